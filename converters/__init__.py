@@ -1,0 +1,1 @@
+"""Converters: read municipal CSV, recognise the dataset, normalise values, map rows to RDF."""

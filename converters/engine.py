@@ -1,0 +1,320 @@
+"""The mapping engine (``to_rdf``): one CSV row in, one record tree and its issues out.
+
+:class:`RowConverter` compiles a :class:`~.mapping.Mapping` against a file's header once, then
+turns each :class:`~.reader.RawRow` into a :class:`~.model.Node` tree. It is pure: no I/O, and
+its memory does not grow with the number of rows (duplicate-ID detection switches to a fixed-size
+filter past :data:`SeenIds.EXACT_LIMIT` IDs).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from ..vocab.namespaces import DCAT, DCTERMS, GEO, IC, ITSU, PROV, RDF, RDFS, SCHEMA, WGS
+from .iri import UNKNOWN_CODE, IriBuilder, fallback_id
+from .issues import Issue, make_issue
+from .mapping import ColumnSpec, Mapping, Target
+from .model import IRI, Lit, Node
+from .normalize import NORMALIZERS, Normalizer, repair_lgcode
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+LAT_RANGE = (20.0, 46.0)
+LON_RANGE = (122.0, 154.0)
+_LABEL = RDFS + "label"
+_SCHEMA_NAME = SCHEMA + "name"
+
+
+class SeenIds:
+    """Exact set of seen IDs up to a limit, then a fixed-size Bloom filter (flat memory)."""
+
+    EXACT_LIMIT = 200_000
+    BITS = 1 << 29  # 64 MiB: false-positive rate below 1e-9 at a million IDs
+
+    def __init__(self) -> None:
+        self._exact: set[bytes] | None = set()
+        self._bloom: bytearray | None = None
+
+    @staticmethod
+    def _digest(value: str) -> bytes:
+        return hashlib.blake2b(value.encode("utf-8"), digest_size=20).digest()
+
+    def _positions(self, digest: bytes) -> list[int]:
+        return [int.from_bytes(digest[i:i + 4], "little") % self.BITS for i in range(0, 20, 4)]
+
+    def add(self, value: str) -> bool:
+        """Record ``value``; return ``True`` when it was (very probably) seen before."""
+        digest = self._digest(value)
+        if self._exact is not None:
+            if digest in self._exact:
+                return True
+            self._exact.add(digest)
+            if len(self._exact) > self.EXACT_LIMIT:
+                self._bloom = bytearray(self.BITS // 8)
+                for d in self._exact:
+                    self._set(d)
+                self._exact = None
+            return False
+        seen = all(self._bloom[p >> 3] & (1 << (p & 7)) for p in self._positions(digest))  # type: ignore[index]
+        self._set(digest)
+        return seen
+
+    def _set(self, digest: bytes) -> None:
+        for p in self._positions(digest):
+            self._bloom[p >> 3] |= 1 << (p & 7)  # type: ignore[index]
+
+
+@dataclass(slots=True)
+class _Plan:
+    index: int
+    header: str
+    spec: ColumnSpec
+    targets: tuple[tuple[Target, Normalizer], ...]
+
+
+@dataclass
+class _Publisher:
+    code: str
+    values: list[tuple[Target, Lit]] = field(default_factory=list)
+
+
+class RowConverter:
+    """Converts the rows of one file with one mapping; collects file-level nodes and issues."""
+
+    def __init__(self, mapping: Mapping, header: list[str], *, iris: IriBuilder, filename: str,
+                 code: str | None = None, metadata: dict[str, str] | None = None) -> None:
+        self.mapping = mapping
+        self.iris = iris
+        self.filename = filename
+        self.default_code = code
+        self.metadata = metadata or {}
+        self.header = header
+        self.file_issues: list[Issue] = []
+        self.plans: list[_Plan] = []
+        self.unmapped: list[tuple[int, str, str]] = []  # (index, header, property IRI)
+        self._seen = SeenIds()
+        self._publishers: dict[str, _Publisher] = {}
+        self._key_indexes: list[int] = []
+        seen_specs: set[str] = set()
+        for index, name in enumerate(header):
+            spec = mapping.column_for(name)
+            if spec is None:
+                label = name or f"(列{index + 1})"
+                self.unmapped.append((index, label, iris.column_property(mapping.dataset, label)))
+                self.file_issues.append(make_issue("column.unmapped", file=filename, column=label))
+                continue
+            targets = tuple((t, NORMALIZERS[t.normalizer]) for t in spec.targets)
+            self.plans.append(_Plan(index, name, spec, targets))
+            seen_specs.add(spec.name)
+        for key in mapping.key:
+            self._key_indexes += [p.index for p in self.plans if p.spec.name == key]
+        if not self._key_indexes:
+            self._key_indexes = [p.index for p in self.plans if p.spec.role not in ("id", "publisher")]
+        missing = [c.name for c in mapping.columns if c.required and c.name not in seen_specs]
+        if missing:
+            self.file_issues.append(make_issue("column.missing_required", file=filename, detail="、".join(missing)))
+        self.codes: set[str] = set()
+
+    # -- per row -------------------------------------------------------------------------------
+
+    def convert(self, raw: list[str], row: int) -> tuple[Node, list[Issue]]:
+        """Turn one row's cells into a record tree; problems become issues, never exceptions."""
+        issues: list[Issue] = []
+        root = Node()
+        nodes: dict[str, Node] = {"": root}
+        code: str | None = None
+        local_id: str | None = None
+        lat: tuple[float, Target, str] | None = None
+        lon: tuple[float, Target, str] | None = None
+        names: list[Lit] = []
+        publisher_values: list[tuple[Target, Lit]] = []
+        width = len(raw)
+        for plan in self.plans:
+            if plan.index >= width:
+                continue
+            cell = raw[plan.index]
+            if not cell:
+                continue
+            role = plan.spec.role
+            for target, fn in plan.targets:
+                values, problem, lossy = fn(cell)
+                if problem is not None:
+                    issues.append(make_issue(problem[0], file=self.filename, row=row, column=plan.header,
+                                             value=cell, detail=problem[1]))
+                if lossy or not values:
+                    _keep_original(root, plan.header, cell)
+                if not values:
+                    continue
+                if role == "publisher":
+                    if problem is None or problem[0] == "lgcode.repaired":
+                        code = values[0].value
+                        _parent(nodes, target).add(target.leaf, IRI(self.iris.organization(code)))
+                    continue
+                if role in ("lat", "lon", "latlon"):
+                    if role == "latlon" and len(values) == 2:
+                        lat = (float(values[0].value), target, cell)
+                        lon = (float(values[1].value), target, cell)
+                    elif role == "lat":
+                        lat = (float(values[0].value), target, cell)
+                    elif role == "lon":
+                        lon = (float(values[0].value), target, cell)
+                    continue
+                if plan.spec.on == "publisher":
+                    publisher_values += [(target, v) for v in values]
+                    continue
+                if role == "id" and local_id is None:
+                    local_id = values[0].value
+                if role == "name" and target is plan.targets[0][0]:
+                    names.append(values[0])
+                parent = _parent(nodes, target)
+                lang = target.lang
+                for value in values:
+                    if lang and isinstance(value, Lit) and value.datatype is None:
+                        value = Lit(value.value, None, lang)
+                    parent.add(target.leaf, value)
+                for predicate, constant in target.with_:
+                    if not any(p == predicate for p, _ in parent.props):
+                        parent.add(predicate, _constant(constant))
+        if width > len(self.header):
+            issues.append(make_issue("row.width", file=self.filename, row=row,
+                                     detail=f"{width} > {len(self.header)}"))
+            for i in range(len(self.header), width):
+                if raw[i]:
+                    _keep_original(root, f"(列{i + 1})", raw[i])
+        for index, label, prop in self.unmapped:
+            if index < width and raw[index]:
+                root.add(prop, Lit(raw[index]))
+        if lat is not None or lon is not None:
+            self._coordinates(root, nodes, lat, lon, issues, row)
+
+        code = code or self.default_code or UNKNOWN_CODE
+        self.codes.add(code)
+        if publisher_values:
+            publisher = self._publishers.setdefault(code, _Publisher(code))
+            for item in publisher_values:
+                if item not in publisher.values:
+                    publisher.values.append(item)
+        if local_id is None:
+            local_id = fallback_id([raw[i] if i < width else "" for i in self._key_indexes])
+            issues.append(make_issue("id.missing", file=self.filename, row=row, detail=local_id))
+        if self._seen.add(f"{code}\x1f{local_id}"):
+            suffix = f"-r{row}"
+            issues.append(make_issue("id.duplicate", file=self.filename, row=row, value=local_id, detail=suffix))
+            local_id += suffix
+        root.iri = self.iris.record(self.mapping.dataset, code, local_id)
+        root.types.extend(self.mapping.types)
+        for name in names:
+            label = Lit(name.value, None, name.lang or "ja")
+            root.add(_LABEL, label)
+            root.add(_SCHEMA_NAME, label)
+        root.add(DCTERMS + "isPartOf", IRI(self.iris.dataset(self.mapping.dataset, code)))
+        root.add(PROV + "wasDerivedFrom", IRI(self.iris.source_row(code, self.filename, row)))
+        return root, issues
+
+    def _coordinates(self, root: Node, nodes: dict[str, Node], lat, lon, issues: list[Issue], row: int) -> None:
+        if lat is None or lon is None:
+            only = lat or lon
+            issues.append(make_issue("coord.incomplete", file=self.filename, row=row, column=only[1].leaf,
+                                     value=only[2]))
+            return
+        la, lo = lat[0], lon[0]
+        in_range = LAT_RANGE[0] <= la <= LAT_RANGE[1] and LON_RANGE[0] <= lo <= LON_RANGE[1]
+        if not in_range and LAT_RANGE[0] <= lo <= LAT_RANGE[1] and LON_RANGE[0] <= la <= LON_RANGE[1]:
+            la, lo = lo, la
+            issues.append(make_issue("coord.swapped", file=self.filename, row=row, value=f"{lat[2]}, {lon[2]}"))
+        elif not in_range:
+            issues.append(make_issue("coord.out_of_range", file=self.filename, row=row,
+                                     value=f"{lat[2]}, {lon[2]}", detail=f"{la}, {lo}"))
+            _keep_original(root, "緯度・経度", f"{lat[2]}, {lon[2]}")
+            return
+        point = _parent(nodes, lat[1])
+        slat, slon = _degrees(la), _degrees(lo)
+        point.add(IC + "緯度", Lit(slat))
+        point.add(IC + "経度", Lit(slon))
+        root.add(WGS + "lat", Lit(slat, XSD + "decimal"))
+        root.add(WGS + "long", Lit(slon, XSD + "decimal"))
+        root.add(GEO + "hasGeometry", Node(types=[GEO + "Geometry"], props=[
+            (GEO + "asWKT", Lit(f"POINT({slon} {slat})", GEO + "wktLiteral"))]))
+
+    # -- per file ------------------------------------------------------------------------------
+
+    def preamble(self) -> list[Node]:
+        """Declarations written before the rows: properties for the file's custom columns."""
+        return [Node(iri=prop, types=[RDF + "Property"], props=[
+            (_LABEL, Lit(label, None, "ja")),
+            (RDFS + "subPropertyOf", IRI(ITSU + "customColumn")),
+            (RDFS + "comment", Lit(f"{self.mapping.title_ja} の独自項目「{label}」({self.filename})", None, "ja")),
+        ]) for _, label, prop in self.unmapped]
+
+    def epilogue(self) -> list[Node]:
+        """Nodes written after the rows: the dataset and its publishers (local governments)."""
+        out: list[Node] = []
+        for code in sorted(self.codes):
+            org = Node(iri=self.iris.organization(code), types=[IC + "組織型"])
+            if code != UNKNOWN_CODE:
+                org.add(IC + "ID", Node(types=[IC + "ID型"], props=[
+                    (IC + "体系", Lit("全国地方公共団体コード")), (IC + "識別値", Lit(code))]))
+            nodes: dict[str, Node] = {"": org}
+            publisher = self._publishers.get(code)
+            for target, value in (publisher.values if publisher else []):
+                _parent(nodes, target).add(target.leaf, value)
+                if target.leaf == IC + "表記" and target.steps and target.steps[-1].predicate == IC + "名称":
+                    org.add(_LABEL, Lit(value.value, None, "ja"))
+            out.append(org)
+            dataset = Node(iri=self.iris.dataset(self.mapping.dataset, code), types=[DCAT + "Dataset"], props=[
+                (DCTERMS + "title", Lit(self.mapping.title_ja, None, "ja")),
+                (DCTERMS + "title", Lit(self.mapping.title_en, None, "en")),
+                (DCTERMS + "publisher", IRI(self.iris.organization(code))),
+                (DCTERMS + "conformsTo", IRI(ITSU + "dataset/" + self.mapping.dataset)),
+                (DCTERMS + "source", Lit(self.filename)),
+            ])
+            license_iri = self.metadata.get("license", "")
+            if license_iri.startswith(("http://", "https://")):
+                dataset.add(DCTERMS + "license", IRI(license_iri))
+            out.append(dataset)
+        return out
+
+
+def _parent(nodes: dict[str, Node], target: Target) -> Node:
+    """The node a target's leaf hangs on, creating the chain of blank nodes on first use."""
+    node = nodes.get(target.parent)
+    if node is not None:
+        return node
+    for step in target.steps:
+        node = nodes.get(step.key)
+        if node is None:
+            node = Node(types=[step.cls] if step.cls else [])
+            nodes[step.parent].add(step.predicate, node)
+            nodes[step.key] = node
+    return node  # type: ignore[return-value]
+
+
+def _keep_original(root: Node, column: str, text: str) -> None:
+    """Nothing lost: the cell's original text, when normalising could not keep all of it."""
+    root.add(ITSU + "sourceCell", Node(types=[ITSU + "SourceCell"], props=[
+        (ITSU + "column", Lit(column)), (RDF + "value", Lit(text))]))
+
+
+def _constant(value: object) -> Lit | IRI:
+    if isinstance(value, bool):
+        return Lit("true" if value else "false", XSD + "boolean")
+    if isinstance(value, int):
+        return Lit(str(value), XSD + "integer")
+    if isinstance(value, str) and value.startswith(("http://", "https://")):
+        return IRI(value)
+    return Lit(str(value))
+
+
+def _degrees(value: float) -> str:
+    s = f"{value:.8f}".rstrip("0")
+    return s + "0" if s.endswith(".") else s
+
+
+def code_from_filename(filename: str) -> str | None:
+    """``222127_aed.csv`` → ``222127`` (the standard's file naming), when the code is valid."""
+    head = filename.split("_", 1)[0]
+    if head.isdigit() and len(head) in (5, 6):
+        code, problem = repair_lgcode(head)
+        return code if problem is None or problem[0] == "lgcode.repaired" else None
+    return None
+

@@ -1,0 +1,61 @@
+"""The one IRI builder: every IRI itsutsuboshi mints comes from :class:`IriBuilder`.
+
+Policy (docs/uri-policy.md): ``{base}id/{dataset}/{団体コード}/{ID}`` for records, with a
+content hash (``x-`` + 16 hex digits of SHA-1 over the dataset's key columns) when the ID is
+blank, so that publishing the same data next year gives the same IRIs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from urllib.parse import quote
+
+DEFAULT_BASE = "http://127.0.0.1:8000/"
+UNKNOWN_CODE = "000000"
+_SEGMENT_SAFE = "-._~!$&'()*+,;=:@"
+_NCNAME_BAD = re.compile(r"[^\w\-.]|^[\d\-.]", re.UNICODE)
+
+
+def _segment(value: str) -> str:
+    return quote(unicodedata.normalize("NFKC", value).strip(), safe=_SEGMENT_SAFE)
+
+
+def fallback_id(values: list[str]) -> str:
+    """Stable local ID from key column values (same values → same ID, whatever the row order)."""
+    key = "\x1f".join(unicodedata.normalize("NFKC", v).strip() for v in values)
+    return "x-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+
+def column_name(header: str) -> str:
+    """An XML-name-safe local name for a custom column (``料金（基本）`` → ``料金_基本_``)."""
+    s = _NCNAME_BAD.sub("_", unicodedata.normalize("NFKC", header).strip())
+    return s or "_"
+
+
+class IriBuilder:
+    """Mints IRIs under one base (``--base``); the base is normalised to end with ``/``."""
+
+    def __init__(self, base: str = DEFAULT_BASE) -> None:
+        if not re.match(r"^https?://[^/\s]+", base):
+            raise ValueError(f"base must be an absolute http(s) IRI: {base!r}")
+        self.base = base if base.endswith("/") else base + "/"
+
+    def record(self, dataset: str, code: str, local_id: str) -> str:
+        return f"{self.base}id/{dataset}/{code}/{_segment(local_id)}"
+
+    def dataset(self, dataset: str, code: str) -> str:
+        return f"{self.base}id/{dataset}/{code}"
+
+    def organization(self, code: str) -> str:
+        """The publishing local government (地方公共団体) with its 6-digit code."""
+        return f"{self.base}id/lg/{code}"
+
+    def column_property(self, dataset: str, header: str) -> str:
+        """A property for a column the mapping does not know (kept, labelled with its header)."""
+        return f"{self.base}def/{dataset}/{column_name(header)}"
+
+    def source_row(self, code: str, filename: str, row: int) -> str:
+        """The source CSV row of a record (CSV on the Web ``#row=N`` fragment)."""
+        return f"{self.base}source/{code}/{_segment(filename)}#row={row}"

@@ -1,0 +1,129 @@
+"""Row-level issues: what went wrong, where, and how to fix it, in Japanese and English.
+
+Every problem the reader, the normalisers or the engine finds is an :class:`Issue` that points
+back to the user's spreadsheet: file, row number as a spreadsheet shows it, column, value.
+Message texts live in one table (:data:`CATALOGUE`) so reports stay consistent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+ERROR = "error"
+WARNING = "warning"
+INFO = "info"
+
+#: code -> (severity, message ja, message en, fix ja, fix en). ``{value}`` and ``{detail}`` are filled in.
+CATALOGUE: dict[str, tuple[str, str, str, str, str]] = {
+    "file.unreadable": (ERROR, "ファイルを読み込めません: {detail}", "The file cannot be read: {detail}",
+                        "CSV 形式で保存し直してください。", "Save the file again as CSV."),
+    "file.no_header": (ERROR, "見出し行が見つかりません。", "No header row was found.",
+                       "1 行目に項目名の行を置いてください。", "Put the column names in the first row."),
+    "file.unknown_dataset": (ERROR, "どのデータセットか判別できません: {detail}",
+                             "The dataset could not be recognised: {detail}",
+                             "--dataset で指定するか、標準の項目名を使ってください。",
+                             "Pass --dataset, or use the standard column names."),
+    "file.no_code": (WARNING, "全国地方公共団体コードが分かりません。IRI に 000000 を使います。",
+                     "The local government code is unknown; IRIs use 000000.",
+                     "全国地方公共団体コード列を埋めるか --code を指定してください。",
+                     "Fill the 全国地方公共団体コード column or pass --code."),
+    "encoding.replaced": (WARNING, "文字コードとして読めないバイトがあり「�」に置き換えました。",
+                          "Bytes that are not valid text were replaced with '�'.",
+                          "UTF-8 か Shift_JIS で保存し直してください。", "Save the file as UTF-8 or Shift_JIS."),
+    "column.unmapped": (INFO, "標準にない列です。そのまま独自の項目として出力しました。",
+                        "Column not in the standard; kept as a custom property.",
+                        "標準の項目名に合わせられるなら合わせてください。",
+                        "Rename it to a standard column if it means the same."),
+    "column.missing_required": (WARNING, "必須項目の列がありません: {detail}", "A required column is missing: {detail}",
+                                "列を追加してください。", "Add the column."),
+    "row.width": (WARNING, "列の数が見出しと違います ({detail})。", "The row has a different number of cells ({detail}).",
+                  "区切りのカンマや引用符を確認してください。", "Check commas and quotes in this row."),
+    "row.failed": (ERROR, "行を変換できませんでした: {detail}", "The row could not be converted: {detail}",
+                   "この行の値を確認してください。", "Check the values in this row."),
+    "id.missing": (INFO, "ID が空のため、内容から安定した ID を作りました ({detail})。",
+                   "ID is blank; a stable ID was derived from the content ({detail}).",
+                   "ID 列に一意の値を入れると URI が変わらなくなります。",
+                   "Fill the ID column with a unique value to keep URIs stable."),
+    "id.duplicate": (WARNING, "ID が重複しています。URI を区別するため {detail} を付けました。",
+                     "Duplicate ID; {detail} was appended to keep URIs distinct.",
+                     "ID を一意にしてください。", "Make the IDs unique."),
+    "value.invalid": (ERROR, "値を解釈できません: {detail}", "The value cannot be understood: {detail}",
+                      "書式を確認してください。", "Check the format."),
+    "date.invalid": (ERROR, "日付として解釈できません。", "Not a recognisable date.",
+                     "2024-04-01 の形式で書いてください。", "Write the date as 2024-04-01."),
+    "date.wareki": (INFO, "和暦を西暦に変換しました ({detail})。", "Japanese era date converted ({detail}).",
+                    "西暦 (2024-04-01) で書くと確実です。", "Writing 2024-04-01 avoids conversion."),
+    "date.serial": (INFO, "Excel のシリアル値を日付に変換しました ({detail})。",
+                    "Excel serial number converted to a date ({detail}).",
+                    "セルの書式を文字列にして 2024-04-01 の形式で保存してください。",
+                    "Format the cell as text and write 2024-04-01."),
+    "time.invalid": (ERROR, "時刻として解釈できません。", "Not a recognisable time.",
+                     "09:00 の形式で書いてください。", "Write the time as 09:00."),
+    "number.invalid": (ERROR, "数値として解釈できません。", "Not a number.",
+                       "半角数字だけを書いてください。", "Write digits only."),
+    "flag.invalid": (WARNING, "有無として解釈できません。", "Not a yes/no value.",
+                     "「有」または「無」と書いてください。", "Write 有 (yes) or 無 (no)."),
+    "weekday.invalid": (WARNING, "曜日として解釈できない文字があります。", "Contains characters that are not weekdays.",
+                        "「月火水木金」のように書き、補足は特記事項の列へ。",
+                        "Write days like 月火水木金 and put notes in the remarks column."),
+    "lgcode.repaired": (INFO, "5 桁のコードに検査数字を補いました ({detail})。",
+                        "Check digit added to the 5-digit code ({detail}).",
+                        "6 桁の全国地方公共団体コードを書いてください。",
+                        "Write the 6-digit local government code."),
+    "lgcode.invalid": (ERROR, "全国地方公共団体コードが正しくありません ({detail})。",
+                       "Invalid local government code ({detail}).",
+                       "6 桁 (検査数字付き) のコードを確認してください。",
+                       "Check the 6-digit code including its check digit."),
+    "houjin.invalid": (ERROR, "法人番号が正しくありません ({detail})。", "Invalid corporate number ({detail}).",
+                       "13 桁の法人番号を国税庁の公表サイトで確認してください。",
+                       "Check the 13-digit corporate number in the NTA registry."),
+    "phone.invalid": (WARNING, "電話番号の書式ではありません。", "Not a telephone number.",
+                      "03-1234-5678 の形式で書いてください。", "Write it as 03-1234-5678."),
+    "postal.invalid": (WARNING, "郵便番号の書式ではありません。", "Not a postal code.",
+                       "123-4567 の形式で書いてください。", "Write it as 123-4567."),
+    "email.invalid": (WARNING, "メールアドレスの書式ではありません。", "Not an e-mail address.",
+                      "name@example.lg.jp の形式で書いてください。", "Write it as name@example.lg.jp."),
+    "url.invalid": (WARNING, "URL として解釈できません。", "Not a URL.",
+                    "http:// または https:// で始まる URL を書いてください。",
+                    "Write a URL starting with http:// or https://."),
+    "coord.invalid": (ERROR, "緯度・経度として解釈できません。", "Not a latitude/longitude.",
+                      "35.681236 のような十進数で書いてください。", "Write decimal degrees such as 35.681236."),
+    "coord.out_of_range": (ERROR, "緯度・経度が日本の範囲外です ({detail})。",
+                           "Latitude/longitude outside Japan ({detail}).",
+                           "緯度 20〜46、経度 122〜154 の範囲か確認してください。",
+                           "Check that latitude is 20–46 and longitude 122–154."),
+    "coord.swapped": (WARNING, "緯度と経度が入れ替わっていたので直しました。", "Latitude and longitude were swapped; fixed.",
+                      "緯度の列に緯度、経度の列に経度を書いてください。",
+                      "Put latitude in 緯度 and longitude in 経度."),
+    "coord.incomplete": (WARNING, "緯度と経度の片方だけがあります。", "Only one of latitude/longitude is given.",
+                         "両方を書いてください。", "Fill both."),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """One problem, located in the user's file (``row`` as a spreadsheet numbers it; 0 = whole file)."""
+
+    file: str
+    row: int
+    column: str
+    value: str
+    code: str
+    severity: str
+    message_ja: str
+    message_en: str
+    fix_ja: str
+    fix_en: str
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+FIELDS = tuple(Issue.__dataclass_fields__)
+
+
+def make_issue(code: str, *, file: str, row: int = 0, column: str = "", value: str = "", detail: str = "") -> Issue:
+    """Build an :class:`Issue` from the catalogue entry ``code``."""
+    severity, ja, en, fix_ja, fix_en = CATALOGUE[code]
+    return Issue(file, row, column, value, code, severity,
+                 ja.format(value=value, detail=detail), en.format(value=value, detail=detail), fix_ja, fix_en)

@@ -1,0 +1,55 @@
+"""A small, fast RDF tree model for converted records.
+
+Each converted CSV row becomes one :class:`Node` tree: the record resource with nested
+blank nodes (住所型, 座標型 …). Writers walk the tree; nothing here depends on rdflib, so
+conversion stays fast and memory stays flat (a tree lives only while its row is written).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+XSD_STRING = XSD + "string"
+
+
+class IRI(str):
+    """An IRI used as an object (a plain ``str`` subclass, so it is cheap)."""
+
+    __slots__ = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Lit:
+    """A literal: lexical form, datatype IRI (``None`` = xsd:string) and language tag."""
+
+    value: str
+    datatype: str | None = None
+    lang: str | None = None
+
+
+Object = Union[IRI, Lit, "Node"]
+
+
+@dataclass(slots=True)
+class Node:
+    """A resource: an IRI (``iri``) or, when ``iri`` is ``None``, a blank node."""
+
+    iri: str | None = None
+    types: list[str] = field(default_factory=list)
+    props: list[tuple[str, Object]] = field(default_factory=list)
+
+    def add(self, predicate: str, obj: Object) -> None:
+        self.props.append((predicate, obj))
+
+    def add_type(self, cls: str) -> None:
+        if cls not in self.types:
+            self.types.append(cls)
+
+    def values(self, predicate: str) -> list[Object]:
+        return [o for p, o in self.props if p == predicate]
+
+    def is_empty(self) -> bool:
+        return not self.props

@@ -1,0 +1,132 @@
+"""The conversion pipeline: CSV --read--> RawRow --normalize/to_rdf--> record trees --write--> RDF.
+
+:func:`convert_file` never raises for bad input: an unreadable file, an unrecognised header or a
+row that fails all become :class:`~itsutsuboshi.converters.issues.Issue` objects, passed to
+``on_issue`` as they are found (so memory stays flat), and counted in the :class:`FileResult`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .converters import mapping as mappings
+from .converters.engine import RowConverter, code_from_filename
+from .converters.iri import IriBuilder
+from .converters.issues import Issue, make_issue
+from .converters.mapping import Mapping
+from .converters.reader import CsvSource, open_csv
+from .converters.recognize import Recognition, recognize
+from .writers import Writer
+
+IssueSink = Callable[[Issue], None]
+Progress = Callable[[int], None]
+
+
+@dataclass
+class FileResult:
+    """What happened to one input file."""
+
+    path: str
+    dataset: str | None = None
+    generation: str | None = None
+    confidence: float = 0.0
+    encoding: str | None = None
+    rows_read: int = 0
+    rows_converted: int = 0
+    rows_failed: int = 0
+    rows_with_issues: int = 0
+    blank_rows: int = 0
+    triples: int = 0
+    unmapped: list[str] = field(default_factory=list)
+    issue_counts: Counter = field(default_factory=Counter)
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def convert_file(path: str | Path, writer: Writer, *, iris: IriBuilder, on_issue: IssueSink,
+                 dataset: str | None = None, mapping: Mapping | None = None, code: str | None = None,
+                 progress: Progress | None = None) -> FileResult:
+    """Convert one CSV into ``writer``; report every problem to ``on_issue``."""
+    path = Path(path)
+    result = FileResult(str(path))
+
+    def report(issue: Issue) -> None:
+        result.issue_counts[issue.code] += 1
+        on_issue(issue)
+
+    try:
+        source = open_csv(path)
+    except (OSError, ValueError) as exc:
+        code_ = "file.no_header" if str(exc) == "no header row" else "file.unreadable"
+        result.error = code_
+        report(make_issue(code_, file=path.name, detail=str(exc)))
+        return result
+    try:
+        result.encoding = source.encoding
+        chosen = mapping or (mappings.get(dataset) if dataset else None)
+        recognition = _recognise(source, chosen)
+        result.dataset = chosen.dataset if chosen else recognition.dataset
+        result.generation, result.confidence = recognition.generation, recognition.confidence
+        if result.dataset is None:
+            result.error = "file.unknown_dataset"
+            best = ", ".join(f"{d}/{g} {s:.2f}" for d, g, s in recognition.candidates[:3])
+            report(make_issue("file.unknown_dataset", file=path.name, detail=best or "-"))
+            return result
+        chosen = chosen or mappings.get(result.dataset)
+        file_code = code or code_from_filename(path.name)
+        converter = RowConverter(chosen, source.header, iris=iris, filename=path.name, code=file_code,
+                                 metadata=source.metadata)
+        result.unmapped = [label for _, label, _ in converter.unmapped]
+        for issue in converter.file_issues:
+            report(issue)
+        writer.write_all(converter.preamble())
+        before = writer.triples
+        _convert_rows(source, converter, writer, result, report, progress)
+        if not file_code and all(p.spec.role != "publisher" for p in converter.plans):
+            report(make_issue("file.no_code", file=path.name))
+        writer.write_all(converter.epilogue())
+        result.triples = writer.triples - before
+        result.blank_rows = source.blank_rows
+    finally:
+        source.close()
+    return result
+
+
+def _recognise(source: CsvSource, chosen: Mapping | None) -> Recognition:
+    candidates = [chosen] if chosen else list(mappings.bundled().values())
+    return recognize(source.header, candidates, filename=source.name)
+
+
+def _convert_rows(source: CsvSource, converter: RowConverter, writer: Writer, result: FileResult,
+                  report: IssueSink, progress: Progress | None) -> None:
+    last = 0
+    for raw in source.rows():
+        result.rows_read += 1
+        try:
+            node, issues = converter.convert(raw.cells, raw.row)
+        except Exception as exc:  # a bad row never aborts the file
+            result.rows_failed += 1
+            report(make_issue("row.failed", file=source.name, row=raw.row, detail=f"{type(exc).__name__}: {exc}"))
+            continue
+        if any("\ufffd" in c for c in raw.cells):
+            issues.append(make_issue("encoding.replaced", file=source.name, row=raw.row))
+        writer.write(node)
+        result.rows_converted += 1
+        if issues:
+            if any(i.code != "id.missing" for i in issues):
+                result.rows_with_issues += 1
+            for issue in issues:
+                report(issue)
+        if progress is not None and result.rows_read % 2048 == 0:
+            now = source.bytes_read
+            progress(now - last)
+            last = now
+    if progress is not None:
+        progress(source.size - last)
+

@@ -1,0 +1,274 @@
+"""Streaming RDF writers: record trees in, Turtle / N-Triples / JSON-LD / RDF/XML out.
+
+Each writer takes one :class:`~itsutsuboshi.converters.model.Node` tree at a time and writes it
+at once, so memory does not grow with the number of records. Blank nodes are labelled by the
+writer (``_:b1`` …), which keeps labels unique across every file written to one output.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from typing import IO
+from xml.sax.saxutils import escape as xml_escape
+from xml.sax.saxutils import quoteattr
+
+from .converters.model import RDF_TYPE, Lit, Node
+from .formats import JSONLD, NTRIPLES, RDFXML, TURTLE, Format
+from .vocab.namespaces import PREFIXES, XSD
+
+_NT_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+_IRI_ESCAPES = {c: f"\\u{ord(c):04X}" for c in '<>"{}|^`\\ '}
+_IRI_BAD = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+_PN_LOCAL = re.compile(r"^[\w\-]([\w\-.]*[\w\-])?$", re.UNICODE)
+_NCNAME_TAIL = re.compile(r"[A-Za-z_\u00C0-\uFFFF][\w\-.\u00B7\u00C0-\uFFFF]*$", re.UNICODE)
+
+
+def _iri(value: str) -> str:
+    if _IRI_BAD.search(value):
+        value = "".join(_IRI_ESCAPES.get(c, c) if c in _IRI_ESCAPES or ord(c) > 0x20 else f"\\u{ord(c):04X}"
+                        for c in value)
+    return f"<{value}>"
+
+
+def _nt_literal(lit: Lit) -> str:
+    text = f'"{lit.value.translate(_NT_ESCAPES)}"'
+    if lit.lang:
+        return f"{text}@{lit.lang}"
+    if lit.datatype and lit.datatype != XSD + "string":
+        return f"{text}^^<{lit.datatype}>"
+    return text
+
+
+class Writer:
+    """Base class: ``write(node)`` for each record, then ``close()`` (which does not close the stream)."""
+
+    format: Format
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+        self._blank = 0
+        self.triples = 0
+
+    def _label(self) -> str:
+        self._blank += 1
+        return f"b{self._blank}"
+
+    def write_all(self, nodes: Iterable[Node]) -> None:
+        for node in nodes:
+            self.write(node)
+
+    def write(self, node: Node) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def close(self) -> None:
+        self.stream.flush()
+
+
+class NTriplesWriter(Writer):
+    format = NTRIPLES
+
+    def write(self, node: Node) -> None:
+        lines: list[str] = []
+        self._emit(node, _iri(node.iri) if node.iri else "_:" + self._label(), lines)
+        self.stream.write("".join(lines))
+
+    def _emit(self, node: Node, subject: str, lines: list[str]) -> None:
+        for cls in node.types:
+            lines.append(f"{subject} <{RDF_TYPE}> {_iri(cls)} .\n")
+        for predicate, obj in node.props:
+            if isinstance(obj, Lit):
+                rendered = _nt_literal(obj)
+            elif isinstance(obj, Node):
+                rendered = _iri(obj.iri) if obj.iri else "_:" + self._label()
+                self._emit(obj, rendered, lines)
+            else:
+                rendered = _iri(obj)
+            lines.append(f"{subject} {_iri(predicate)} {rendered} .\n")
+        self.triples += len(lines)
+
+
+class TurtleWriter(Writer):
+    """Readable Turtle: prefixed names, one block per record, nested blank nodes as ``[ … ]``."""
+
+    format = TURTLE
+
+    def __init__(self, stream: IO[str]) -> None:
+        super().__init__(stream)
+        self._namespaces = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
+        stream.write("".join(f"@prefix {p}: <{ns}> .\n" for p, ns in PREFIXES.items()) + "\n")
+
+    def _name(self, iri: str) -> str:
+        for prefix, ns in self._namespaces:
+            if iri.startswith(ns):
+                local = iri[len(ns):]
+                if local and _PN_LOCAL.match(local):
+                    return f"{prefix}:{local}"
+        return _iri(iri)
+
+    def _literal(self, lit: Lit) -> str:
+        value = lit.value.translate(_NT_ESCAPES)
+        if lit.lang:
+            return f'"{value}"@{lit.lang}'
+        if lit.datatype and lit.datatype != XSD + "string":
+            return f'"{value}"^^{self._name(lit.datatype)}'
+        return f'"{value}"'
+
+    def _body(self, node: Node, indent: str) -> list[str]:
+        parts: list[str] = []
+        if node.types:
+            parts.append("a " + ", ".join(self._name(t) for t in node.types))
+        for predicate, obj in node.props:
+            if isinstance(obj, Lit):
+                rendered = self._literal(obj)
+            elif isinstance(obj, Node):
+                if obj.iri:
+                    rendered = self._name(obj.iri)
+                    self._pending.append(obj)
+                else:
+                    inner = self._body(obj, indent + "    ")
+                    rendered = "[\n" + indent + "    " + (" ;\n" + indent + "    ").join(inner) + "\n" + indent + "]"
+            else:
+                rendered = self._name(obj)
+            name = "a" if predicate == RDF_TYPE else self._name(predicate)
+            parts.append(f"{name} {rendered}")
+            self.triples += 1
+        self.triples += len(node.types)
+        return parts
+
+    def write(self, node: Node) -> None:
+        self._pending: list[Node] = [node]
+        out: list[str] = []
+        while self._pending:
+            current = self._pending.pop(0)
+            body = self._body(current, "    ")
+            subject = self._name(current.iri) if current.iri else "[]"
+            if body:
+                out.append(subject + " " + " ;\n    ".join(body) + " .\n\n")
+        self.stream.write("".join(out))
+
+
+class JsonLdWriter(Writer):
+    """JSON-LD with the itsutsuboshi context inline and one ``@graph`` entry per record."""
+
+    format = JSONLD
+
+    def __init__(self, stream: IO[str]) -> None:
+        super().__init__(stream)
+        self._first = True
+        context = {p: ns for p, ns in PREFIXES.items()}
+        stream.write('{\n"@context": ' + json.dumps(context, ensure_ascii=False) + ',\n"@graph": [\n')
+        self._namespaces = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
+
+    def _name(self, iri: str) -> str:
+        for prefix, ns in self._namespaces:
+            if iri.startswith(ns) and len(iri) > len(ns):
+                return f"{prefix}:{iri[len(ns):]}"
+        return iri
+
+    def _node(self, node: Node) -> dict:
+        out: dict[str, object] = {}
+        if node.iri:
+            out["@id"] = node.iri
+        if node.types:
+            out["@type"] = [self._name(t) for t in node.types]
+            self.triples += len(node.types)
+        for predicate, obj in node.props:
+            if isinstance(obj, Lit):
+                if obj.lang:
+                    value: object = {"@value": obj.value, "@language": obj.lang}
+                elif obj.datatype and obj.datatype != XSD + "string":
+                    value = {"@value": obj.value, "@type": self._name(obj.datatype)}
+                else:
+                    value = obj.value
+            elif isinstance(obj, Node):
+                value = self._node(obj)
+            else:
+                value = {"@id": str(obj)}
+            key = self._name(predicate)
+            out.setdefault(key, []).append(value)  # type: ignore[union-attr]
+            self.triples += 1
+        return out
+
+    def write(self, node: Node) -> None:
+        text = json.dumps(self._node(node), ensure_ascii=False)
+        self.stream.write(("" if self._first else ",\n") + text)
+        self._first = False
+
+    def close(self) -> None:
+        self.stream.write("\n]\n}\n")
+        super().close()
+
+
+class RdfXmlWriter(Writer):
+    """RDF/XML, one ``rdf:Description`` per record, nested blank nodes as ``rdf:parseType="Resource"``."""
+
+    format = RDFXML
+
+    def __init__(self, stream: IO[str]) -> None:
+        super().__init__(stream)
+        self._namespaces = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
+        decls = "".join(f'\n    xmlns:{p}="{ns}"' for p, ns in PREFIXES.items())
+        stream.write(f'<?xml version="1.0" encoding="utf-8"?>\n<rdf:RDF{decls}>\n')
+
+    def _qname(self, iri: str) -> tuple[str, str]:
+        """``(qname, extra xmlns declaration)`` for a predicate IRI."""
+        for prefix, ns in self._namespaces:
+            if iri.startswith(ns) and _NCNAME_TAIL.fullmatch(iri[len(ns):]):
+                return f"{prefix}:{iri[len(ns):]}", ""
+        m = _NCNAME_TAIL.search(iri)
+        if not m or m.start() == 0:
+            raise ValueError(f"property IRI cannot be written in RDF/XML: {iri}")
+        return f"ns0:{m.group()}", f" xmlns:ns0={quoteattr(iri[:m.start()])}"
+
+    def _element(self, node: Node, indent: str, out: list[str]) -> None:
+        for cls in node.types:
+            out.append(f"{indent}<rdf:type rdf:resource={quoteattr(cls)}/>\n")
+            self.triples += 1
+        for predicate, obj in node.props:
+            name, decl = self._qname(predicate)
+            self.triples += 1
+            if isinstance(obj, Lit):
+                attrs = decl
+                if obj.lang:
+                    attrs += f' xml:lang="{obj.lang}"'
+                elif obj.datatype and obj.datatype != XSD + "string":
+                    attrs += f" rdf:datatype={quoteattr(obj.datatype)}"
+                out.append(f"{indent}<{name}{attrs}>{xml_escape(obj.value)}</{name}>\n")
+            elif isinstance(obj, Node) and obj.iri is None:
+                out.append(f'{indent}<{name}{decl} rdf:parseType="Resource">\n')
+                self._element(obj, indent + "  ", out)
+                out.append(f"{indent}</{name}>\n")
+            else:
+                target = obj.iri if isinstance(obj, Node) else str(obj)
+                out.append(f"{indent}<{name}{decl} rdf:resource={quoteattr(target)}/>\n")
+                if isinstance(obj, Node):
+                    self._later.append(obj)
+
+    def write(self, node: Node) -> None:
+        self._later: list[Node] = [node]
+        out: list[str] = []
+        while self._later:
+            current = self._later.pop(0)
+            about = f" rdf:about={quoteattr(current.iri)}" if current.iri else ""
+            out.append(f"  <rdf:Description{about}>\n")
+            self._element(current, "    ", out)
+            out.append("  </rdf:Description>\n")
+        self.stream.write("".join(out))
+
+    def close(self) -> None:
+        self.stream.write("</rdf:RDF>\n")
+        super().close()
+
+
+_WRITERS: dict[str, type[Writer]] = {w.format.name: w for w in (TurtleWriter, NTriplesWriter, JsonLdWriter,
+                                                                 RdfXmlWriter)}
+
+
+def open_writer(format: Format, stream: IO[str]) -> Writer:
+    """A streaming writer for ``format`` on an open text ``stream``."""
+    return _WRITERS[format.name](stream)
+
+
+__all__ = ["Writer", "open_writer"]

@@ -1,0 +1,1 @@
+"""The Linked Data server (Flask app factory); it never imports the converters."""

@@ -1,0 +1,1 @@
+"""SHACL shapes for the standard datasets (one Turtle file per dataset)."""
