@@ -124,8 +124,8 @@ class RowConverter:
         nodes: dict[str, Node] = {"": root}
         code: str | None = None
         local_id: str | None = None
-        lat: tuple[float, Target, str] | None = None
-        lon: tuple[float, Target, str] | None = None
+        lat: tuple[float, Target, str, str] | None = None
+        lon: tuple[float, Target, str, str] | None = None
         names: list[Lit] = []
         publisher_values: list[tuple[Target, Lit]] = []
         width = len(raw)
@@ -152,12 +152,12 @@ class RowConverter:
                     continue
                 if role in ("lat", "lon", "latlon"):
                     if role == "latlon" and len(values) == 2:
-                        lat = (float(values[0].value), target, cell)
-                        lon = (float(values[1].value), target, cell)
+                        lat = (float(values[0].value), target, cell, plan.header)
+                        lon = (float(values[1].value), target, cell, plan.header)
                     elif role == "lat":
-                        lat = (float(values[0].value), target, cell)
+                        lat = (float(values[0].value), target, cell, plan.header)
                     elif role == "lon":
-                        lon = (float(values[0].value), target, cell)
+                        lon = (float(values[0].value), target, cell, plan.header)
                     continue
                 if plan.spec.on == "publisher":
                     publisher_values += [(target, v) for v in values]
@@ -181,7 +181,7 @@ class RowConverter:
             for i in range(len(self.header), width):
                 if raw[i]:
                     _keep_original(root, f"(列{i + 1})", raw[i])
-        for index, label, prop in self.unmapped:
+        for index, _label, prop in self.unmapped:
             if index < width and raw[index]:
                 root.add(prop, Lit(raw[index]))
         if lat is not None or lon is not None:
@@ -214,7 +214,7 @@ class RowConverter:
     def _coordinates(self, root: Node, nodes: dict[str, Node], lat, lon, issues: list[Issue], row: int) -> None:
         if lat is None or lon is None:
             only = lat or lon
-            issues.append(make_issue("coord.incomplete", file=self.filename, row=row, column=only[1].leaf,
+            issues.append(make_issue("coord.incomplete", file=self.filename, row=row, column=only[3],
                                      value=only[2]))
             return
         la, lo = lat[0], lon[0]

@@ -213,7 +213,7 @@ def flag(value: str) -> Normalized:
 
 def lgcode_check_digit(five: str) -> str:
     """全国地方公共団体コード check digit: ``(11 - S mod 11) mod 10``, S = 6a+5b+4c+3d+2e."""
-    s = sum(int(c) * w for c, w in zip(five, (6, 5, 4, 3, 2)))
+    s = sum(int(c) * w for c, w in zip(five, (6, 5, 4, 3, 2), strict=True))
     return str((11 - s % 11) % 10)
 
 
@@ -227,12 +227,10 @@ def repair_lgcode(value: str) -> tuple[str | None, Problem]:
     if len(s) == 6:
         return (s, None) if lgcode_valid(s) else (None, ("lgcode.invalid", s))
     if len(s) == 5:
-        if s[0] != "0" and not 1 <= int(s[:2]) <= 47:  # a 6-digit code whose leading zero was dropped
-            padded = "0" + s
-            if lgcode_valid(padded):
-                return padded, ("lgcode.repaired", f"{s} → {padded}")
-            return None, ("lgcode.invalid", s)
-        fixed = s + lgcode_check_digit(s)
+        padded = "0" + s  # a 6-digit code whose leading zero was dropped (92011 → 092011)?
+        if s[0] != "0" and not 10 <= int(s[:2]) <= 47 and lgcode_valid(padded):
+            return padded, ("lgcode.repaired", f"{s} → {padded}")
+        fixed = s + lgcode_check_digit(s)  # a 5-digit code without its check digit
         return fixed, ("lgcode.repaired", f"{s} → {fixed}")
     if len(s) == 4:  # leading zero of a 5-digit code dropped
         fixed = "0" + s + lgcode_check_digit("0" + s)
