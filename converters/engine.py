@@ -9,6 +9,7 @@ filter past :data:`SeenIds.EXACT_LIMIT` IDs).
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 
 from ..vocab.namespaces import DCAT, DCTERMS, GEO, IC, ITSU, PROV, RDF, RDFS, SCHEMA, WGS
@@ -69,7 +70,7 @@ class _Plan:
     index: int
     header: str
     spec: ColumnSpec
-    targets: tuple[tuple[Target, Normalizer], ...]
+    targets: tuple[tuple[Target, Normalizer, re.Pattern[str] | None], ...]
 
 
 @dataclass
@@ -103,7 +104,8 @@ class RowConverter:
                 self.unmapped.append((index, label, iris.column_property(mapping.dataset, label)))
                 self.file_issues.append(make_issue("column.unmapped", file=filename, column=label))
                 continue
-            targets = tuple((t, NORMALIZERS[t.normalizer]) for t in spec.targets)
+            targets = tuple((t, NORMALIZERS[t.normalizer], re.compile(t.split) if t.split else None)
+                            for t in spec.targets)
             self.plans.append(_Plan(index, name, spec, targets))
             seen_specs.add(spec.name)
         for key in mapping.key:
@@ -136,8 +138,8 @@ class RowConverter:
             if not cell:
                 continue
             role = plan.spec.role
-            for target, fn in plan.targets:
-                values, problem, lossy = fn(cell)
+            for target, fn, splitter in plan.targets:
+                values, problem, lossy = fn(cell) if splitter is None else _split_normalize(fn, splitter, cell)
                 if problem is not None:
                     issues.append(make_issue(problem[0], file=self.filename, row=row, column=plan.header,
                                              value=cell, detail=problem[1]))
@@ -287,6 +289,21 @@ def _parent(nodes: dict[str, Node], target: Target) -> Node:
             nodes[step.parent].add(step.predicate, node)
             nodes[step.key] = node
     return node  # type: ignore[return-value]
+
+
+def _split_normalize(fn: Normalizer, splitter: re.Pattern[str], cell: str):  # type: ignore[no-untyped-def]
+    """Normalise each part of a list cell (``内科;外科``); the first problem is reported."""
+    values: list = []
+    problem = None
+    lossy = False
+    for part in splitter.split(cell):
+        part = part.strip()
+        if part:
+            v, p, lo = fn(part)
+            values += v
+            problem = problem or p
+            lossy = lossy or lo
+    return values, problem, lossy
 
 
 def _keep_original(root: Node, column: str, text: str) -> None:

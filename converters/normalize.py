@@ -300,10 +300,9 @@ def url(value: str) -> Normalized:
     s = value.strip().replace("：", ":").replace("／", "/")
     found = _URL.findall(s)
     if not found:
-        if re.match(r"^www\.[^\s]+$", s):
-            found = ["http://" + s]
-        else:
+        if not re.match(r"^www\.[^\s]+$", s):
             return [Lit(value)], ("url.invalid", ""), False
+        found, s = ["http://" + s], ""
     values = [Lit(quote(u, safe=":/?#[]@!$&'()*+,;=%~-._"), XSD + "anyURI") for u in found]
     rest = _URL.sub("", s).strip(" \n\t,、;")
     return values, (("url.invalid", "") if rest else None), bool(rest)
@@ -321,6 +320,8 @@ def parse_degrees(value: str) -> float | None:
         return float(s)
     except ValueError:
         pass
+    for word, letter in (("北緯", "N"), ("南緯", "S"), ("東経", "E"), ("西経", "W")):
+        s = s.replace(word, letter)
     m = _DMS.match(s)
     if not m:
         return None

@@ -103,12 +103,17 @@ class CsvSource:
         """Stream the data rows; blank rows are counted in :attr:`blank_rows` and skipped."""
         assert self._records is not None
         row = self._next_row
+        preamble = True
         for record in self._records:
             row += 1
-            cells = [c.strip() for c in record]
+            cells = [c.strip().replace("\r\n", "\n") if "\r" in c else c.strip() for c in record]
             if not any(cells):
                 self.blank_rows += 1
                 continue
+            if preamble and cells[0].startswith("#"):  # '#object_type_xsd' etc. right after the header
+                self.metadata[cells[0].lstrip("#").strip()] = next((c for c in cells[1:] if c), "")
+                continue
+            preamble = False
             yield RawRow(row, cells)
 
     def close(self) -> None:

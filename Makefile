@@ -1,0 +1,26 @@
+# itsutsuboshi — two commands: `make demo` (convert the bundled examples) and `make test` (whole suite).
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+SOURCES := $(shell find itsutsuboshi converters vocab shapes server -name '*.py' 2>/dev/null) pyproject.toml
+
+.PHONY: demo test lint bench clean
+
+$(BIN)/.installed: $(SOURCES)
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]' --config-settings editable_mode=strict
+	touch $@
+
+demo: $(BIN)/.installed
+	$(BIN)/itsutsuboshi convert examples/*.csv -o output/
+
+test: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+bench: $(BIN)/.installed
+	$(BIN)/python bench/convert_bench.py
+
+clean:
+	rm -rf $(VENV) build dist output *.egg-info
