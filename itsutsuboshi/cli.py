@@ -141,7 +141,7 @@ class _IssueFile:
         if path is None:
             return
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._stream = stack.enter_context(open(path, "w", encoding="utf-8-sig" if not self._json else "utf-8",
+        self._stream = stack.enter_context(open(path, "w", encoding="utf-8-sig" if not self._json else "utf-8",  # noqa: SIM115
                                                 newline=""))
         if self._json:
             self._stream.write("[\n")
