@@ -104,7 +104,7 @@ class RowConverter:
                 self.unmapped.append((index, label, iris.column_property(mapping.dataset, label)))
                 self.file_issues.append(make_issue("column.unmapped", file=filename, column=label))
                 continue
-            targets = tuple((t, NORMALIZERS[t.normalizer], re.compile(t.split) if t.split else None)
+            targets = tuple((t, _memoized(NORMALIZERS[t.normalizer]), re.compile(t.split) if t.split else None)
                             for t in spec.targets)
             self.plans.append(_Plan(index, name, spec, targets))
             seen_specs.add(spec.name)
@@ -289,6 +289,25 @@ def _parent(nodes: dict[str, Node], target: Target) -> Node:
             nodes[step.parent].add(step.predicate, node)
             nodes[step.key] = node
     return node  # type: ignore[return-value]
+
+
+def _memoized(fn: Normalizer, limit: int = 4096) -> Normalizer:
+    """Cache a normaliser per column: real columns repeat values (曜日, 時間, 有無, 市区町村名 …).
+
+    Results are immutable tuples of immutable values, so records may share them; the cache stops
+    growing at ``limit`` entries, keeping memory flat.
+    """
+    cache: dict[str, tuple] = {}
+
+    def normalise(cell: str):  # type: ignore[no-untyped-def]
+        result = cache.get(cell)
+        if result is None:
+            result = fn(cell)
+            if len(cache) < limit:
+                cache[cell] = result
+        return result
+
+    return normalise
 
 
 def _split_normalize(fn: Normalizer, splitter: re.Pattern[str], cell: str):  # type: ignore[no-untyped-def]

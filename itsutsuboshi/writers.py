@@ -18,6 +18,9 @@ from .converters.model import RDF_TYPE, Lit, Node
 from .formats import JSONLD, NTRIPLES, RDFXML, TURTLE, Format
 from .vocab.namespaces import PREFIXES, XSD
 
+_NEEDS_ESCAPE = re.compile(r'[\\"\n\r]')
+_XSD_STRING = XSD + "string"
+_RDF_TYPE_NT = f"<{RDF_TYPE}>"
 _NT_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 _IRI_ESCAPES = {c: f"\\u{ord(c):04X}" for c in '<>"{}|^`\\ '}
 _IRI_BAD = re.compile(r'[\x00-\x20<>"{}|^`\\]')
@@ -69,24 +72,47 @@ class Writer:
 class NTriplesWriter(Writer):
     format = NTRIPLES
 
+    def __init__(self, stream: IO[str]) -> None:
+        super().__init__(stream)
+        self._terms: dict[str, str] = {}  # rendered predicates, classes and datatypes (a bounded set)
+
+    def _term(self, iri: str) -> str:
+        rendered = self._terms.get(iri)
+        if rendered is None:
+            rendered = _iri(iri)
+            if len(self._terms) < 65536:
+                self._terms[iri] = rendered
+        return rendered
+
     def write(self, node: Node) -> None:
         lines: list[str] = []
         self._emit(node, _iri(node.iri) if node.iri else "_:" + self._label(), lines)
+        self.triples += len(lines)
         self.stream.write("".join(lines))
 
     def _emit(self, node: Node, subject: str, lines: list[str]) -> None:
+        term = self._term
+        append = lines.append
         for cls in node.types:
-            lines.append(f"{subject} <{RDF_TYPE}> {_iri(cls)} .\n")
+            append(f"{subject} {_RDF_TYPE_NT} {term(cls)} .\n")
         for predicate, obj in node.props:
-            if isinstance(obj, Lit):
-                rendered = _nt_literal(obj)
-            elif isinstance(obj, Node):
-                rendered = _iri(obj.iri) if obj.iri else "_:" + self._label()
-                self._emit(obj, rendered, lines)
+            kind = type(obj)
+            if kind is Lit:
+                text = obj.value  # type: ignore[union-attr]
+                if _NEEDS_ESCAPE.search(text):
+                    text = text.translate(_NT_ESCAPES)
+                if obj.lang:  # type: ignore[union-attr]
+                    rendered = f'"{text}"@{obj.lang}'  # type: ignore[union-attr]
+                elif obj.datatype and obj.datatype != _XSD_STRING:  # type: ignore[union-attr]
+                    rendered = f'"{text}"^^{term(obj.datatype)}'  # type: ignore[union-attr]
+                else:
+                    rendered = f'"{text}"'
+            elif kind is Node:
+                rendered = _iri(obj.iri) if obj.iri else "_:" + self._label()  # type: ignore[union-attr]
+                self._emit(obj, rendered, lines)  # type: ignore[arg-type]
             else:
-                rendered = _iri(obj)
-            lines.append(f"{subject} {_iri(predicate)} {rendered} .\n")
-        self.triples += len(lines)
+                rendered = term(obj)  # type: ignore[arg-type]
+            append(f"{subject} {term(predicate)} {rendered} .\n")
 
 
 class TurtleWriter(Writer):
