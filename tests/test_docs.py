@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
-
-from itsutsuboshi.cli import main
 from itsutsuboshi.converters import mapping
 from itsutsuboshi.converters.issues import CATALOGUE
 from itsutsuboshi.converters.normalize import NORMALIZERS
+
+from itsutsuboshi.cli import main
 
 from .conftest import ROOT
 
