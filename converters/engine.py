@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from ..vocab.namespaces import DCAT, DCTERMS, GEO, IC, ITSU, PROV, RDF, RDFS, SCHEMA, WGS
 from .iri import UNKNOWN_CODE, IriBuilder, fallback_id
+from . import local_governments
 from .issues import Issue, make_issue
 from .mapping import ColumnSpec, Mapping, Target
 from .model import IRI, Lit, Node
@@ -258,10 +259,16 @@ class RowConverter:
                     (IC + "体系", Lit("全国地方公共団体コード")), (IC + "識別値", Lit(code))]))
             nodes: dict[str, Node] = {"": org}
             publisher = self._publishers.get(code)
+            known = local_governments.by_code(code)
             for target, value in (publisher.values if publisher else []):
                 _parent(nodes, target).add(target.leaf, value)
-                if target.leaf == IC + "表記" and target.steps and target.steps[-1].predicate == IC + "名称":
+                if known is None and target.leaf == IC + "表記" and target.steps[-1:] \
+                        and target.steps[-1].predicate == IC + "名称":
                     org.add(_LABEL, Lit(value.value, None, "ja"))
+            if known is not None:
+                org.add(_LABEL, Lit(known.name, None, "ja"))
+                if known.name_en:
+                    org.add(_LABEL, Lit(known.name_en, None, "en"))
             out.append(org)
             dataset = Node(iri=self.iris.dataset(self.mapping.dataset, code), types=[DCAT + "Dataset"], props=[
                 (DCTERMS + "title", Lit(self.mapping.title_ja, None, "ja")),

@@ -89,6 +89,16 @@ class Mapping:
     def known_keys(self) -> frozenset[str]:
         return frozenset(self._by_key)
 
+    def terms(self) -> set[str]:
+        """Every class and property IRI the mapping writes (for vocabulary checks)."""
+        found = set(self.types)
+        for column in self.columns:
+            for target in column.targets:
+                for step in target.steps:
+                    found |= {t for t in (step.predicate, step.cls) if t}
+                found |= {target.leaf, *(k for k, _ in target.with_)}
+        return found
+
 
 def parse_path(path: str, *, where: str) -> tuple[tuple[Step, ...], str]:
     """``ic:住所@ic:住所型/ic:表記`` → steps (with node keys) and the leaf predicate IRI.

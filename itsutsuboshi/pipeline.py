@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .converters import local_governments
 from .converters import mapping as mappings
 from .converters.engine import RowConverter, code_from_filename
 from .converters.iri import IriBuilder
@@ -79,7 +80,7 @@ def convert_file(path: str | Path, writer: Writer, *, iris: IriBuilder, on_issue
             report(make_issue("file.unknown_dataset", file=path.name, detail=best or "-"))
             return result
         chosen = chosen or mappings.get(result.dataset)
-        file_code = code or code_from_filename(path.name)
+        file_code = code or code_from_filename(path.name) or _code_from_metadata(source.metadata)
         converter = RowConverter(chosen, source.header, iris=iris, filename=path.name, code=file_code,
                                  metadata=source.metadata)
         result.unmapped = [label for _, label, _ in converter.unmapped]
@@ -96,6 +97,13 @@ def convert_file(path: str | Path, writer: Writer, *, iris: IriBuilder, on_issue
     finally:
         source.close()
     return result
+
+
+def _code_from_metadata(metadata: dict[str, str]) -> str | None:
+    """``#attribution_name,高松市`` → 372013, when the name is unambiguous."""
+    name = metadata.get("attribution_name", "")
+    found = local_governments.find(name) if name else None
+    return found.code if found else None
 
 
 def _recognise(source: CsvSource, chosen: Mapping | None) -> Recognition:

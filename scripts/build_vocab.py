@@ -24,12 +24,7 @@ ENGINE_TERMS = ["緯度", "経度", "組織型", "ID", "ID型", "体系", "識�
 def used_terms() -> set[str]:
     terms = {IC + t for t in ENGINE_TERMS}
     for m in mapping.bundled().values():
-        terms |= {t for t in m.types if t.startswith(IC)}
-        for column in m.columns:
-            for target in column.targets:
-                for step in target.steps:
-                    terms |= {t for t in (step.predicate, step.cls) if t and t.startswith(IC)}
-                terms |= {t for t in (target.leaf, *(k for k, _ in target.with_)) if t.startswith(IC)}
+        terms |= {t for t in m.terms() if t.startswith(IC)}
     return terms
 
 
