@@ -165,7 +165,8 @@ class _IssueFile:
 
 def _summary(results: list[FileResult], output: Path, issues_path: Path | None) -> None:
     click.echo("", err=True)
-    header = f"{'file':<36} {'dataset':<18} {'gen':<10} {'read':>6} {'conv':>6} {'issues':>6} {'unmapped':>8}"
+    header = (f"{'file':<36} {'dataset':<18} {'gen':<10} {'conf':>5} {'read':>6} {'conv':>6} {'issues':>6} "
+              f"{'unmapped':>8}")
     click.echo(header, err=True)
     click.echo("-" * len(header), err=True)
     for r in results:
@@ -173,8 +174,10 @@ def _summary(results: list[FileResult], output: Path, issues_path: Path | None) 
         if not r.ok:
             click.secho(f"{name[:36]:<36} ERROR {r.error}", fg="red", err=True)
             continue
-        click.echo(f"{name[:36]:<36} {r.dataset or '-':<18} {r.generation or '-':<10} {r.rows_read:>6} "
-                   f"{r.rows_converted:>6} {r.rows_with_issues:>6} {len(r.unmapped):>8}", err=True)
+        click.echo(f"{name[:36]:<36} {r.dataset or '-':<18} {r.generation or '-':<10} {r.confidence:>5.2f} "
+                   f"{r.rows_read:>6} {r.rows_converted:>6} {r.rows_with_issues:>6} {len(r.unmapped):>8}", err=True)
+        if r.unmapped:
+            click.echo(f"    独自の列 / unmapped: {', '.join(r.unmapped)}", err=True)
     total_read = sum(r.rows_read for r in results)
     total_conv = sum(r.rows_converted for r in results)
     click.echo(f"\n{len(results)} ファイル / files, {total_read} 行読込 / rows read, {total_conv} 行変換 / rows "
