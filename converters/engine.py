@@ -13,14 +13,16 @@ import re
 from dataclasses import dataclass, field
 
 from ..vocab.namespaces import DCAT, DCTERMS, GEO, IC, ITSU, PROV, RDF, RDFS, SCHEMA, WGS
-from .iri import UNKNOWN_CODE, IriBuilder, fallback_id
 from . import local_governments
+from .iri import UNKNOWN_CODE, IriBuilder, fallback_id
 from .issues import Issue, make_issue
 from .mapping import ColumnSpec, Mapping, Target
 from .model import IRI, Lit, Node
 from .normalize import NORMALIZERS, Normalizer, repair_lgcode
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
+#: Cells that only say "nothing here": treated as blank (except in yes/no columns, where - means no).
+PLACEHOLDERS = frozenset({"-", "－", "―", "ー", "—", "‐", "−", "ｰ", "*", "＊", "N/A", "n/a", "不明", "未定"})
 LAT_RANGE = (20.0, 46.0)
 LON_RANGE = (122.0, 154.0)
 _LABEL = RDFS + "label"
@@ -109,6 +111,7 @@ class RowConverter:
                             for t in spec.targets)
             self.plans.append(_Plan(index, name, spec, targets))
             seen_specs.add(spec.name)
+        self._id_indexes = [p.index for p in self.plans if p.spec.role == "id"]
         for key in mapping.key:
             self._key_indexes += [p.index for p in self.plans if p.spec.name == key]
         if not self._key_indexes:
@@ -136,7 +139,7 @@ class RowConverter:
             if plan.index >= width:
                 continue
             cell = raw[plan.index]
-            if not cell:
+            if not cell or (cell in PLACEHOLDERS and plan.spec.targets[0].normalizer != "flag"):
                 continue
             role = plan.spec.role
             for target, fn, splitter in plan.targets:
@@ -151,7 +154,10 @@ class RowConverter:
                 if role == "publisher":
                     if problem is None or problem[0] == "lgcode.repaired":
                         code = values[0].value
-                        _parent(nodes, target).add(target.leaf, IRI(self.iris.organization(code)))
+                        parent = _parent(nodes, target)
+                        org = IRI(self.iris.organization(code))
+                        if (target.leaf, org) not in parent.props:
+                            parent.add(target.leaf, org)
                     continue
                 if role in ("lat", "lon", "latlon"):
                     if role == "latlon" and len(values) == 2:
@@ -165,16 +171,18 @@ class RowConverter:
                 if plan.spec.on == "publisher":
                     publisher_values += [(target, v) for v in values]
                     continue
-                if role == "id" and local_id is None:
-                    local_id = values[0].value
+                if role == "id":  # several id columns (地域コード + 調査年月日) make one ID
+                    local_id = values[0].value if local_id is None else f"{local_id}_{values[0].value}"
                 if role == "name" and target is plan.targets[0][0]:
                     names.append(values[0])
                 parent = _parent(nodes, target)
                 lang = target.lang
+                props = parent.props
                 for value in values:
                     if lang and isinstance(value, Lit) and value.datatype is None:
                         value = Lit(value.value, None, lang)
-                    parent.add(target.leaf, value)
+                    if (target.leaf, value) not in props:  # two columns saying the same thing: one triple
+                        props.append((target.leaf, value))
                 for predicate, constant in target.with_:
                     if not any(p == predicate for p, _ in parent.props):
                         parent.add(predicate, _constant(constant))
@@ -197,6 +205,8 @@ class RowConverter:
             for item in publisher_values:
                 if item not in publisher.values:
                     publisher.values.append(item)
+        if local_id is not None and any(i >= width or not raw[i] for i in self._id_indexes):
+            local_id = None  # an ID made of several columns is only an ID when all of them are filled
         if local_id is None:
             local_id = fallback_id([raw[i] if i < width else "" for i in self._key_indexes])
             issues.append(make_issue("id.missing", file=self.filename, row=row, detail=local_id))
@@ -261,7 +271,11 @@ class RowConverter:
             publisher = self._publishers.get(code)
             known = local_governments.by_code(code)
             for target, value in (publisher.values if publisher else []):
-                _parent(nodes, target).add(target.leaf, value)
+                parent = _parent(nodes, target)
+                parent.add(target.leaf, value)
+                for predicate, constant in target.with_:
+                    if not any(p == predicate for p, _ in parent.props):
+                        parent.add(predicate, _constant(constant))
                 if known is None and target.leaf == IC + "表記" and target.steps[-1:] \
                         and target.steps[-1].predicate == IC + "名称":
                     org.add(_LABEL, Lit(value.value, None, "ja"))

@@ -85,6 +85,28 @@ def integer(value: str) -> Normalized:
     return [Lit(str(int(number)), XSD + "integer")], None, lossy
 
 
+def count(value: str) -> Normalized:
+    """A count of people or things (``1,200人``) → xsd:nonNegativeInteger."""
+    values, problem, lossy = integer(value)
+    if values and not values[0].value.startswith("-"):
+        return [Lit(values[0].value, XSD + "nonNegativeInteger")], None, lossy
+    return [], problem or ("number.invalid", ""), True
+
+
+_FREE = {"無料", "無し", "なし", "0円", "free"}
+
+
+def price(value: str) -> Normalized:
+    """An amount in yen: ``500``, ``550円``, ``1,100円``, ``無料`` (= 0). Other text stays text."""
+    s = nfkc(value).strip()
+    if s.lower() in _FREE:
+        return [Lit("0", XSD + "integer")], None, True
+    values, _, lossy = integer(s.removeprefix("¥").removeprefix("\\"))
+    if values:
+        return values, None, lossy
+    return [], ("price.text", ""), True
+
+
 def decimal(value: str) -> Normalized:
     digits, lossy = _number(value)
     if digits is None:
@@ -102,8 +124,9 @@ _WAREKI = re.compile(r"^(明治|大正|昭和|平成|令和|[MTSHR])\.?\s*(元|\
                      r"(?:(\d{1,2})\s*[月./-]?\s*(?:(\d{1,2})\s*日?)?)?$")
 _YMD = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*(?:[-/.月]\s*(\d{1,2})\s*日?)?\s*月?$")
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_MDY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")  # US-style exports (5/16/2020); Japanese files never write D/M/Y
 _YEAR = re.compile(r"^(\d{4})\s*年?$")
-_DATETIME_TAIL = re.compile(r"[T\s]+\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
+_DATETIME_TAIL = re.compile(r"[T\s]+\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2}|[AP]M)?$", re.I)
 _EXCEL_EPOCH = date(1899, 12, 30)
 
 
@@ -131,6 +154,10 @@ def parse_date(value: str) -> Normalized:
     if m:
         y, mo, d = m.group(1), m.group(2), m.group(3)
         lit = _date_literal(int(y), int(mo), int(d) if d else None)
+        return ([lit], None, False) if lit else ([], ("date.invalid", ""), True)
+    m = _MDY.match(s)
+    if m:
+        lit = _date_literal(int(m.group(3)), int(m.group(1)), int(m.group(2)))
         return ([lit], None, False) if lit else ([], ("date.invalid", ""), True)
     m = _YEAR.match(s)
     if m:
@@ -197,7 +224,11 @@ def weekday_iris(value: str) -> Normalized:
 
 
 _TRUE = {"有", "あり", "有り", "○", "〇", "◯", "◎", "1", "true", "yes", "y", "可", "対応", "設置", "はい", "t"}
-_FALSE = {"無", "なし", "無し", "×", "✕", "0", "false", "no", "n", "不可", "非対応", "未設置", "いいえ", "f", "-"}
+_FALSE = {"無", "なし", "無し", "×", "✕", "0", "false", "no", "n", "不可", "非対応", "未設置", "いいえ", "f", "-", "－",
+          "―", "ー"}
+
+
+_PARTIAL = {"△", "▲", "一部", "一部有", "一部あり", "条件付き", "要相談"}
 
 
 def flag(value: str) -> Normalized:
@@ -206,6 +237,8 @@ def flag(value: str) -> Normalized:
         return [Lit("true", XSD + "boolean")], None, False
     if s in _FALSE:
         return [Lit("false", XSD + "boolean")], None, False
+    if s in _PARTIAL:
+        return [], ("flag.partial", ""), True
     return [Lit(value)], ("flag.invalid", ""), False
 
 
@@ -357,6 +390,8 @@ NORMALIZERS: dict[str, Normalizer] = {
     "id": identifier,
     "integer": integer,
     "decimal": decimal,
+    "count": count,
+    "price": price,
     "date": parse_date,
     "time": parse_time,
     "weekdays": weekdays,
