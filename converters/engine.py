@@ -120,6 +120,7 @@ class RowConverter:
         if missing:
             self.file_issues.append(make_issue("column.missing_required", file=filename, detail="、".join(missing)))
         self.codes: set[str] = set()
+        self._first_code: str | None = None
 
     # -- per row -------------------------------------------------------------------------------
 
@@ -198,7 +199,10 @@ class RowConverter:
         if lat is not None or lon is not None:
             self._coordinates(root, nodes, lat, lon, issues, row)
 
-        code = code or self.default_code or UNKNOWN_CODE
+        # a row without its own code belongs to the file's publisher (given, or the first code seen)
+        code = code or self.default_code or self._first_code or UNKNOWN_CODE
+        if self._first_code is None and code != UNKNOWN_CODE:
+            self._first_code = code
         self.codes.add(code)
         if publisher_values:
             publisher = self._publishers.setdefault(code, _Publisher(code))
@@ -229,6 +233,7 @@ class RowConverter:
             only = lat or lon
             issues.append(make_issue("coord.incomplete", file=self.filename, row=row, column=only[3],
                                      value=only[2]))
+            _keep_original(root, only[3], only[2])
             return
         la, lo = lat[0], lon[0]
         in_range = LAT_RANGE[0] <= la <= LAT_RANGE[1] and LON_RANGE[0] <= lo <= LON_RANGE[1]
@@ -306,7 +311,8 @@ def _parent(nodes: dict[str, Node], target: Target) -> Node:
     for step in target.steps:
         node = nodes.get(step.key)
         if node is None:
-            node = Node(types=[step.cls] if step.cls else [])
+            node = Node(types=[step.cls] if step.cls else [],
+                        props=[(p, _constant(v)) for p, v in step.consts] if step.consts else [])
             nodes[step.parent].add(step.predicate, node)
             nodes[step.key] = node
     return node  # type: ignore[return-value]

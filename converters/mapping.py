@@ -6,6 +6,7 @@ registry of the bundled ones (:func:`names`, :func:`get`); :mod:`.engine` runs t
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache
@@ -28,12 +29,14 @@ class MappingError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """One hop of a path: the node reached by ``predicate`` from ``parent``, typed ``cls``."""
+    """One hop of a path: the node reached by ``predicate`` from ``parent``, typed ``cls``,
+    created with the constant statements ``consts`` (``{ic:役割=設置者}``)."""
 
     key: str
     parent: str
     predicate: str
     cls: str | None
+    consts: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,15 +98,19 @@ class Mapping:
         for column in self.columns:
             for target in column.targets:
                 for step in target.steps:
-                    found |= {t for t in (step.predicate, step.cls) if t}
+                    found |= {t for t in (step.predicate, step.cls) if t} | {k for k, _ in step.consts}
                 found |= {target.leaf, *(k for k, _ in target.with_)}
         return found
+
+
+_HOP = re.compile(r"^(?P<pred>[^@#{]+)(?:@(?P<cls>[^#{]+))?(?:#(?P<tag>[^{]+))?(?:\{(?P<consts>[^}]*)\})?$")
 
 
 def parse_path(path: str, *, where: str) -> tuple[tuple[Step, ...], str]:
     """``ic:住所@ic:住所型/ic:表記`` → steps (with node keys) and the leaf predicate IRI.
 
-    ``@Class`` types the node a hop creates; ``#n`` after it keeps otherwise equal hops apart.
+    ``@Class`` types the node a hop creates; ``#n`` after it keeps otherwise equal hops apart;
+    ``{prop=value;…}`` adds constant statements to the node (``ic:関与@ic:関与型{ic:役割=設置者}``).
     """
     parts = [p.strip() for p in path.split("/") if p.strip()]
     if not parts:
@@ -112,10 +119,13 @@ def parse_path(path: str, *, where: str) -> tuple[tuple[Step, ...], str]:
     parent = ""
     try:
         for hop in parts[:-1]:
-            pred, _, rest = hop.partition("@")
-            cls, _, tag = rest.partition("#")
+            m = _HOP.match(hop)
+            if not m:
+                raise ValueError(f"bad hop {hop!r}")
+            consts = tuple((expand(k.strip()), v.strip()) for k, _, v in
+                           (c.partition("=") for c in (m["consts"] or "").split(";") if c.strip()))
             key = f"{parent}/{hop}"
-            steps.append(Step(key, parent, expand(pred), expand(cls) if cls else None))
+            steps.append(Step(key, parent, expand(m["pred"]), expand(m["cls"]) if m["cls"] else None, consts))
             parent = key
         leaf = expand(parts[-1])
     except (KeyError, ValueError) as exc:

@@ -60,6 +60,7 @@ def identifier(value: str) -> Normalized:
 
 # --- numbers --------------------------------------------------------------------------------
 
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _NUM_IN_TEXT = re.compile(r"^\s*([+-]?[\d,]*\.?\d+)\s*([^\d\s/][^\d]*)?$")
 
@@ -69,6 +70,8 @@ def _number(value: str) -> tuple[str | None, bool]:
     m = _NUM_IN_TEXT.match(s)
     if not m:
         return None, False
+    if "," in m.group(1) and not _THOUSANDS.match(m.group(1)):
+        return None, False  # "40,12" is not forty thousand and twelve
     digits = m.group(1).replace(",", "")
     if not _NUMBER.match(digits):
         return None, False
@@ -201,12 +204,22 @@ _RANGE = re.compile(r"([月火水木金土日])[~〜～\-－ー]([月火水木�
 _ORDER = "月火水木金土日"
 
 
+_NOTE = re.compile(r"[(（][^)）]*[)）]")
+_WEEKDAY_WORDS = (("毎日", "月火水木金土日"), ("平日", "月火水木金"), ("土日祝日", "土日祝"), ("祝日", "祝"),
+                  ("祝祭日", "祝"), ("休日", "祝"))
+
+
 def _weekday_chars(value: str) -> tuple[str, bool]:
-    s = _RANGE.sub(lambda m: _ORDER[_ORDER.index(m.group(1)):_ORDER.index(m.group(2)) + 1], nfkc(value))
+    """The weekday characters of ``value`` and whether anything else (a note) was in it."""
+    s = nfkc(value)
+    noted = bool(_NOTE.search(s))
+    s = _NOTE.sub("", s).replace("曜日", "").replace("曜", "")
+    for word, days in _WEEKDAY_WORDS:
+        s = s.replace(word, days)
+    s = _RANGE.sub(lambda m: _ORDER[_ORDER.index(m.group(1)):_ORDER.index(m.group(2)) + 1], s)
     s = _WEEKDAY_SEPARATORS.sub("", s)
-    s = s.replace("祝日", "祝")
     days = "".join(dict.fromkeys(c for c in s if c in _WEEKDAYS))
-    return days, len(days) != len(s) and any(c not in _WEEKDAYS for c in s)
+    return days, noted or any(c not in _WEEKDAYS for c in s)
 
 
 def weekdays(value: str) -> Normalized:

@@ -39,6 +39,96 @@ def render() -> str:
     return "\n".join(out) + "\n"
 
 
+VOCAB_INTRO = """# 語彙 / Vocabulary
+
+## 共通語彙基盤 / IMI core vocabulary
+
+Records use the IMI core vocabulary 2.4.1 (共通語彙基盤 コア語彙, namespace `http://imi.go.jp/ns/core/rdf#`,
+prefix `ic:`). The terms used are bundled with their Japanese and English labels, ranges and class
+hierarchy in `vocab/imi-core.ttl` (derived from the IMI 2.4.1 vocabulary, CC0, by
+`scripts/build_vocab.py`). Root classes: see docs/datasets.md.
+
+## 広く使われる語彙 / Widely used equivalents
+
+| what | terms |
+|---|---|
+| names | `rdfs:label`, `schema:name` (`@ja`, `@en` for English names) |
+| coordinates | IMI `ic:地理座標 [ic:緯度; ic:経度]` (strings, as IMI defines them) plus W3C Basic Geo `wgs:lat`, `wgs:long` (xsd:decimal) and GeoSPARQL `geo:hasGeometry [geo:asWKT "POINT(lon lat)"^^geo:wktLiteral]` |
+| weekdays | IMI `ic:開催期日 "月火水木金"` plus `schema:dayOfWeek schema:Monday …` |
+| dataset | each publisher's dataset `{base}id/{dataset}/{code}` is a `dcat:Dataset` with `dcterms:title`, `dcterms:publisher`, `dcterms:source`, `dcterms:license` (from `#license` metadata) ; records point to it with `dcterms:isPartOf` |
+| provenance | `prov:wasDerivedFrom <{base}source/{code}/{file}#row=N>` (the CSV row, CSV on the Web convention) |
+| publisher | `{base}id/lg/{code}` a `ic:組織型` with `ic:ID [ic:体系 "全国地方公共団体コード"; ic:識別値 "…"]` and labels from the ABR list |
+
+Prefixes (also the JSON-LD context `vocab/context.jsonld`):
+
+| prefix | namespace |
+|---|---|
+"""
+
+EXT_INTRO = """
+## itsutsuboshi 拡張語彙 / Extension vocabulary
+
+Namespace `https://w3id.org/itsutsuboshi/ns#` (prefix `itsu:`), the same for every deployment (never the
+municipality's base IRI). File: `vocab/itsutsuboshi.ttl`. Every term has Japanese and English labels and
+comments. English camelCase local names keep SPARQL easy to type.
+
+| term | kind | range / superclass | ラベル | label | 説明 / comment |
+|---|---|---|---|---|---|
+"""
+
+
+def render_vocabulary() -> str:
+    from itsutsuboshi.vocab.namespaces import ITSU, PREFIXES
+    from rdflib import OWL, RDF, RDFS, Graph, Literal
+
+    from itsutsuboshi import vocab
+
+    graph = Graph().parse(str(vocab.path("itsutsuboshi.ttl")), format="turtle")
+    out = [VOCAB_INTRO.rstrip("\n")]
+    out += [f"| `{p}` | `{ns}` |" for p, ns in PREFIXES.items()]
+    out.append(EXT_INTRO.rstrip("\n"))
+
+    def text(node, predicate, lang):
+        return next((str(o) for o in graph.objects(node, predicate) if isinstance(o, Literal) and o.language == lang), "")
+
+    subjects = sorted({s for s in graph.subjects(RDF.type, None) if str(s).startswith(ITSU)},
+                      key=lambda s: ((RDFS.Class not in set(graph.objects(s, RDF.type))), str(s)))
+    for s in subjects:
+        is_class = (s, RDF.type, OWL.Class) in graph
+        target = graph.value(s, RDFS.subClassOf if is_class else RDFS.range)
+        out.append(f"| `itsu:{str(s)[len(ITSU):]}` | {'class' if is_class else 'property'} | "
+                   f"{compact(str(target)) if target else ''} | {text(s, RDFS.label, 'ja')} | {text(s, RDFS.label, 'en')} | "
+                   f"{text(s, RDFS.comment, 'ja')} {text(s, RDFS.comment, 'en')} |")
+    out += ["", "Custom columns (outside the standard) become `{base}def/{dataset}/{column}` properties,",
+            "sub-properties of `itsu:customColumn`, labelled with their header.",
+            "Licences: IMI core vocabulary CC0; the local government list is derived from the アドレス・ベース・レジストリ",
+            "(デジタル庁, CC BY 4.0: 「アドレス・ベース・レジストリ」（デジタル庁）を加工して作成)."]
+    return "\n".join(out) + "\n"
+
+
+def render_issues() -> str:
+    from itsutsuboshi.converters.issues import CATALOGUE
+
+    out = ["# 問題コード / Issue codes", "",
+           "変換で見つかった問題は、ファイル・行番号（表計算ソフトで見える行番号。0 はファイル全体）・列・値・",
+           "コード・重要度・日本語と英語の説明・直し方として `issues.csv`（UTF-8 BOM 付き、Excel で開けます）",
+           "または `--issues FILE.json` に出力されます。", "",
+           "Every problem found while converting is reported with file, row (as a spreadsheet numbers it; 0 = the",
+           "whole file), column, value, code, severity, message and fix in Japanese and English.", "",
+           "重要度 / severity: `error` = the value could not be used (its original text is kept in the RDF as",
+           "`itsu:sourceCell`), `warning` = used but doubtful or repaired in a way to check, `info` = repaired or",
+           "noted. A row with issues is still converted; only an unreadable or unrecognisable file stops (exit 2).",
+           "Generated from `converters/issues.py` by `scripts/build_docs.py`.", "",
+           "| code | severity | 説明 | message | 直し方 / fix |", "|---|---|---|---|---|"]
+    for code, (severity, ja, en, fix_ja, fix_en) in CATALOGUE.items():
+        def blank(t: str) -> str:
+            return t.replace("{detail}", "…").replace("{value}", "…")
+        out.append(f"| `{code}` | {severity} | {blank(ja)} | {blank(en)} | {fix_ja} / {fix_en} |")
+    return "\n".join(out) + "\n"
+
+
 if __name__ == "__main__":
+    (ROOT / "docs" / "issues.md").write_text(render_issues(), encoding="utf-8")
     (ROOT / "docs" / "datasets.md").write_text(render(), encoding="utf-8")
-    print("docs/datasets.md written")
+    (ROOT / "docs" / "vocabulary.md").write_text(render_vocabulary(), encoding="utf-8")
+    print("docs/datasets.md, docs/issues.md and docs/vocabulary.md written")

@@ -61,3 +61,15 @@ def test_docs_links_resolve():
     for doc in [ROOT / "README.md", *DOCS.glob("*.md")]:
         for target in re.findall(r"\]\(((?!https?:)[^)#]+)\)", doc.read_text(encoding="utf-8")):
             assert (doc.parent / target).exists(), (doc.name, target)
+
+
+def test_every_extension_term_is_documented():
+    from itsutsuboshi.vocab.namespaces import ITSU
+    from rdflib import RDF, Graph
+
+    from itsutsuboshi import vocab
+
+    text = read("vocabulary.md")
+    graph = Graph().parse(str(vocab.path("itsutsuboshi.ttl")), format="turtle")
+    for term in {s for s in graph.subjects(RDF.type, None) if str(s).startswith(ITSU)}:
+        assert f"`itsu:{str(term)[len(ITSU):]}`" in text, term

@@ -99,3 +99,21 @@ def test_houjin_number_of_a_municipality():
     # A municipality's 法人番号 is check digit + "000020" + its 6-digit code.
     base = "000020" + "122033"
     assert n.houjin_valid(n.houjin_check_digit(base) + base)
+
+
+@pytest.mark.parametrize(("text", "days", "noted"), [
+    ("毎日", "月火水木金土日", False),
+    ("平日", "月火水木金", False),
+    ("月曜日～金曜日", "月火水木金", False),
+    ("月～金（祝日除く）", "月火水木金", True),
+    ("土日祝日", "土日祝", False),
+])
+def test_weekday_words(text, days, noted):
+    values, problem, lossy = n.weekdays(text)
+    assert values[0].value == days
+    assert lossy is noted
+
+
+@pytest.mark.parametrize("text", ["40,12", "1,2", "12,3456"])
+def test_commas_that_are_not_thousands_separators(text):
+    assert n.integer(text)[0] == []
