@@ -182,7 +182,7 @@ def _summary(results: list[FileResult], output: Path, issues_path: Path | None) 
     total_conv = sum(r.rows_converted for r in results)
     click.echo(f"\n{len(results)} ファイル / files, {total_read} 行読込 / rows read, {total_conv} 行変換 / rows "
                f"converted, {sum(r.rows_with_issues for r in results)} 行に問題 / rows with issues", err=True)
-    click.echo(f"出力 / output: {output}", err=True)
+    click.echo(f"出力 / output: {output if str(output) == '-' else output.resolve()}", err=True)
     if issues_path:
         click.echo(f"問題の一覧 / issues: {issues_path}", err=True)
 
