@@ -91,10 +91,11 @@ class NTriplesWriter(Writer):
         self.stream.write("".join(lines))
 
     def _emit(self, node: Node, subject: str, lines: list[str]) -> None:
+        terms = self._terms
         term = self._term
         append = lines.append
         for cls in node.types:
-            append(f"{subject} {_RDF_TYPE_NT} {term(cls)} .\n")
+            append(f"{subject} {_RDF_TYPE_NT} {terms.get(cls) or term(cls)} .\n")
         for predicate, obj in node.props:
             kind = type(obj)
             if kind is Lit:
@@ -104,15 +105,15 @@ class NTriplesWriter(Writer):
                 if obj.lang:  # type: ignore[union-attr]
                     rendered = f'"{text}"@{obj.lang}'  # type: ignore[union-attr]
                 elif obj.datatype and obj.datatype != _XSD_STRING:  # type: ignore[union-attr]
-                    rendered = f'"{text}"^^{term(obj.datatype)}'  # type: ignore[union-attr]
+                    rendered = f'"{text}"^^{terms.get(obj.datatype) or term(obj.datatype)}'  # type: ignore
                 else:
                     rendered = f'"{text}"'
             elif kind is Node:
                 rendered = _iri(obj.iri) if obj.iri else "_:" + self._label()  # type: ignore[union-attr]
                 self._emit(obj, rendered, lines)  # type: ignore[arg-type]
             else:
-                rendered = term(obj)  # type: ignore[arg-type]
-            append(f"{subject} {term(predicate)} {rendered} .\n")
+                rendered = terms.get(obj) or term(obj)  # type: ignore[arg-type]
+            append(f"{subject} {terms.get(predicate) or term(predicate)} {rendered} .\n")
 
 
 class TurtleWriter(Writer):

@@ -78,10 +78,10 @@ comments. English camelCase local names keep SPARQL easy to type.
 
 
 def render_vocabulary() -> str:
-    from itsutsuboshi.vocab.namespaces import ITSU, PREFIXES
     from rdflib import OWL, RDF, RDFS, Graph, Literal
 
     from itsutsuboshi import vocab
+    from itsutsuboshi.vocab.namespaces import ITSU, PREFIXES
 
     graph = Graph().parse(str(vocab.path("itsutsuboshi.ttl")), format="turtle")
     out = [VOCAB_INTRO.rstrip("\n")]

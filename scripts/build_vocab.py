@@ -11,9 +11,10 @@ import json
 import sys
 from pathlib import Path
 
+from rdflib import RDFS, Graph, Namespace, URIRef
+
 from itsutsuboshi.converters import mapping
 from itsutsuboshi.vocab.namespaces import IC, PREFIXES
-from rdflib import RDFS, Graph, Namespace, URIRef
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT.parent / "shared" / "reference" / "imi" / "imicore241-derived.ttl"

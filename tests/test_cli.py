@@ -6,10 +6,10 @@ import csv
 import json
 
 from click.testing import CliRunner
-from itsutsuboshi.converters import mapping
 from rdflib import Graph
 
 from itsutsuboshi.cli import main
+from itsutsuboshi.converters import mapping
 
 from .conftest import CASES
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
+
+from itsutsuboshi.cli import main
 from itsutsuboshi.converters import mapping
 from itsutsuboshi.converters.issues import CATALOGUE
 from itsutsuboshi.converters.normalize import NORMALIZERS
-
-from itsutsuboshi.cli import main
 
 from .conftest import ROOT
 
@@ -64,10 +64,10 @@ def test_docs_links_resolve():
 
 
 def test_every_extension_term_is_documented():
-    from itsutsuboshi.vocab.namespaces import ITSU
     from rdflib import RDF, Graph
 
     from itsutsuboshi import vocab
+    from itsutsuboshi.vocab.namespaces import ITSU
 
     text = read("vocabulary.md")
     graph = Graph().parse(str(vocab.path("itsutsuboshi.ttl")), format="turtle")

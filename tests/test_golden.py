@@ -11,11 +11,11 @@ import io
 import tomllib
 
 import pytest
-from itsutsuboshi.converters.iri import IriBuilder
 from rdflib import Graph
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
 from itsutsuboshi import formats
+from itsutsuboshi.converters.iri import IriBuilder
 from itsutsuboshi.pipeline import convert_file
 from itsutsuboshi.writers import open_writer
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from itsutsuboshi.converters import normalize as n
 from itsutsuboshi.converters.model import IRI
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from itsutsuboshi.converters.reader import header_key, open_csv
 
 HEADER = "都道府県コード又は市区町村コード,NO,名称,備考"

@@ -6,9 +6,9 @@ import io
 
 import pyoxigraph
 import pytest
-from itsutsuboshi.converters.iri import IriBuilder
 
 from itsutsuboshi import formats
+from itsutsuboshi.converters.iri import IriBuilder
 from itsutsuboshi.pipeline import convert_file
 from itsutsuboshi.writers import open_writer
 

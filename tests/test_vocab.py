@@ -6,11 +6,11 @@ import json
 import unicodedata
 
 import pytest
-from itsutsuboshi.converters import mapping
-from itsutsuboshi.vocab.namespaces import IC, ITSU, PREFIXES
 from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
 
 from itsutsuboshi import vocab
+from itsutsuboshi.converters import mapping
+from itsutsuboshi.vocab.namespaces import IC, ITSU, PREFIXES
 
 from .test_golden import CASE_DIRS, convert_case
 
