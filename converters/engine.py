@@ -2,13 +2,11 @@
 
 :class:`RowConverter` compiles a :class:`~.mapping.Mapping` against a file's header once, then
 turns each :class:`~.reader.RawRow` into a :class:`~.model.Node` tree. It is pure: no I/O, and
-its memory does not grow with the number of rows (duplicate-ID detection switches to a fixed-size
-filter past :data:`SeenIds.EXACT_LIMIT` IDs).
+its memory does not grow with the number of rows (duplicate IDs are found with :class:`~.seen.SeenIds`).
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
 
@@ -19,6 +17,7 @@ from .issues import Issue, make_issue
 from .mapping import ColumnSpec, Mapping, Target
 from .model import IRI, Lit, Node
 from .normalize import NORMALIZERS, Normalizer, repair_lgcode
+from .seen import SeenIds
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 #: Cells that only say "nothing here": treated as blank (except in yes/no columns, where - means no).
@@ -27,45 +26,6 @@ LAT_RANGE = (20.0, 46.0)
 LON_RANGE = (122.0, 154.0)
 _LABEL = RDFS + "label"
 _SCHEMA_NAME = SCHEMA + "name"
-
-
-class SeenIds:
-    """Exact set of seen IDs up to a limit, then a fixed-size Bloom filter (flat memory)."""
-
-    EXACT_LIMIT = 200_000
-    BITS = 1 << 29  # 64 MiB: false-positive rate below 1e-9 at a million IDs
-
-    def __init__(self) -> None:
-        self._exact: set[bytes] | None = set()
-        self._bloom: bytearray | None = None
-
-    @staticmethod
-    def _digest(value: str) -> bytes:
-        return hashlib.blake2b(value.encode("utf-8"), digest_size=20).digest()
-
-    def _positions(self, digest: bytes) -> list[int]:
-        return [int.from_bytes(digest[i:i + 4], "little") % self.BITS for i in range(0, 20, 4)]
-
-    def add(self, value: str) -> bool:
-        """Record ``value``; return ``True`` when it was (very probably) seen before."""
-        digest = self._digest(value)
-        if self._exact is not None:
-            if digest in self._exact:
-                return True
-            self._exact.add(digest)
-            if len(self._exact) > self.EXACT_LIMIT:
-                self._bloom = bytearray(self.BITS // 8)
-                for d in self._exact:
-                    self._set(d)
-                self._exact = None
-            return False
-        seen = all(self._bloom[p >> 3] & (1 << (p & 7)) for p in self._positions(digest))  # type: ignore[index]
-        self._set(digest)
-        return seen
-
-    def _set(self, digest: bytes) -> None:
-        for p in self._positions(digest):
-            self._bloom[p >> 3] |= 1 << (p & 7)  # type: ignore[index]
 
 
 @dataclass(slots=True)
@@ -86,7 +46,7 @@ class RowConverter:
     """Converts the rows of one file with one mapping; collects file-level nodes and issues."""
 
     def __init__(self, mapping: Mapping, header: list[str], *, iris: IriBuilder, filename: str,
-                 code: str | None = None, metadata: dict[str, str] | None = None) -> None:
+                 code: str | None = None, metadata: dict[str, str] | None = None, dedupe: bool = True) -> None:
         self.mapping = mapping
         self.iris = iris
         self.filename = filename
@@ -96,7 +56,8 @@ class RowConverter:
         self.file_issues: list[Issue] = []
         self.plans: list[_Plan] = []
         self.unmapped: list[tuple[int, str, str]] = []  # (index, header, property IRI)
-        self._seen = SeenIds()
+        self._seen = SeenIds() if dedupe else None
+        self.last_key = ""  # publisher code + local ID of the last record (for parallel de-duplication)
         self._publishers: dict[str, _Publisher] = {}
         self._key_indexes: list[int] = []
         seen_specs: set[str] = set()
@@ -124,8 +85,12 @@ class RowConverter:
 
     # -- per row -------------------------------------------------------------------------------
 
-    def convert(self, raw: list[str], row: int) -> tuple[Node, list[Issue]]:
-        """Turn one row's cells into a record tree; problems become issues, never exceptions."""
+    def convert(self, raw: list[str], row: int, *, duplicate: bool = False) -> tuple[Node, list[Issue]]:
+        """Turn one row's cells into a record tree; problems become issues, never exceptions.
+
+        ``duplicate`` marks the row as repeating an earlier ID (found elsewhere, when rows are
+        converted in parallel without this converter's own duplicate check).
+        """
         issues: list[Issue] = []
         root = Node()
         nodes: dict[str, Node] = {"": root}
@@ -214,7 +179,8 @@ class RowConverter:
         if local_id is None:
             local_id = fallback_id([raw[i] if i < width else "" for i in self._key_indexes])
             issues.append(make_issue("id.missing", file=self.filename, row=row, detail=local_id))
-        if self._seen.add(f"{code}\x1f{local_id}"):
+        self.last_key = f"{code}\x1f{local_id}"
+        if duplicate or (self._seen is not None and self._seen.add(self.last_key)):
             suffix = f"-r{row}"
             issues.append(make_issue("id.duplicate", file=self.filename, row=row, value=local_id, detail=suffix))
             local_id += suffix

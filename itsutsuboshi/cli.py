@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import sys
 from contextlib import ExitStack
 from pathlib import Path
@@ -64,9 +65,12 @@ def datasets_command(columns: bool, as_json: bool) -> None:
 @click.option("--code", default=None, help="全国地方公共団体コード (6 桁) if the file has none.")
 @click.option("--issues", "issues_path", type=click.Path(path_type=Path), default=None,
               help="問題の一覧 (.csv / .json) / Write the row-level issues (CSV or JSON).")
+@click.option("-j", "--workers", type=click.IntRange(min=1), default=None,
+              help="大きなファイルを並列に変換するプロセス数 (既定: CPU 数) / Processes for large files (default: CPUs).")
 @click.option("-q", "--quiet", is_flag=True, help="Only print errors.")
 def convert_command(files: tuple[Path, ...], output: Path, format_name: str | None, base: str, dataset: str | None,
-                    mapping_file: Path | None, code: str | None, issues_path: Path | None, quiet: bool) -> None:
+                    mapping_file: Path | None, code: str | None, issues_path: Path | None, workers: int | None,
+                    quiet: bool) -> None:
     """CSV を RDF に変換 / Convert CSV files to RDF.
 
     Exit status: 0 when every file was converted (rows with problems are reported, not fatal),
@@ -85,6 +89,7 @@ def convert_command(files: tuple[Path, ...], output: Path, format_name: str | No
         output.mkdir(parents=True, exist_ok=True)
     if issues_path is None and not combined:
         issues_path = output / "issues.csv"
+    workers = workers or os.cpu_count() or 1
     results: list[FileResult] = []
     with ExitStack() as stack:
         sink = _IssueFile(stack, issues_path)
@@ -97,10 +102,11 @@ def convert_command(files: tuple[Path, ...], output: Path, format_name: str | No
                 target = output / (path.stem + fmt.extension)
                 with open(target, "w", encoding="utf-8") as stream:
                     writer = open_writer(fmt, stream)
-                    results.append(_convert_one(path, writer, iris, sink, dataset, user_mapping, code, quiet))
+                    results.append(_convert_one(path, writer, iris, sink, dataset, user_mapping, code, quiet, workers))
                     writer.close()
             else:
-                results.append(_convert_one(path, shared_writer, iris, sink, dataset, user_mapping, code, quiet))
+                results.append(_convert_one(path, shared_writer, iris, sink, dataset, user_mapping, code, quiet,
+                                            workers))
         if shared_writer is not None:
             shared_writer.close()
         sink.close()
@@ -110,15 +116,15 @@ def convert_command(files: tuple[Path, ...], output: Path, format_name: str | No
         sys.exit(2)
 
 
-def _convert_one(path: Path, writer, iris, sink, dataset, user_mapping, code, quiet) -> FileResult:  # type: ignore[no-untyped-def]
+def _convert_one(path: Path, writer, iris, sink, dataset, user_mapping, code, quiet, workers) -> FileResult:  # type: ignore[no-untyped-def]  # noqa: E501
     size = path.stat().st_size if path.is_file() else 0
     show = not quiet and size >= PROGRESS_MIN_BYTES and sys.stderr.isatty()
+    options = {"iris": iris, "on_issue": sink.write, "dataset": dataset, "mapping": user_mapping, "code": code,
+               "workers": workers}
     if not show:
-        return convert_file(path, writer, iris=iris, on_issue=sink.write, dataset=dataset, mapping=user_mapping,
-                            code=code)
+        return convert_file(path, writer, **options)
     with click.progressbar(length=size, label=path.name, file=sys.stderr) as bar:
-        return convert_file(path, writer, iris=iris, on_issue=sink.write, dataset=dataset, mapping=user_mapping,
-                            code=code, progress=bar.update)
+        return convert_file(path, writer, progress=bar.update, **options)
 
 
 def _format_from_path(output: Path) -> formats.Format:

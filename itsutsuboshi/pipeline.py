@@ -8,17 +8,20 @@ row that fails all become :class:`~itsutsuboshi.converters.issues.Issue` objects
 from __future__ import annotations
 
 from collections import Counter
+from itertools import islice
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import parallel
 from .converters import local_governments
 from .converters import mapping as mappings
 from .converters.engine import RowConverter, code_from_filename
 from .converters.iri import IriBuilder
 from .converters.issues import Issue, make_issue
 from .converters.mapping import Mapping
-from .converters.reader import CsvSource, open_csv
+from .converters.model import Node
+from .converters.reader import CsvSource, RawRow, open_csv
 from .converters.recognize import Recognition, recognize
 from .writers import Writer
 
@@ -52,8 +55,12 @@ class FileResult:
 
 def convert_file(path: str | Path, writer: Writer, *, iris: IriBuilder, on_issue: IssueSink,
                  dataset: str | None = None, mapping: Mapping | None = None, code: str | None = None,
-                 progress: Progress | None = None) -> FileResult:
-    """Convert one CSV into ``writer``; report every problem to ``on_issue``."""
+                 progress: Progress | None = None, workers: int = 1) -> FileResult:
+    """Convert one CSV into ``writer``; report every problem to ``on_issue``.
+
+    With ``workers`` > 1, files of :data:`parallel.MIN_BYTES` or more are converted by that many
+    processes (same output, rows in the same order).
+    """
     path = Path(path)
     result = FileResult(str(path))
 
@@ -88,7 +95,14 @@ def convert_file(path: str | Path, writer: Writer, *, iris: IriBuilder, on_issue
             report(issue)
         writer.write_all(converter.preamble())
         before = writer.triples
-        _convert_rows(source, converter, writer, result, report, progress)
+        rows = source.rows()
+        if workers > 1 and source.size >= parallel.MIN_BYTES:
+            # the first rows in this process: they tell the file's first code to the workers
+            _convert_rows(islice(rows, parallel.CHUNK_ROWS), source, converter, writer, result, report, progress)
+            parallel.convert_rows(rows, source, converter, writer, result, report, progress, iris=iris,
+                                  workers=workers)
+        else:
+            _convert_rows(rows, source, converter, writer, result, report, progress)
         if not file_code and all(p.spec.role != "publisher" for p in converter.plans):
             report(make_issue("file.no_code", file=path.name))
         writer.write_all(converter.epilogue())
@@ -111,30 +125,43 @@ def _recognise(source: CsvSource, chosen: Mapping | None) -> Recognition:
     return recognize(source.header, candidates, filename=source.name)
 
 
-def _convert_rows(source: CsvSource, converter: RowConverter, writer: Writer, result: FileResult,
-                  report: IssueSink, progress: Progress | None) -> None:
-    last = 0
-    for raw in source.rows():
-        result.rows_read += 1
-        try:
-            node, issues = converter.convert(raw.cells, raw.row)
-        except Exception as exc:  # a bad row never aborts the file
-            result.rows_failed += 1
-            report(make_issue("row.failed", file=source.name, row=raw.row, detail=f"{type(exc).__name__}: {exc}"))
-            continue
-        if any("\ufffd" in c for c in raw.cells):
-            issues.append(make_issue("encoding.replaced", file=source.name, row=raw.row))
-        writer.write(node)
+def convert_row(converter: RowConverter, filename: str, row: int, cells: list[str], *,
+                duplicate: bool = False) -> tuple[Node | None, list[Issue]]:
+    """One row to a record tree and its issues; a row that cannot be converted becomes an issue."""
+    try:
+        node, issues = converter.convert(cells, row, duplicate=duplicate)
+    except Exception as exc:  # a bad row never aborts the file
+        return None, [make_issue("row.failed", file=filename, row=row, detail=f"{type(exc).__name__}: {exc}")]
+    if any("\ufffd" in c for c in cells):
+        issues.append(make_issue("encoding.replaced", file=filename, row=row))
+    return node, issues
+
+
+def count_row(result: FileResult, converted: bool, issues: list[Issue], report: IssueSink) -> None:
+    """Account for one row in ``result`` and pass its issues on."""
+    if converted:
         result.rows_converted += 1
-        if issues:
-            if any(i.code != "id.missing" for i in issues):
-                result.rows_with_issues += 1
-            for issue in issues:
-                report(issue)
+    else:
+        result.rows_failed += 1
+    if issues:
+        if any(i.code != "id.missing" for i in issues):
+            result.rows_with_issues += 1
+        for issue in issues:
+            report(issue)
+
+
+def _convert_rows(rows: Iterable[RawRow], source: CsvSource, converter: RowConverter, writer: Writer,
+                  result: FileResult, report: IssueSink, progress: Progress | None) -> None:
+    last = source.bytes_read
+    for raw in rows:
+        result.rows_read += 1
+        node, issues = convert_row(converter, source.name, raw.row, raw.cells)
+        if node is not None:
+            writer.write(node)
+        count_row(result, node is not None, issues, report)
         if progress is not None and result.rows_read % 2048 == 0:
             now = source.bytes_read
             progress(now - last)
             last = now
     if progress is not None:
-        progress(source.size - last)
-
+        progress(source.bytes_read - last)

@@ -45,35 +45,48 @@ def _nt_literal(lit: Lit) -> str:
 
 
 class Writer:
-    """Base class: ``write(node)`` for each record, then ``close()`` (which does not close the stream)."""
+    """Base class: ``write(node)`` for each record, then ``close()`` (which does not close the stream).
+
+    ``render(node)`` gives a record's text without writing it (parallel workers render, the main
+    process writes with ``write_rendered``); ``label_prefix`` keeps blank node labels of different
+    renderers apart.
+    """
 
     format: Format
 
-    def __init__(self, stream: IO[str]) -> None:
+    def __init__(self, stream: IO[str] | None, *, label_prefix: str = "b") -> None:
         self.stream = stream
+        self.label_prefix = label_prefix
         self._blank = 0
         self.triples = 0
 
     def _label(self) -> str:
         self._blank += 1
-        return f"b{self._blank}"
+        return f"{self.label_prefix}{self._blank}"
 
     def write_all(self, nodes: Iterable[Node]) -> None:
         for node in nodes:
             self.write(node)
 
-    def write(self, node: Node) -> None:  # pragma: no cover - abstract
+    def write(self, node: Node) -> None:
+        self.write_rendered(self.render(node))
+
+    def write_rendered(self, text: str) -> None:
+        self.stream.write(text)  # type: ignore[union-attr]
+
+    def render(self, node: Node) -> str:  # pragma: no cover - abstract
         raise NotImplementedError
 
     def close(self) -> None:
-        self.stream.flush()
+        if self.stream is not None:
+            self.stream.flush()
 
 
 class NTriplesWriter(Writer):
     format = NTRIPLES
 
-    def __init__(self, stream: IO[str]) -> None:
-        super().__init__(stream)
+    def __init__(self, stream: IO[str] | None, *, label_prefix: str = "b") -> None:
+        super().__init__(stream, label_prefix=label_prefix)
         self._terms: dict[str, str] = {}  # rendered predicates, classes and datatypes (a bounded set)
 
     def _term(self, iri: str) -> str:
@@ -84,11 +97,11 @@ class NTriplesWriter(Writer):
                 self._terms[iri] = rendered
         return rendered
 
-    def write(self, node: Node) -> None:
+    def render(self, node: Node) -> str:
         lines: list[str] = []
         self._emit(node, _iri(node.iri) if node.iri else "_:" + self._label(), lines)
         self.triples += len(lines)
-        self.stream.write("".join(lines))
+        return "".join(lines)
 
     def _emit(self, node: Node, subject: str, lines: list[str]) -> None:
         terms = self._terms
@@ -121,10 +134,11 @@ class TurtleWriter(Writer):
 
     format = TURTLE
 
-    def __init__(self, stream: IO[str]) -> None:
-        super().__init__(stream)
+    def __init__(self, stream: IO[str] | None, *, label_prefix: str = "b") -> None:
+        super().__init__(stream, label_prefix=label_prefix)
         self._namespaces = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
-        stream.write("".join(f"@prefix {p}: <{ns}> .\n" for p, ns in PREFIXES.items()) + "\n")
+        if stream is not None:
+            stream.write("".join(f"@prefix {p}: <{ns}> .\n" for p, ns in PREFIXES.items()) + "\n")
 
     def _name(self, iri: str) -> str:
         for prefix, ns in self._namespaces:
@@ -164,7 +178,7 @@ class TurtleWriter(Writer):
         self.triples += len(node.types)
         return parts
 
-    def write(self, node: Node) -> None:
+    def render(self, node: Node) -> str:
         self._pending: list[Node] = [node]
         out: list[str] = []
         while self._pending:
@@ -173,7 +187,7 @@ class TurtleWriter(Writer):
             subject = self._name(current.iri) if current.iri else "[]"
             if body:
                 out.append(subject + " " + " ;\n    ".join(body) + " .\n\n")
-        self.stream.write("".join(out))
+        return "".join(out)
 
 
 class JsonLdWriter(Writer):
@@ -181,11 +195,12 @@ class JsonLdWriter(Writer):
 
     format = JSONLD
 
-    def __init__(self, stream: IO[str]) -> None:
-        super().__init__(stream)
+    def __init__(self, stream: IO[str] | None, *, label_prefix: str = "b") -> None:
+        super().__init__(stream, label_prefix=label_prefix)
         self._first = True
         context = {p: ns for p, ns in PREFIXES.items()}
-        stream.write('{\n"@context": ' + json.dumps(context, ensure_ascii=False) + ',\n"@graph": [\n')
+        if stream is not None:
+            stream.write('{\n"@context": ' + json.dumps(context, ensure_ascii=False) + ',\n"@graph": [\n')
         self._namespaces = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
 
     def _name(self, iri: str) -> str:
@@ -218,13 +233,15 @@ class JsonLdWriter(Writer):
             self.triples += 1
         return out
 
-    def write(self, node: Node) -> None:
-        text = json.dumps(self._node(node), ensure_ascii=False)
-        self.stream.write(("" if self._first else ",\n") + text)
+    def render(self, node: Node) -> str:
+        return json.dumps(self._node(node), ensure_ascii=False)
+
+    def write_rendered(self, text: str) -> None:
+        self.stream.write(("" if self._first else ",\n") + text)  # type: ignore[union-attr]
         self._first = False
 
     def close(self) -> None:
-        self.stream.write("\n]\n}\n")
+        self.stream.write("\n]\n}\n")  # type: ignore[union-attr]
         super().close()
 
 
@@ -233,11 +250,12 @@ class RdfXmlWriter(Writer):
 
     format = RDFXML
 
-    def __init__(self, stream: IO[str]) -> None:
-        super().__init__(stream)
+    def __init__(self, stream: IO[str] | None, *, label_prefix: str = "b") -> None:
+        super().__init__(stream, label_prefix=label_prefix)
         self._namespaces = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
         decls = "".join(f'\n    xmlns:{p}="{ns}"' for p, ns in PREFIXES.items())
-        stream.write(f'<?xml version="1.0" encoding="utf-8"?>\n<rdf:RDF{decls}>\n')
+        if stream is not None:
+            stream.write(f'<?xml version="1.0" encoding="utf-8"?>\n<rdf:RDF{decls}>\n')
 
     def _qname(self, iri: str) -> tuple[str, str]:
         """``(qname, extra xmlns declaration)`` for a predicate IRI."""
@@ -273,7 +291,7 @@ class RdfXmlWriter(Writer):
                 if isinstance(obj, Node):
                     self._later.append(obj)
 
-    def write(self, node: Node) -> None:
+    def render(self, node: Node) -> str:
         self._later: list[Node] = [node]
         out: list[str] = []
         while self._later:
@@ -282,10 +300,10 @@ class RdfXmlWriter(Writer):
             out.append(f"  <rdf:Description{about}>\n")
             self._element(current, "    ", out)
             out.append("  </rdf:Description>\n")
-        self.stream.write("".join(out))
+        return "".join(out)
 
     def close(self) -> None:
-        self.stream.write("</rdf:RDF>\n")
+        self.stream.write("</rdf:RDF>\n")  # type: ignore[union-attr]
         super().close()
 
 
@@ -293,9 +311,9 @@ _WRITERS: dict[str, type[Writer]] = {w.format.name: w for w in (TurtleWriter, NT
                                                                  RdfXmlWriter)}
 
 
-def open_writer(format: Format, stream: IO[str]) -> Writer:
-    """A streaming writer for ``format`` on an open text ``stream``."""
-    return _WRITERS[format.name](stream)
+def open_writer(format: Format, stream: IO[str] | None, *, label_prefix: str = "b") -> Writer:
+    """A streaming writer for ``format`` on an open text ``stream`` (``None``: render only)."""
+    return _WRITERS[format.name](stream, label_prefix=label_prefix)
 
 
 __all__ = ["Writer", "open_writer"]

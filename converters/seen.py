@@ -1,0 +1,52 @@
+"""Duplicate-ID detection in flat memory: an exact set for small files, a Bloom filter beyond."""
+
+from __future__ import annotations
+
+import hashlib
+
+
+class SeenIds:
+    """Exact set of seen IDs up to :attr:`EXACT_LIMIT`, then a fixed 16 MiB Bloom filter.
+
+    With 7 hash positions the Bloom filter's false-positive rate stays below 10⁻⁹ up to a million
+    IDs (about 10⁻⁶ at two million), so memory stops growing with the number of rows.
+    """
+
+    EXACT_LIMIT = 50_000
+    BITS = 1 << 27
+    HASHES = 7
+
+    def __init__(self) -> None:
+        self._exact: set[bytes] | None = set()
+        self._bloom: bytearray | None = None
+
+    @staticmethod
+    def _digest(value: str) -> bytes:
+        return hashlib.blake2b(value.encode("utf-8"), digest_size=4 * SeenIds.HASHES).digest()
+
+    def _positions(self, digest: bytes) -> list[int]:
+        return [int.from_bytes(digest[i:i + 4], "little") % self.BITS for i in range(0, 4 * self.HASHES, 4)]
+
+    def add(self, value: str) -> bool:
+        """Record ``value``; return ``True`` when it was (almost certainly) seen before."""
+        digest = self._digest(value)
+        if self._exact is not None:
+            if digest in self._exact:
+                return True
+            self._exact.add(digest)
+            if len(self._exact) > self.EXACT_LIMIT:
+                self._bloom = bytearray(self.BITS // 8)
+                for d in self._exact:
+                    self._set(d)
+                self._exact = None
+            return False
+        bloom = self._bloom
+        positions = self._positions(digest)
+        seen = all(bloom[p >> 3] & (1 << (p & 7)) for p in positions)  # type: ignore[index]
+        for p in positions:
+            bloom[p >> 3] |= 1 << (p & 7)  # type: ignore[index]
+        return seen
+
+    def _set(self, digest: bytes) -> None:
+        for p in self._positions(digest):
+            self._bloom[p >> 3] |= 1 << (p & 7)  # type: ignore[index]

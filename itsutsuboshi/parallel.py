@@ -1,0 +1,108 @@
+"""Parallel conversion of large files on several cores, with the same output as one process.
+
+The main process reads the CSV and sends chunks of rows to worker processes; each worker converts
+and renders its chunk (``to_rdf`` and serialisation are the costly parts), and the main process
+writes the rendered records in the original order. Duplicate IDs are found in the main process,
+which converts the rare duplicate row again with its suffix, so IRIs are those of a serial run.
+At most ``2 × workers`` chunks are in flight, so memory stays flat.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import TYPE_CHECKING, Any, Iterable
+
+from . import formats, pipeline
+from .converters.engine import RowConverter
+from .converters.iri import IriBuilder
+from .writers import Writer, open_writer
+
+if TYPE_CHECKING:
+    from .converters.reader import CsvSource, RawRow
+
+CHUNK_ROWS = 2000
+MIN_BYTES = 4 << 20
+
+_state: dict[str, Any] = {}
+
+
+def _start(converter_args: dict[str, Any], format_name: str) -> None:
+    """Worker initialiser: one converter per process, without its own duplicate check."""
+    _state["converter"] = RowConverter(**converter_args, dedupe=False)
+    _state["format"] = formats.get(format_name)
+
+
+def _convert_chunk(number: int, rows: list[tuple[int, list[str]]]) -> tuple[list, set, dict]:
+    converter: RowConverter = _state["converter"]
+    writer = open_writer(_state["format"], None, label_prefix=f"c{number}b")
+    converter.codes = set()
+    converter._publishers = {}
+    out = []
+    for row, cells in rows:
+        node, issues = pipeline.convert_row(converter, converter.filename, row, cells)
+        if node is None:
+            out.append((None, "", issues, 0))
+            continue
+        before = writer.triples
+        text = writer.render(node)
+        out.append((converter.last_key, text, issues, writer.triples - before))
+    return out, converter.codes, converter._publishers
+
+
+def convert_rows(rows: Iterable[RawRow], source: CsvSource, converter: RowConverter, writer: Writer,
+                 result: pipeline.FileResult, report: pipeline.IssueSink, progress: pipeline.Progress | None, *,
+                 iris: IriBuilder, workers: int) -> None:
+    """Convert the remaining ``rows`` of ``source`` with ``workers`` processes into ``writer``."""
+    args = {"mapping": converter.mapping, "header": converter.header, "iris": iris, "filename": converter.filename,
+            "code": converter.default_code or converter._first_code, "metadata": converter.metadata}
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    pending: deque[tuple[list[tuple[int, list[str]]], Future]] = deque()
+    last = source.bytes_read
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start,
+                             initargs=(args, writer.format.name)) as pool:
+        batch: list[tuple[int, list[str]]] = []
+        number = 0
+        for raw in rows:
+            result.rows_read += 1
+            batch.append((raw.row, raw.cells))
+            if len(batch) == CHUNK_ROWS:
+                number += 1
+                pending.append((batch, pool.submit(_convert_chunk, number, batch)))
+                batch = []
+                if progress is not None:
+                    now = source.bytes_read
+                    progress(now - last)
+                    last = now
+                while len(pending) > 2 * workers:
+                    _write_chunk(*pending.popleft(), source, converter, writer, result, report)
+        if batch:
+            pending.append((batch, pool.submit(_convert_chunk, number + 1, batch)))
+        while pending:
+            _write_chunk(*pending.popleft(), source, converter, writer, result, report)
+    if progress is not None:
+        progress(source.bytes_read - last)
+
+
+def _write_chunk(rows: list[tuple[int, list[str]]], future: Future, source: CsvSource, converter: RowConverter,
+                 writer: Writer, result: pipeline.FileResult, report: pipeline.IssueSink) -> None:
+    converted, codes, publishers = future.result()
+    converter.codes |= codes
+    for code, found in publishers.items():
+        mine = converter._publishers.setdefault(code, found)
+        if mine is not found:
+            mine.values.extend(v for v in found.values if v not in mine.values)
+    seen = converter._seen
+    for (row, cells), (key, text, issues, triples) in zip(rows, converted, strict=True):
+        ok = key is not None
+        if ok and seen is not None and seen.add(key):
+            node, issues = pipeline.convert_row(converter, source.name, row, cells, duplicate=True)
+            ok = node is not None
+            if node is not None:
+                writer.write(node)
+        elif ok:
+            writer.write_rendered(text)
+            writer.triples += triples
+        pipeline.count_row(result, ok, issues, report)
