@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import multiprocessing
 from collections import deque
+from collections.abc import Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
 
 from . import formats, pipeline
 from .converters.engine import RowConverter

@@ -8,9 +8,9 @@ row that fails all become :class:`~itsutsuboshi.converters.issues.Issue` objects
 from __future__ import annotations
 
 from collections import Counter
-from itertools import islice
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 from . import parallel
