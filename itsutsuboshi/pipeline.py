@@ -8,7 +8,7 @@ row that fails all become :class:`~itsutsuboshi.converters.issues.Issue` objects
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
