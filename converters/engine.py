@@ -16,7 +16,7 @@ from .iri import UNKNOWN_CODE, IriBuilder, fallback_id
 from .issues import Issue, make_issue
 from .mapping import ColumnSpec, Mapping, Target
 from .model import IRI, Lit, Node
-from .normalize import NORMALIZERS, Normalizer, repair_lgcode
+from .normalize import NORMALIZERS, Normalizer, format_degrees, repair_lgcode
 from .seen import SeenIds
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -212,7 +212,7 @@ class RowConverter:
             _keep_original(root, "緯度・経度", f"{lat[2]}, {lon[2]}")
             return
         point = _parent(nodes, lat[1])
-        slat, slon = _degrees(la), _degrees(lo)
+        slat, slon = format_degrees(la), format_degrees(lo)
         point.add(IC + "緯度", Lit(slat))
         point.add(IC + "経度", Lit(slon))
         root.add(WGS + "lat", Lit(slat, XSD + "decimal"))
@@ -332,11 +332,6 @@ def _constant(value: object) -> Lit | IRI:
     if isinstance(value, str) and value.startswith(("http://", "https://")):
         return IRI(value)
     return Lit(str(value))
-
-
-def _degrees(value: float) -> str:
-    s = f"{value:.8f}".rstrip("0")
-    return s + "0" if s.endswith(".") else s
 
 
 def code_from_filename(filename: str) -> str | None:

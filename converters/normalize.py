@@ -379,10 +379,10 @@ def coordinate(value: str) -> Normalized:
     deg = parse_degrees(value)
     if deg is None:
         return [], ("coord.invalid", ""), True
-    return [Lit(_fmt_degrees(deg), XSD + "decimal")], None, False
+    return [Lit(format_degrees(deg), XSD + "decimal")], None, False
 
 
-def _fmt_degrees(deg: float) -> str:
+def format_degrees(deg: float) -> str:
     s = f"{deg:.8f}".rstrip("0")
     return s + "0" if s.endswith(".") else s
 
@@ -393,7 +393,7 @@ def latlon(value: str) -> Normalized:
     if len(parts) == 2:
         a, b = parse_degrees(parts[0]), parse_degrees(parts[1])
         if a is not None and b is not None:
-            return [Lit(_fmt_degrees(a), XSD + "decimal"), Lit(_fmt_degrees(b), XSD + "decimal")], None, False
+            return [Lit(format_degrees(a), XSD + "decimal"), Lit(format_degrees(b), XSD + "decimal")], None, False
     return [], ("coord.invalid", ""), True
 
 
