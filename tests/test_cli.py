@@ -65,3 +65,56 @@ def test_unknown_dataset_name_is_a_usage_error(tmp_path):
     result = CliRunner().invoke(main, ["convert", str(AED_OLD), "--dataset", "nope", "-o", str(tmp_path)])
     assert result.exit_code == 2
     assert "known:" in result.output
+
+
+def test_own_mapping_for_a_non_standard_csv(tmp_path):
+    csv_file = tmp_path / "benches.csv"
+    csv_file.write_text("番号,ベンチの場所,緯度,経度,設置日\nB1,星野公園,35.1,139.2,令和元年5月1日\n", encoding="utf-8")
+    mapping_file = tmp_path / "benches.toml"
+    mapping_file.write_text("""
+dataset = "bench"
+title = { ja = "ベンチ一覧", en = "Benches" }
+types = ["ic:設備型"]
+key = ["ベンチの場所"]
+[headers]
+local = ["番号", "ベンチの場所", "緯度", "経度", "設置日"]
+[[columns]]
+name = "番号"
+role = "id"
+as = "id"
+path = "ic:ID@ic:ID型/ic:識別値"
+[[columns]]
+name = "ベンチの場所"
+role = "name"
+path = "ic:設置地点@ic:地物型/ic:名称@ic:名称型/ic:表記"
+[[columns]]
+name = "緯度"
+role = "lat"
+as = "coordinate"
+path = "ic:設置地点@ic:地物型/ic:地理座標@ic:座標型/ic:緯度"
+[[columns]]
+name = "経度"
+role = "lon"
+as = "coordinate"
+path = "ic:設置地点@ic:地物型/ic:地理座標@ic:座標型/ic:経度"
+[[columns]]
+name = "設置日"
+as = "date"
+path = "ic:設置日@ic:日付型/ic:標準型日付"
+""", encoding="utf-8")
+    out = tmp_path / "benches.ttl"
+    result = CliRunner().invoke(main, ["convert", str(csv_file), "--mapping", str(mapping_file), "--code", "999997",
+                                       "-o", str(out), "--base", "https://x.example/"])
+    assert result.exit_code == 0, result.output
+    graph = Graph().parse(out)
+    query = """PREFIX ic: <http://imi.go.jp/ns/core/rdf#>
+               SELECT ?d WHERE { <https://x.example/id/bench/999997/B1> ic:設置日/ic:標準型日付 ?d }"""
+    assert [str(r.d) for r in graph.query(query)] == ["2019-05-01"]
+
+
+def test_broken_mapping_file_is_a_clear_usage_error(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('dataset = "x"\n[[columns]]\nname = "a"\npath = "nope:thing"\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["convert", str(AED_OLD), "--mapping", str(bad), "-o", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "bad.toml" in result.output and "nope:thing" in result.output
