@@ -30,10 +30,14 @@ _SCHEMA_NAME = SCHEMA + "name"
 
 @dataclass(slots=True)
 class _Plan:
+    """A column compiled against one file's header."""
+
     index: int
     header: str
     spec: ColumnSpec
-    targets: tuple[tuple[Target, Normalizer, re.Pattern[str] | None], ...]
+    targets: tuple[tuple[Target, Normalizer, re.Pattern[str] | None, bool], ...]  # ..., shared leaf?
+    plain: bool  # an ordinary value: no role, not on the publisher
+    placeholders: bool  # '-' and the like count as blank
 
 
 @dataclass
@@ -68,10 +72,18 @@ class RowConverter:
                 self.unmapped.append((index, label, iris.column_property(mapping.dataset, label)))
                 self.file_issues.append(make_issue("column.unmapped", file=filename, column=label))
                 continue
-            targets = tuple((t, _memoized(NORMALIZERS[t.normalizer]), re.compile(t.split) if t.split else None)
-                            for t in spec.targets)
-            self.plans.append(_Plan(index, name, spec, targets))
+            targets = tuple((t, _memoized(NORMALIZERS[t.normalizer]), re.compile(t.split) if t.split else None,
+                             False) for t in spec.targets)
+            self.plans.append(_Plan(index, name, spec, targets, spec.role is None and spec.on == "record",
+                                    spec.targets[0].normalizer != "flag"))
             seen_specs.add(spec.name)
+        # two columns writing the same property of the same node must not give the same triple twice
+        writers: dict[tuple[str, str], int] = {}
+        for plan in self.plans:
+            for target, *_ in plan.targets:
+                writers[(target.parent, target.leaf)] = writers.get((target.parent, target.leaf), 0) + 1
+        for plan in self.plans:
+            plan.targets = tuple((t, fn, sp, writers[(t.parent, t.leaf)] > 1) for t, fn, sp, _ in plan.targets)
         self._id_indexes = [p.index for p in self.plans if p.spec.role == "id"]
         for key in mapping.key:
             self._key_indexes += [p.index for p in self.plans if p.spec.name == key]
@@ -105,10 +117,10 @@ class RowConverter:
             if plan.index >= width:
                 continue
             cell = raw[plan.index]
-            if not cell or (cell in PLACEHOLDERS and plan.spec.targets[0].normalizer != "flag"):
+            if not cell or (plan.placeholders and cell in PLACEHOLDERS):
                 continue
             role = plan.spec.role
-            for target, fn, splitter in plan.targets:
+            for target, fn, splitter, shared in plan.targets:
                 values, problem, lossy = fn(cell) if splitter is None else _split_normalize(fn, splitter, cell)
                 if problem is not None:
                     issues.append(make_issue(problem[0], file=self.filename, row=row, column=plan.header,
@@ -116,6 +128,15 @@ class RowConverter:
                 if lossy or not values:
                     _keep_original(root, plan.header, cell)
                 if not values:
+                    continue
+                if plan.plain and not target.with_:  # the common case, kept short
+                    props = (nodes.get(target.parent) or _parent(nodes, target)).props
+                    leaf, lang = target.leaf, target.lang
+                    for value in values:
+                        if lang and type(value) is Lit and value.datatype is None:
+                            value = Lit(value.value, None, lang)
+                        if not shared or (leaf, value) not in props:
+                            props.append((leaf, value))
                     continue
                 if role == "publisher":
                     if problem is None or problem[0] == "lgcode.repaired":
@@ -147,7 +168,7 @@ class RowConverter:
                 for value in values:
                     if lang and isinstance(value, Lit) and value.datatype is None:
                         value = Lit(value.value, None, lang)
-                    if (target.leaf, value) not in props:  # two columns saying the same thing: one triple
+                    if not shared or (target.leaf, value) not in props:
                         props.append((target.leaf, value))
                 for predicate, constant in target.with_:
                     if not any(p == predicate for p, _ in parent.props):

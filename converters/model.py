@@ -8,7 +8,7 @@ conversion stays fast and memory stays flat (a tree lives only while its row is 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
+from typing import NamedTuple, Union
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -21,9 +21,11 @@ class IRI(str):
     __slots__ = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Lit:
-    """A literal: lexical form, datatype IRI (``None`` = xsd:string) and language tag."""
+class Lit(NamedTuple):
+    """A literal: lexical form, datatype IRI (``None`` = xsd:string) and language tag.
+
+    A tuple, so that hashing and comparing (done for every value written) run in C.
+    """
 
     value: str
     datatype: str | None = None

@@ -21,7 +21,8 @@ class SeenIds:
         self._bloom: bytearray | None = None
 
     @staticmethod
-    def _digest(value: str) -> bytes:
+    def digest(value: str) -> bytes:
+        """The fingerprint :meth:`add_digest` takes (computed where the ID is, e.g. in a worker)."""
         return hashlib.blake2b(value.encode("utf-8"), digest_size=4 * SeenIds.HASHES).digest()
 
     def _positions(self, digest: bytes) -> list[int]:
@@ -29,7 +30,10 @@ class SeenIds:
 
     def add(self, value: str) -> bool:
         """Record ``value``; return ``True`` when it was (almost certainly) seen before."""
-        digest = self._digest(value)
+        return self.add_digest(self.digest(value))
+
+    def add_digest(self, digest: bytes) -> bool:
+        """Record a fingerprint from :meth:`digest`; ``True`` when it was seen before."""
         if self._exact is not None:
             if digest in self._exact:
                 return True

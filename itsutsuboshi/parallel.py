@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from . import formats, pipeline
 from .converters.engine import RowConverter
 from .converters.iri import IriBuilder
+from .converters.seen import SeenIds
 from .writers import Writer, open_writer
 
 if TYPE_CHECKING:
@@ -35,21 +36,30 @@ def _start(converter_args: dict[str, Any], format_name: str) -> None:
     _state["format"] = formats.get(format_name)
 
 
-def _convert_chunk(number: int, rows: list[tuple[int, list[str]]]) -> tuple[list, set, dict]:
+def _convert_chunk(number: int, rows: list[tuple[int, list[str]]]) -> tuple:
+    """Convert and render one chunk: UTF-8 records, ID fingerprints, issues by row position."""
     converter: RowConverter = _state["converter"]
     writer = open_writer(_state["format"], None, label_prefix=f"c{number}b")
     converter.codes = set()
     converter._publishers = {}
-    out = []
-    for row, cells in rows:
+    records: list[bytes | None] = []
+    digests: list[bytes | None] = []
+    triples: list[int] = []
+    issues_at: list[tuple[int, list]] = []
+    for position, (row, cells) in enumerate(rows):
         node, issues = pipeline.convert_row(converter, converter.filename, row, cells)
+        if issues:
+            issues_at.append((position, issues))
         if node is None:
-            out.append((None, "", issues, 0))
+            records.append(None)
+            digests.append(None)
+            triples.append(0)
             continue
         before = writer.triples
-        text = writer.render(node)
-        out.append((converter.last_key, text, issues, writer.triples - before))
-    return out, converter.codes, converter._publishers
+        records.append(writer.render(node).encode("utf-8"))
+        digests.append(SeenIds.digest(converter.last_key))
+        triples.append(writer.triples - before)
+    return records, digests, triples, issues_at, converter.codes, converter._publishers
 
 
 def convert_rows(rows: Iterable[RawRow], source: CsvSource, converter: RowConverter, writer: Writer,
@@ -89,21 +99,30 @@ def convert_rows(rows: Iterable[RawRow], source: CsvSource, converter: RowConver
 
 def _write_chunk(rows: list[tuple[int, list[str]]], future: Future, source: CsvSource, converter: RowConverter,
                  writer: Writer, result: pipeline.FileResult, report: pipeline.IssueSink) -> None:
-    converted, codes, publishers = future.result()
+    records, digests, triples, issues_at, codes, publishers = future.result()
     converter.codes |= codes
     for code, found in publishers.items():
         mine = converter._publishers.setdefault(code, found)
         if mine is not found:
             mine.values.extend(v for v in found.values if v not in mine.values)
+    issues_by_position = dict(issues_at)
     seen = converter._seen
-    for (row, cells), (key, text, issues, triples) in zip(rows, converted, strict=True):
-        ok = key is not None
-        if ok and seen is not None and seen.add(key):
+    ready: list[bytes] = []
+    for position, digest in enumerate(digests):
+        if digest is None:  # the row could not be converted: its issue says why
+            pipeline.count_row(result, False, issues_by_position.pop(position, []), report)
+            continue
+        if seen is not None and seen.add_digest(digest):  # a duplicate ID: convert again with its suffix
+            writer.write_encoded(ready)
+            ready = []
+            row, cells = rows[position]
             node, issues = pipeline.convert_row(converter, source.name, row, cells, duplicate=True)
-            ok = node is not None
             if node is not None:
                 writer.write(node)
-        elif ok:
-            writer.write_rendered(text)
-            writer.triples += triples
-        pipeline.count_row(result, ok, issues, report)
+            issues_by_position.pop(position, None)  # the new conversion reports the row's issues again
+            pipeline.count_row(result, node is not None, issues, report)
+            continue
+        ready.append(records[position])  # type: ignore[arg-type]
+        writer.triples += triples[position]
+        pipeline.count_row(result, True, issues_by_position.pop(position, []), report)
+    writer.write_encoded(ready)

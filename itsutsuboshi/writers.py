@@ -54,10 +54,14 @@ class Writer:
 
     format: Format
 
+    #: written between two records (JSON-LD's comma); empty for the other formats
+    separator = ""
+
     def __init__(self, stream: IO[str] | None, *, label_prefix: str = "b") -> None:
         self.stream = stream
         self.label_prefix = label_prefix
         self._blank = 0
+        self._first = True
         self.triples = 0
 
     def _label(self) -> str:
@@ -72,7 +76,26 @@ class Writer:
         self.write_rendered(self.render(node))
 
     def write_rendered(self, text: str) -> None:
+        if self.separator and not self._first:
+            text = self.separator + text
+        self._first = False
         self.stream.write(text)  # type: ignore[union-attr]
+
+    def write_encoded(self, records: list[bytes]) -> None:
+        """Write records rendered and UTF-8 encoded elsewhere (parallel workers), in one call."""
+        if not records:
+            return
+        separator = self.separator.encode()
+        data = separator.join(records)
+        if separator and not self._first:
+            data = separator + data
+        self._first = False
+        buffer = getattr(self.stream, "buffer", None)
+        if buffer is None:
+            self.stream.write(data.decode("utf-8"))  # type: ignore[union-attr]
+        else:
+            self.stream.flush()  # type: ignore[union-attr]
+            buffer.write(data)
 
     def render(self, node: Node) -> str:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -88,6 +111,7 @@ class NTriplesWriter(Writer):
     def __init__(self, stream: IO[str] | None, *, label_prefix: str = "b") -> None:
         super().__init__(stream, label_prefix=label_prefix)
         self._terms: dict[str, str] = {}  # rendered predicates, classes and datatypes (a bounded set)
+        self._literals: dict[Lit, str] = {}
 
     def _term(self, iri: str) -> str:
         rendered = self._terms.get(iri)
@@ -103,7 +127,23 @@ class NTriplesWriter(Writer):
         self.triples += len(lines)
         return "".join(lines)
 
+    def _literal(self, lit: Lit) -> str:
+        text = lit.value
+        if _NEEDS_ESCAPE.search(text):
+            text = text.translate(_NT_ESCAPES)
+        if lit.lang:
+            rendered = f'"{text}"@{lit.lang}'
+        elif lit.datatype and lit.datatype != _XSD_STRING:
+            rendered = f'"{text}"^^{self._terms.get(lit.datatype) or self._term(lit.datatype)}'
+        else:
+            rendered = f'"{text}"'
+        if len(self._literals) > 65536:  # bounded: repeated values (曜日, 有無, 市区町村) stay cached
+            self._literals.clear()
+        self._literals[lit] = rendered
+        return rendered
+
     def _emit(self, node: Node, subject: str, lines: list[str]) -> None:
+        literals = self._literals
         terms = self._terms
         term = self._term
         append = lines.append
@@ -112,15 +152,9 @@ class NTriplesWriter(Writer):
         for predicate, obj in node.props:
             kind = type(obj)
             if kind is Lit:
-                text = obj.value  # type: ignore[union-attr]
-                if _NEEDS_ESCAPE.search(text):
-                    text = text.translate(_NT_ESCAPES)
-                if obj.lang:  # type: ignore[union-attr]
-                    rendered = f'"{text}"@{obj.lang}'  # type: ignore[union-attr]
-                elif obj.datatype and obj.datatype != _XSD_STRING:  # type: ignore[union-attr]
-                    rendered = f'"{text}"^^{terms.get(obj.datatype) or term(obj.datatype)}'  # type: ignore
-                else:
-                    rendered = f'"{text}"'
+                rendered = literals.get(obj)  # type: ignore[call-overload]
+                if rendered is None:
+                    rendered = self._literal(obj)  # type: ignore[arg-type]
             elif kind is Node:
                 rendered = _iri(obj.iri) if obj.iri else "_:" + self._label()  # type: ignore[union-attr]
                 self._emit(obj, rendered, lines)  # type: ignore[arg-type]
@@ -195,9 +229,10 @@ class JsonLdWriter(Writer):
 
     format = JSONLD
 
+    separator = ",\n"
+
     def __init__(self, stream: IO[str] | None, *, label_prefix: str = "b") -> None:
         super().__init__(stream, label_prefix=label_prefix)
-        self._first = True
         context = {p: ns for p, ns in PREFIXES.items()}
         if stream is not None:
             stream.write('{\n"@context": ' + json.dumps(context, ensure_ascii=False) + ',\n"@graph": [\n')
@@ -235,10 +270,6 @@ class JsonLdWriter(Writer):
 
     def render(self, node: Node) -> str:
         return json.dumps(self._node(node), ensure_ascii=False)
-
-    def write_rendered(self, text: str) -> None:
-        self.stream.write(("" if self._first else ",\n") + text)  # type: ignore[union-attr]
-        self._first = False
 
     def close(self) -> None:
         self.stream.write("\n]\n}\n")  # type: ignore[union-attr]
