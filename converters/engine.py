@@ -16,7 +16,7 @@ from .iri import UNKNOWN_CODE, IriBuilder, fallback_id
 from .issues import Issue, make_issue
 from .mapping import ColumnSpec, Mapping, Target
 from .model import IRI, Lit, Node
-from .normalize import NORMALIZERS, Normalizer, format_degrees, repair_lgcode
+from .normalize import NORMALIZERS, Normalizer, repair_lgcode
 from .seen import SeenIds
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -25,6 +25,10 @@ PLACEHOLDERS = frozenset({"-", "－", "―", "ー", "—", "‐", "−", "ｰ", 
 LAT_RANGE = (20.0, 46.0)
 LON_RANGE = (122.0, 154.0)
 _LABEL = RDFS + "label"
+_IC_LAT, _IC_LON = IC + "緯度", IC + "経度"
+_IS_PART_OF, _DERIVED_FROM = DCTERMS + "isPartOf", PROV + "wasDerivedFrom"
+_WGS_LAT, _WGS_LONG, _DECIMAL = WGS + "lat", WGS + "long", XSD + "decimal"
+_HAS_GEOMETRY, _GEOMETRY, _AS_WKT, _WKT = GEO + "hasGeometry", GEO + "Geometry", GEO + "asWKT", GEO + "wktLiteral"
 _SCHEMA_NAME = SCHEMA + "name"
 
 
@@ -94,6 +98,7 @@ class RowConverter:
             self.file_issues.append(make_issue("column.missing_required", file=filename, detail="、".join(missing)))
         self.codes: set[str] = set()
         self._first_code: str | None = None
+        self._datasets: dict[str, IRI] = {}
 
     # -- per row -------------------------------------------------------------------------------
 
@@ -108,8 +113,8 @@ class RowConverter:
         nodes: dict[str, Node] = {"": root}
         code: str | None = None
         local_id: str | None = None
-        lat: tuple[float, Target, str, str] | None = None
-        lon: tuple[float, Target, str, str] | None = None
+        lat: tuple[float, Target, str, str, str] | None = None
+        lon: tuple[float, Target, str, str, str] | None = None
         names: list[Lit] = []
         publisher_values: list[tuple[Target, Lit]] = []
         width = len(raw)
@@ -148,12 +153,12 @@ class RowConverter:
                     continue
                 if role in ("lat", "lon", "latlon"):
                     if role == "latlon" and len(values) == 2:
-                        lat = (float(values[0].value), target, cell, plan.header)
-                        lon = (float(values[1].value), target, cell, plan.header)
+                        lat = (float(values[0].value), target, cell, plan.header, values[0].value)
+                        lon = (float(values[1].value), target, cell, plan.header, values[1].value)
                     elif role == "lat":
-                        lat = (float(values[0].value), target, cell, plan.header)
+                        lat = (float(values[0].value), target, cell, plan.header, values[0].value)
                     elif role == "lon":
-                        lon = (float(values[0].value), target, cell, plan.header)
+                        lon = (float(values[0].value), target, cell, plan.header, values[0].value)
                     continue
                 if plan.spec.on == "publisher":
                     publisher_values += [(target, v) for v in values]
@@ -207,12 +212,14 @@ class RowConverter:
             local_id += suffix
         root.iri = self.iris.record(self.mapping.dataset, code, local_id)
         root.types.extend(self.mapping.types)
+        props = root.props
         for name in names:
             label = Lit(name.value, None, name.lang or "ja")
-            root.add(_LABEL, label)
-            root.add(_SCHEMA_NAME, label)
-        root.add(DCTERMS + "isPartOf", IRI(self.iris.dataset(self.mapping.dataset, code)))
-        root.add(PROV + "wasDerivedFrom", IRI(self.iris.source_row(code, self.filename, row)))
+            props += [(_LABEL, label), (_SCHEMA_NAME, label)]
+        dataset = self._datasets.get(code)
+        if dataset is None:
+            dataset = self._datasets[code] = IRI(self.iris.dataset(self.mapping.dataset, code))
+        props += [(_IS_PART_OF, dataset), (_DERIVED_FROM, IRI(self.iris.source_row(code, self.filename, row)))]
         return root, issues
 
     def _coordinates(self, root: Node, nodes: dict[str, Node], lat, lon, issues: list[Issue], row: int) -> None:
@@ -223,23 +230,19 @@ class RowConverter:
             _keep_original(root, only[3], only[2])
             return
         la, lo = lat[0], lon[0]
+        slat, slon = lat[4], lon[4]
         in_range = LAT_RANGE[0] <= la <= LAT_RANGE[1] and LON_RANGE[0] <= lo <= LON_RANGE[1]
         if not in_range and LAT_RANGE[0] <= lo <= LAT_RANGE[1] and LON_RANGE[0] <= la <= LON_RANGE[1]:
-            la, lo = lo, la
+            la, lo, slat, slon = lo, la, slon, slat
             issues.append(make_issue("coord.swapped", file=self.filename, row=row, value=f"{lat[2]}, {lon[2]}"))
         elif not in_range:
             issues.append(make_issue("coord.out_of_range", file=self.filename, row=row,
                                      value=f"{lat[2]}, {lon[2]}", detail=f"{la}, {lo}"))
             _keep_original(root, "緯度・経度", f"{lat[2]}, {lon[2]}")
             return
-        point = _parent(nodes, lat[1])
-        slat, slon = format_degrees(la), format_degrees(lo)
-        point.add(IC + "緯度", Lit(slat))
-        point.add(IC + "経度", Lit(slon))
-        root.add(WGS + "lat", Lit(slat, XSD + "decimal"))
-        root.add(WGS + "long", Lit(slon, XSD + "decimal"))
-        root.add(GEO + "hasGeometry", Node(types=[GEO + "Geometry"], props=[
-            (GEO + "asWKT", Lit(f"POINT({slon} {slat})", GEO + "wktLiteral"))]))
+        (nodes.get(lat[1].parent) or _parent(nodes, lat[1])).props += [(_IC_LAT, Lit(slat)), (_IC_LON, Lit(slon))]
+        root.props += [(_WGS_LAT, Lit(slat, _DECIMAL)), (_WGS_LONG, Lit(slon, _DECIMAL)),
+                       (_HAS_GEOMETRY, Node(None, [_GEOMETRY], [(_AS_WKT, Lit(f"POINT({slon} {slat})", _WKT))]))]
 
     # -- per file ------------------------------------------------------------------------------
 
@@ -298,9 +301,9 @@ def _parent(nodes: dict[str, Node], target: Target) -> Node:
     for step in target.steps:
         node = nodes.get(step.key)
         if node is None:
-            node = Node(types=[step.cls] if step.cls else [],
-                        props=[(p, _constant(v)) for p, v in step.consts] if step.consts else [])
-            nodes[step.parent].add(step.predicate, node)
+            node = Node(None, [step.cls] if step.cls else [],
+                        [(p, _constant(v)) for p, v in step.consts] if step.consts else [])
+            nodes[step.parent].props.append((step.predicate, node))
             nodes[step.key] = node
     return node  # type: ignore[return-value]
 

@@ -15,6 +15,7 @@ from urllib.parse import quote
 DEFAULT_BASE = "http://127.0.0.1:8000/"
 UNKNOWN_CODE = "000000"
 _SEGMENT_SAFE = "-._~!$&'()*+,;=:@"
+_PLAIN_ID = re.compile(r"^[A-Za-z0-9._~-]+$")
 _NCNAME_BAD = re.compile(r"[^\w\-.]|^[\d\-.]", re.UNICODE)
 
 
@@ -41,9 +42,11 @@ class IriBuilder:
         if not re.match(r"^https?://[^/\s]+", base):
             raise ValueError(f"base must be an absolute http(s) IRI: {base!r}")
         self.base = base if base.endswith("/") else base + "/"
+        self._sources: dict[tuple[str, str], str] = {}
 
     def record(self, dataset: str, code: str, local_id: str) -> str:
-        return f"{self.base}id/{dataset}/{code}/{_segment(local_id)}"
+        segment = local_id if _PLAIN_ID.match(local_id) else _segment(local_id)  # most IDs need no escaping
+        return f"{self.base}id/{dataset}/{code}/{segment}"
 
     def dataset(self, dataset: str, code: str) -> str:
         return f"{self.base}id/{dataset}/{code}"
@@ -58,4 +61,7 @@ class IriBuilder:
 
     def source_row(self, code: str, filename: str, row: int) -> str:
         """The source CSV row of a record (CSV on the Web ``#row=N`` fragment)."""
-        return f"{self.base}source/{code}/{_segment(filename)}#row={row}"
+        prefix = self._sources.get((code, filename))
+        if prefix is None:
+            prefix = self._sources[(code, filename)] = f"{self.base}source/{code}/{_segment(filename)}#row="
+        return f"{prefix}{row}"

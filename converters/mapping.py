@@ -49,10 +49,7 @@ class Target:
     lang: str | None = None
     split: str | None = None
     with_: tuple[tuple[str, object], ...] = ()
-
-    @property
-    def parent(self) -> str:
-        return self.steps[-1].key if self.steps else ""
+    parent: str = ""  # key of the node the leaf hangs on ("" = the record)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +136,8 @@ def _target(entry: dict, *, where: str) -> Target:
     if normalizer not in NORMALIZERS:
         raise MappingError(f"{where}: unknown normaliser {normalizer!r}; known: {sorted(NORMALIZERS)}")
     with_ = tuple((expand(k), v) for k, v in entry.get("with", {}).items())
-    return Target(steps, leaf, normalizer, entry.get("lang"), entry.get("split"), with_)
+    return Target(steps, leaf, normalizer, entry.get("lang"), entry.get("split"), with_,
+                  steps[-1].key if steps else "")
 
 
 def parse_mapping(data: dict, *, source: str) -> Mapping:

@@ -7,7 +7,6 @@ conversion stays fast and memory stays flat (a tree lives only while its row is 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import NamedTuple, Union
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -35,13 +34,19 @@ class Lit(NamedTuple):
 Object = Union[IRI, Lit, "Node"]
 
 
-@dataclass(slots=True)
 class Node:
     """A resource: an IRI (``iri``) or, when ``iri`` is ``None``, a blank node."""
 
-    iri: str | None = None
-    types: list[str] = field(default_factory=list)
-    props: list[tuple[str, Object]] = field(default_factory=list)
+    __slots__ = ("iri", "types", "props")
+
+    def __init__(self, iri: str | None = None, types: list[str] | None = None,
+                 props: list[tuple[str, Object]] | None = None) -> None:
+        self.iri = iri
+        self.types = types if types is not None else []
+        self.props = props if props is not None else []
+
+    def __repr__(self) -> str:
+        return f"Node({self.iri!r}, {self.types!r}, {len(self.props)} props)"
 
     def add(self, predicate: str, obj: Object) -> None:
         self.props.append((predicate, obj))

@@ -31,7 +31,7 @@ _DASHES = str.maketrans({"‐": "-", "‑": "-", "‒": "-", "–": "-", "—": 
 
 
 def nfkc(text: str) -> str:
-    return unicodedata.normalize("NFKC", text)
+    return text if text.isascii() else unicodedata.normalize("NFKC", text)
 
 
 def fix_half_kana(text: str) -> str:
@@ -339,10 +339,13 @@ def email(value: str) -> Normalized:
 
 
 _URL = re.compile(r"(?:https?|ftp)://[^\s\"<>]+", re.I)
+_PLAIN_URL = re.compile(r"^https?://[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+$")
 
 
 def url(value: str) -> Normalized:
     """One or more http(s) URLs (separated by spaces or new lines) → xsd:anyURI literals."""
+    if _PLAIN_URL.match(value):  # the common case: one clean URL
+        return [Lit(value, XSD + "anyURI")], None, False
     s = value.strip().replace("：", ":").replace("／", "/")
     found = _URL.findall(s)
     if not found:

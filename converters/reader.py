@@ -106,7 +106,9 @@ class CsvSource:
         preamble = True
         for record in self._records:
             row += 1
-            cells = [c.strip().replace("\r\n", "\n") if "\r" in c else c.strip() for c in record]
+            cells = [c.strip() for c in record]
+            if "\r" in "".join(cells):  # a multi-line cell written with CRLF
+                cells = [c.replace("\r\n", "\n") for c in cells]
             if not any(cells):
                 self.blank_rows += 1
                 continue

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import struct
+
+_UNPACK = struct.Struct("<7I").unpack
 
 
 class SeenIds:
@@ -26,7 +29,8 @@ class SeenIds:
         return hashlib.blake2b(value.encode("utf-8"), digest_size=4 * SeenIds.HASHES).digest()
 
     def _positions(self, digest: bytes) -> list[int]:
-        return [int.from_bytes(digest[i:i + 4], "little") % self.BITS for i in range(0, 4 * self.HASHES, 4)]
+        mask = self.BITS - 1  # BITS is a power of two
+        return [p & mask for p in _UNPACK(digest)]
 
     def add(self, value: str) -> bool:
         """Record ``value``; return ``True`` when it was (almost certainly) seen before."""

@@ -21,6 +21,7 @@ from .pipeline import FileResult, convert_file
 from .writers import open_writer
 
 PROGRESS_MIN_BYTES = 1 << 20
+OUTPUT_BUFFER = 1 << 20
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -95,12 +96,12 @@ def convert_command(files: tuple[Path, ...], output: Path, format_name: str | No
         sink = _IssueFile(stack, issues_path)
         shared_writer = None
         if combined:
-            stream = sys.stdout if str(output) == "-" else stack.enter_context(open(output, "w", encoding="utf-8"))
+            stream = sys.stdout if str(output) == "-" else stack.enter_context(open(output, "w", encoding="utf-8", buffering=OUTPUT_BUFFER))
             shared_writer = open_writer(fmt, stream)
         for path in files:
             if shared_writer is None:
                 target = output / (path.stem + fmt.extension)
-                with open(target, "w", encoding="utf-8") as stream:
+                with open(target, "w", encoding="utf-8", buffering=OUTPUT_BUFFER) as stream:
                     writer = open_writer(fmt, stream)
                     results.append(_convert_one(path, writer, iris, sink, dataset, user_mapping, code, quiet, workers))
                     writer.close()

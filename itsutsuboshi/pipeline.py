@@ -132,7 +132,7 @@ def convert_row(converter: RowConverter, filename: str, row: int, cells: list[st
         node, issues = converter.convert(cells, row, duplicate=duplicate)
     except Exception as exc:  # a bad row never aborts the file
         return None, [make_issue("row.failed", file=filename, row=row, detail=f"{type(exc).__name__}: {exc}")]
-    if any("\ufffd" in c for c in cells):
+    if "\ufffd" in "".join(cells):
         issues.append(make_issue("encoding.replaced", file=filename, row=row))
     return node, issues
 
