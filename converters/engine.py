@@ -119,12 +119,12 @@ class RowConverter:
         publisher_values: list[tuple[Target, Lit]] = []
         width = len(raw)
         for plan in self.plans:
-            if plan.index >= width:
+            index = plan.index
+            if index >= width:
                 continue
-            cell = raw[plan.index]
+            cell = raw[index]
             if not cell or (plan.placeholders and cell in PLACEHOLDERS):
                 continue
-            role = plan.spec.role
             for target, fn, splitter, shared in plan.targets:
                 values, problem, lossy = fn(cell) if splitter is None else _split_normalize(fn, splitter, cell)
                 if problem is not None:
@@ -134,15 +134,19 @@ class RowConverter:
                     _keep_original(root, plan.header, cell)
                 if not values:
                     continue
-                if plan.plain and not target.with_:  # the common case, kept short
-                    props = (nodes.get(target.parent) or _parent(nodes, target)).props
+                if plan.plain:  # the common case, kept short
+                    parent_key = target.parent
+                    props = (nodes.get(parent_key) or _parent(nodes, target)).props
                     leaf, lang = target.leaf, target.lang
                     for value in values:
                         if lang and type(value) is Lit and value.datatype is None:
                             value = Lit(value.value, None, lang)
                         if not shared or (leaf, value) not in props:
                             props.append((leaf, value))
+                    if target.with_:
+                        _add_constants(nodes[parent_key], target)
                     continue
+                role = plan.spec.role
                 if role == "publisher":
                     if problem is None or problem[0] == "lgcode.repaired":
                         code = values[0].value
@@ -175,9 +179,8 @@ class RowConverter:
                         value = Lit(value.value, None, lang)
                     if not shared or (target.leaf, value) not in props:
                         props.append((target.leaf, value))
-                for predicate, constant in target.with_:
-                    if not any(p == predicate for p, _ in parent.props):
-                        parent.add(predicate, _constant(constant))
+                if target.with_:
+                    _add_constants(parent, target)
         if width > len(self.header):
             issues.append(make_issue("row.width", file=self.filename, row=row,
                                      detail=f"{width} > {len(self.header)}"))
@@ -268,9 +271,7 @@ class RowConverter:
             for target, value in (publisher.values if publisher else []):
                 parent = _parent(nodes, target)
                 parent.add(target.leaf, value)
-                for predicate, constant in target.with_:
-                    if not any(p == predicate for p, _ in parent.props):
-                        parent.add(predicate, _constant(constant))
+                _add_constants(parent, target)
                 if known is None and target.leaf == IC + "表記" and target.steps[-1:] \
                         and target.steps[-1].predicate == IC + "名称":
                     org.add(_LABEL, Lit(value.value, None, "ja"))
@@ -325,6 +326,13 @@ def _memoized(fn: Normalizer, limit: int = 4096) -> Normalizer:
         return result
 
     return normalise
+
+
+def _add_constants(node: Node, target: Target) -> None:
+    """The ``with`` constants of a target, once per node."""
+    for predicate, constant in target.with_:
+        if not any(p == predicate for p, _ in node.props):
+            node.props.append((predicate, _constant(constant)))
 
 
 def _split_normalize(fn: Normalizer, splitter: re.Pattern[str], cell: str):  # type: ignore[no-untyped-def]

@@ -123,7 +123,35 @@ class NTriplesWriter(Writer):
 
     def render(self, node: Node) -> str:
         lines: list[str] = []
-        self._emit(node, _iri(node.iri) if node.iri else "_:" + self._label(), lines)
+        append = lines.append
+        literals, terms = self._literals, self._terms
+        literal, term = self._literal, self._term
+        prefix = "_:" + self.label_prefix
+        blank = self._blank
+        if node.iri:
+            stack = [(node, _iri(node.iri))]
+        else:
+            blank += 1
+            stack = [(node, f"{prefix}{blank}")]
+        while stack:
+            current, subject = stack.pop()
+            for cls in current.types:
+                append(f"{subject} {_RDF_TYPE_NT} {terms.get(cls) or term(cls)} .\n")
+            for predicate, obj in current.props:
+                kind = type(obj)
+                if kind is Lit:
+                    rendered = literals.get(obj) or literal(obj)  # type: ignore[call-overload,arg-type]
+                elif kind is Node:
+                    if obj.iri:  # type: ignore[union-attr]
+                        rendered = _iri(obj.iri)  # type: ignore[union-attr]
+                    else:
+                        blank += 1
+                        rendered = f"{prefix}{blank}"
+                    stack.append((obj, rendered))  # type: ignore[arg-type]
+                else:
+                    rendered = terms.get(obj) or term(obj)  # type: ignore[arg-type]
+                append(f"{subject} {terms.get(predicate) or term(predicate)} {rendered} .\n")
+        self._blank = blank
         self.triples += len(lines)
         return "".join(lines)
 
@@ -141,26 +169,6 @@ class NTriplesWriter(Writer):
             self._literals.clear()
         self._literals[lit] = rendered
         return rendered
-
-    def _emit(self, node: Node, subject: str, lines: list[str]) -> None:
-        literals = self._literals
-        terms = self._terms
-        term = self._term
-        append = lines.append
-        for cls in node.types:
-            append(f"{subject} {_RDF_TYPE_NT} {terms.get(cls) or term(cls)} .\n")
-        for predicate, obj in node.props:
-            kind = type(obj)
-            if kind is Lit:
-                rendered = literals.get(obj)  # type: ignore[call-overload]
-                if rendered is None:
-                    rendered = self._literal(obj)  # type: ignore[arg-type]
-            elif kind is Node:
-                rendered = _iri(obj.iri) if obj.iri else "_:" + self._label()  # type: ignore[union-attr]
-                self._emit(obj, rendered, lines)  # type: ignore[arg-type]
-            else:
-                rendered = terms.get(obj) or term(obj)  # type: ignore[arg-type]
-            append(f"{subject} {terms.get(predicate) or term(predicate)} {rendered} .\n")
 
 
 class TurtleWriter(Writer):
