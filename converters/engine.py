@@ -88,6 +88,7 @@ class RowConverter:
                 writers[(target.parent, target.leaf)] = writers.get((target.parent, target.leaf), 0) + 1
         for plan in self.plans:
             plan.targets = tuple((t, fn, sp, writers[(t.parent, t.leaf)] > 1) for t, fn, sp, _ in plan.targets)
+        self._loop = [(p.index, p, p.targets, p.plain, p.placeholders) for p in self.plans]  # the hot loop's view
         self._id_indexes = [p.index for p in self.plans if p.spec.role == "id"]
         for key in mapping.key:
             self._key_indexes += [p.index for p in self.plans if p.spec.name == key]
@@ -118,14 +119,13 @@ class RowConverter:
         names: list[Lit] = []
         publisher_values: list[tuple[Target, Lit]] = []
         width = len(raw)
-        for plan in self.plans:
-            index = plan.index
+        for index, plan, targets, plain, placeholders in self._loop:
             if index >= width:
                 continue
             cell = raw[index]
-            if not cell or (plan.placeholders and cell in PLACEHOLDERS):
+            if not cell or (placeholders and cell in PLACEHOLDERS):
                 continue
-            for target, fn, splitter, shared in plan.targets:
+            for target, fn, splitter, shared in targets:
                 values, problem, lossy = fn(cell) if splitter is None else _split_normalize(fn, splitter, cell)
                 if problem is not None:
                     issues.append(make_issue(problem[0], file=self.filename, row=row, column=plan.header,
@@ -134,7 +134,7 @@ class RowConverter:
                     _keep_original(root, plan.header, cell)
                 if not values:
                     continue
-                if plan.plain:  # the common case, kept short
+                if plain:  # the common case, kept short
                     parent_key = target.parent
                     props = (nodes.get(parent_key) or _parent(nodes, target)).props
                     leaf, lang = target.leaf, target.lang
