@@ -101,6 +101,31 @@ class RowConverter:
         self._first_code: str | None = None
         self._datasets: dict[str, IRI] = {}
 
+    # -- state shared with parallel workers -----------------------------------------------------
+
+    @property
+    def file_code(self) -> str | None:
+        """The code rows without one fall back to: the one given, else the first one seen."""
+        return self.default_code or self._first_code
+
+    def take_publishers(self) -> tuple[set[str], dict[str, _Publisher]]:
+        """The codes and publisher descriptions gathered so far, handed over and forgotten."""
+        taken = self.codes, self._publishers
+        self.codes, self._publishers = set(), {}
+        return taken
+
+    def merge_publishers(self, codes: set[str], publishers: dict[str, _Publisher]) -> None:
+        """Add what :meth:`take_publishers` gave in another process."""
+        self.codes |= codes
+        for code, found in publishers.items():
+            mine = self._publishers.setdefault(code, found)
+            if mine is not found:
+                mine.values.extend(v for v in found.values if v not in mine.values)
+
+    def seen_before(self, digest: bytes) -> bool:
+        """Record an ID fingerprint (:meth:`SeenIds.digest`); ``True`` when it repeats an earlier one."""
+        return self._seen is not None and self._seen.add_digest(digest)
+
     # -- per row -------------------------------------------------------------------------------
 
     def convert(self, raw: list[str], row: int, *, duplicate: bool = False) -> tuple[Node, list[Issue]]:

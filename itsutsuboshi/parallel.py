@@ -40,8 +40,7 @@ def _convert_chunk(number: int, rows: list[tuple[int, list[str]]]) -> tuple:
     """Convert and render one chunk: UTF-8 records, ID fingerprints, issues by row position."""
     converter: RowConverter = _state["converter"]
     writer = open_writer(_state["format"], None, label_prefix=f"c{number}b")
-    converter.codes = set()
-    converter._publishers = {}
+    converter.take_publishers()  # start the chunk with empty file-level state
     records: list[bytes | None] = []
     digests: list[bytes | None] = []
     triples: list[int] = []
@@ -59,7 +58,7 @@ def _convert_chunk(number: int, rows: list[tuple[int, list[str]]]) -> tuple:
         records.append(writer.render(node).encode("utf-8"))
         digests.append(SeenIds.digest(converter.last_key))
         triples.append(writer.triples - before)
-    return records, digests, triples, issues_at, converter.codes, converter._publishers
+    return records, digests, triples, issues_at, *converter.take_publishers()
 
 
 def convert_rows(rows: Iterable[RawRow], source: CsvSource, converter: RowConverter, writer: Writer,
@@ -67,7 +66,7 @@ def convert_rows(rows: Iterable[RawRow], source: CsvSource, converter: RowConver
                  iris: IriBuilder, workers: int) -> None:
     """Convert the remaining ``rows`` of ``source`` with ``workers`` processes into ``writer``."""
     args = {"mapping": converter.mapping, "header": converter.header, "iris": iris, "filename": converter.filename,
-            "code": converter.default_code or converter._first_code, "metadata": converter.metadata}
+            "code": converter.file_code, "metadata": converter.metadata}
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     pending: deque[tuple[list[tuple[int, list[str]]], Future]] = deque()
@@ -100,19 +99,14 @@ def convert_rows(rows: Iterable[RawRow], source: CsvSource, converter: RowConver
 def _write_chunk(rows: list[tuple[int, list[str]]], future: Future, source: CsvSource, converter: RowConverter,
                  writer: Writer, result: pipeline.FileResult, report: pipeline.IssueSink) -> None:
     records, digests, triples, issues_at, codes, publishers = future.result()
-    converter.codes |= codes
-    for code, found in publishers.items():
-        mine = converter._publishers.setdefault(code, found)
-        if mine is not found:
-            mine.values.extend(v for v in found.values if v not in mine.values)
+    converter.merge_publishers(codes, publishers)
     issues_by_position = dict(issues_at)
-    seen = converter._seen
     ready: list[bytes] = []
     for position, digest in enumerate(digests):
         if digest is None:  # the row could not be converted: its issue says why
             pipeline.count_row(result, False, issues_by_position.pop(position, []), report)
             continue
-        if seen is not None and seen.add_digest(digest):  # a duplicate ID: convert again with its suffix
+        if converter.seen_before(digest):  # a duplicate ID: convert again with its suffix
             writer.write_encoded(ready)
             ready = []
             row, cells = rows[position]
