@@ -15,7 +15,8 @@ from .mapping import Mapping
 from .reader import header_key
 
 FILENAME_BONUS = 0.15
-MIN_CONFIDENCE = 0.3
+MIN_CONFIDENCE = 0.45  # below: not recognised (a generic 名称,住所,緯度,経度 file is no dataset)
+LOW_CONFIDENCE = 0.7  # below: recognised, with a warning
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from .converters.issues import INFO, Issue, make_issue
 from .converters.mapping import Mapping
 from .converters.model import Node
 from .converters.reader import CsvSource, RawRow, open_csv
-from .converters.recognize import Recognition, recognize
+from .converters.recognize import LOW_CONFIDENCE, Recognition, recognize
 from .writers import Writer
 
 IssueSink = Callable[[Issue], None]
@@ -69,6 +69,10 @@ def convert_file(path: str | Path, writer: Writer, *, iris: IriBuilder, on_issue
         on_issue(issue)
 
     try:
+        if _is_spreadsheet(path):
+            result.error = "file.excel"
+            report(make_issue("file.excel", file=path.name))
+            return result
         source = open_csv(path)
     except (OSError, ValueError) as exc:
         code_ = "file.no_header" if str(exc) == "no header row" else "file.unreadable"
@@ -87,6 +91,9 @@ def convert_file(path: str | Path, writer: Writer, *, iris: IriBuilder, on_issue
             report(make_issue("file.unknown_dataset", file=path.name, detail=best or "-"))
             return result
         chosen = chosen or mappings.get(result.dataset)
+        if not mapping and not dataset and recognition.confidence < LOW_CONFIDENCE:
+            report(make_issue("file.low_confidence", file=path.name,
+                              detail=f"{chosen.title_ja} ({chosen.dataset}) {recognition.confidence:.2f}"))
         file_code = code or code_from_filename(path.name) or _code_from_metadata(source.metadata)
         converter = RowConverter(chosen, source.header, iris=iris, filename=path.name, code=file_code,
                                  metadata=source.metadata)
@@ -111,6 +118,13 @@ def convert_file(path: str | Path, writer: Writer, *, iris: IriBuilder, on_issue
     finally:
         source.close()
     return result
+
+
+def _is_spreadsheet(path: Path) -> bool:
+    """An Excel workbook (.xlsx is a zip, .xls an OLE file) passed by mistake."""
+    with open(path, "rb") as f:
+        head = f.read(8)
+    return head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"))
 
 
 def _code_from_metadata(metadata: dict[str, str]) -> str | None:

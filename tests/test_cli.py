@@ -118,3 +118,26 @@ def test_broken_mapping_file_is_a_clear_usage_error(tmp_path):
     result = CliRunner().invoke(main, ["convert", str(AED_OLD), "--mapping", str(bad), "-o", str(tmp_path)])
     assert result.exit_code == 2
     assert "bad.toml" in result.output and "nope:thing" in result.output
+
+
+def test_excel_workbook_and_generic_csv_get_clear_messages(tmp_path):
+    book = tmp_path / "aed.xlsx"
+    book.write_bytes(b"PK\x03\x04" + b"\x00" * 64)
+    generic = tmp_path / "list.csv"
+    generic.write_text("名称,住所,緯度,経度\n星野,架空県星野市,35.1,139.2\n", encoding="utf-8")
+    issues = tmp_path / "issues.json"
+    result = CliRunner().invoke(main, ["convert", str(book), str(generic), "-o", str(tmp_path / "out"),
+                                       "--issues", str(issues)])
+    assert result.exit_code == 2
+    codes = {(i["file"], i["code"]) for i in json.loads(issues.read_text("utf-8"))}
+    assert {("aed.xlsx", "file.excel"), ("list.csv", "file.unknown_dataset")} <= codes
+
+
+def test_a_weak_recognition_is_announced(tmp_path):
+    weak = tmp_path / "999997_aed.csv"  # the file name is the main evidence here
+    weak.write_text("名称,住所,緯度,経度,設置位置\n星野,架空県星野市,35.1,139.2,1階\n", encoding="utf-8")
+    issues = tmp_path / "issues.json"
+    result = CliRunner().invoke(main, ["convert", str(weak), "-o", str(tmp_path / "out"), "--issues", str(issues)])
+    assert result.exit_code == 0, result.output
+    found = [i for i in json.loads(issues.read_text("utf-8")) if i["code"] == "file.low_confidence"]
+    assert found and "aed" in found[0]["message_en"]
