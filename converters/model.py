@@ -11,7 +11,6 @@ from typing import NamedTuple, Union
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-XSD_STRING = XSD + "string"
 
 
 class IRI(str):
@@ -50,13 +49,3 @@ class Node:
 
     def add(self, predicate: str, obj: Object) -> None:
         self.props.append((predicate, obj))
-
-    def add_type(self, cls: str) -> None:
-        if cls not in self.types:
-            self.types.append(cls)
-
-    def values(self, predicate: str) -> list[Object]:
-        return [o for p, o in self.props if p == predicate]
-
-    def is_empty(self) -> bool:
-        return not self.props

@@ -27,10 +27,6 @@ class Recognition:
     unplaced: tuple[str, ...] = ()
     candidates: tuple[tuple[str, str, float], ...] = field(default=())
 
-    @property
-    def exact(self) -> bool:
-        """True when the header is exactly one known generation (a "close variant" otherwise)."""
-        return self.confidence >= 0.999 and not self.unplaced
 
 
 def _slug_tokens(filename: str) -> set[str]:
