@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..vocab.namespaces import DCAT, DCTERMS, GEO, IC, ITSU, PROV, RDF, RDFS, SCHEMA, WGS
+from ..vocab.namespaces import DCAT, DCTERMS, GEO, IC, ITSU, PROV, RDF, RDFS, SCHEMA, WGS, XSD
 from . import local_governments
 from .iri import UNKNOWN_CODE, IriBuilder, fallback_id
 from .issues import Issue, make_issue
@@ -19,7 +19,6 @@ from .model import IRI, Lit, Node
 from .normalize import NORMALIZERS, Normalizer, repair_lgcode
 from .seen import SeenIds
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
 #: Cells that only say "nothing here": treated as blank (except in yes/no columns, where - means no).
 PLACEHOLDERS = frozenset({"-", "－", "―", "ー", "—", "‐", "−", "ｰ", "*", "＊", "N/A", "n/a", "不明", "未定"})
 LAT_RANGE = (20.0, 46.0)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import NamedTuple, Union
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 

@@ -16,10 +16,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from urllib.parse import quote
 
+from ..vocab.namespaces import SCHEMA, XSD
 from .model import IRI, Lit
-
-XSD = "http://www.w3.org/2001/XMLSchema#"
-SCHEMA = "http://schema.org/"
 
 Problem = tuple[str, str] | None
 Normalized = tuple[list, Problem, bool]
