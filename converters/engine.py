@@ -22,6 +22,7 @@ from .seen import SeenIds
 #: Cells that only say "nothing here": treated as blank (except in yes/no columns, where - means no).
 PLACEHOLDERS = frozenset({"-", "－", "―", "ー", "—", "‐", "−", "ｰ", "*", "＊", "N/A", "n/a", "不明", "未定"})
 LAT_RANGE = (20.0, 46.0)
+CACHE_LIMIT = 4096  # normalised values kept per column
 LON_RANGE = (122.0, 154.0)
 _LABEL = RDFS + "label"
 _IC_LAT, _IC_LON = IC + "緯度", IC + "経度"
@@ -38,7 +39,7 @@ class _Plan:
     index: int
     header: str
     spec: ColumnSpec
-    targets: tuple[tuple[Target, Normalizer, re.Pattern[str] | None, bool], ...]  # ..., shared leaf?
+    targets: tuple[tuple[Target, Normalizer, re.Pattern[str] | None, bool, dict], ...]  # shared leaf?, cache
     plain: bool  # an ordinary value: no role, not on the publisher
     placeholders: bool  # '-' and the like count as blank
 
@@ -75,8 +76,8 @@ class RowConverter:
                 self.unmapped.append((index, label, iris.column_property(mapping.dataset, label)))
                 self.file_issues.append(make_issue("column.unmapped", file=filename, column=label))
                 continue
-            targets = tuple((t, _memoized(NORMALIZERS[t.normalizer]), re.compile(t.split) if t.split else None,
-                             False) for t in spec.targets)
+            targets = tuple((t, NORMALIZERS[t.normalizer], re.compile(t.split) if t.split else None,
+                             False, {}) for t in spec.targets)
             self.plans.append(_Plan(index, name, spec, targets, spec.role is None and spec.on == "record",
                                     spec.targets[0].normalizer != "flag"))
             seen_specs.add(spec.name)
@@ -86,7 +87,8 @@ class RowConverter:
             for target, *_ in plan.targets:
                 writers[(target.parent, target.leaf)] = writers.get((target.parent, target.leaf), 0) + 1
         for plan in self.plans:
-            plan.targets = tuple((t, fn, sp, writers[(t.parent, t.leaf)] > 1) for t, fn, sp, _ in plan.targets)
+            plan.targets = tuple((t, fn, sp, writers[(t.parent, t.leaf)] > 1, cache)
+                                 for t, fn, sp, _, cache in plan.targets)
         self._loop = [(p.index, p, p.targets, p.plain, p.placeholders) for p in self.plans]  # the hot loop's view
         self._id_indexes = [p.index for p in self.plans if p.spec.role == "id"]
         for key in mapping.key:
@@ -149,8 +151,15 @@ class RowConverter:
             cell = raw[index]
             if not cell or (placeholders and cell in PLACEHOLDERS):
                 continue
-            for target, fn, splitter, shared in targets:
-                values, problem, lossy = fn(cell) if splitter is None else _split_normalize(fn, splitter, cell)
+            for target, fn, splitter, shared, cache in targets:
+                # normalised values are cached per column: real columns repeat (曜日, 時間, 有無, 市区町村名 …);
+                # results are never modified, so records share them; the cache stops growing at a bound
+                result = cache.get(cell)
+                if result is None:
+                    result = fn(cell) if splitter is None else _split_normalize(fn, splitter, cell)
+                    if len(cache) < CACHE_LIMIT:
+                        cache[cell] = result
+                values, problem, lossy = result
                 if problem is not None:
                     issues.append(make_issue(problem[0], file=self.filename, row=row, column=plan.header,
                                              value=cell, detail=problem[1]))
@@ -331,25 +340,6 @@ def _parent(nodes: dict[str, Node], target: Target) -> Node:
             nodes[step.parent].props.append((step.predicate, node))
             nodes[step.key] = node
     return node  # type: ignore[return-value]
-
-
-def _memoized(fn: Normalizer, limit: int = 4096) -> Normalizer:
-    """Cache a normaliser per column: real columns repeat values (曜日, 時間, 有無, 市区町村名 …).
-
-    Results are immutable tuples of immutable values, so records may share them; the cache stops
-    growing at ``limit`` entries, keeping memory flat.
-    """
-    cache: dict[str, tuple] = {}
-
-    def normalise(cell: str):  # type: ignore[no-untyped-def]
-        result = cache.get(cell)
-        if result is None:
-            result = fn(cell)
-            if len(cache) < limit:
-                cache[cell] = result
-        return result
-
-    return normalise
 
 
 def _add_constants(node: Node, target: Target) -> None:
