@@ -277,12 +277,18 @@ def run_itsutsuboshi(csv_path: Path, n: int, sample: float, keep: bool, check: b
            "--base", BASE, "--issues", str(WORK / f"itsutsuboshi-{n}-issues.csv")]
     if workers:
         cmd += ["--workers", str(workers)]
+    return _measured("itsutsuboshi", cmd, out, n, sample, keep, check)
+
+
+def _measured(tool: str, cmd: list[str], out: Path, n: int, sample: float, keep: bool, check: bool) -> Run:
+    """Run one conversion, measure it, count its triples, and drop the output unless kept."""
     load = os.getloadavg()[0]
-    wall, user, system, rss, pss, procs, code, other = measure(cmd, WORK / f"itsutsuboshi-{n}.log", sample)
+    log = WORK / f"{'morph' if tool == 'morph-kgc' else tool}-{n}.log"
+    wall, user, system, rss, pss, procs, code, other = measure(cmd, log, sample)
     triples, preds = count_triples(out, by_predicate=check)
     if not keep:
         out.unlink(missing_ok=True)
-    return Run(n, "itsutsuboshi", wall, user, system, rss, pss, procs, triples, code, command=cmd,
+    return Run(n, tool, wall, user, system, rss, pss, procs, triples, code, command=cmd,
                predicates=dict(preds), load_before=load, other_cpu_seconds=other)
 
 
@@ -321,13 +327,7 @@ def run_morph(python: Path, csv_path: Path, n: int, sample: float, keep: bool, c
     lines += ["", "[AED]", f"mappings: {mapping}", ""]
     config.write_text("\n".join(lines), encoding="utf-8")
     cmd = [str(python), "-m", "morph_kgc", str(config)]
-    load = os.getloadavg()[0]
-    wall, user, system, rss, pss, procs, code, other = measure(cmd, WORK / f"morph-{n}.log", sample)
-    triples, preds = count_triples(out, by_predicate=check)
-    if not keep:
-        out.unlink(missing_ok=True)
-    return Run(n, "morph-kgc", wall, user, system, rss, pss, procs, triples, code, command=cmd,
-               predicates=dict(preds), load_before=load, other_cpu_seconds=other)
+    return _measured("morph-kgc", cmd, out, n, sample, keep, check)
 
 
 # --- report --------------------------------------------------------------------------------------

@@ -47,7 +47,7 @@ class _Plan:
 @dataclass
 class _Publisher:
     code: str
-    values: list[tuple[Target, Lit]] = field(default_factory=list)
+    values: list[tuple[Target, Lit, bool]] = field(default_factory=list)  # (target, value, is the name)
 
 
 class RowConverter:
@@ -143,7 +143,7 @@ class RowConverter:
         lat: tuple[float, Target, str, str, str] | None = None
         lon: tuple[float, Target, str, str, str] | None = None
         names: list[Lit] = []
-        publisher_values: list[tuple[Target, Lit]] = []
+        publisher_values: list[tuple[Target, Lit, bool]] = []
         width = len(raw)
         for index, plan, targets, plain, placeholders in self._loop:
             if index >= width:
@@ -198,7 +198,7 @@ class RowConverter:
                         lon = (float(values[0].value), target, cell, plan.header, values[0].value)
                     continue
                 if plan.spec.on == "publisher":
-                    publisher_values += [(target, v) for v in values]
+                    publisher_values += [(target, v, role == "name") for v in values]
                     continue
                 if role == "id":  # several id columns (地域コード + 調査年月日) make one ID
                     local_id = values[0].value if local_id is None else f"{local_id}_{values[0].value}"
@@ -301,12 +301,11 @@ class RowConverter:
             nodes: dict[str, Node] = {"": org}
             publisher = self._publishers.get(code)
             known = local_governments.by_code(code)
-            for target, value in (publisher.values if publisher else []):
+            for target, value, is_name in (publisher.values if publisher else []):
                 parent = _parent(nodes, target)
                 parent.add(target.leaf, value)
                 _add_constants(parent, target)
-                if known is None and target.leaf == IC + "表記" and target.steps[-1:] \
-                        and target.steps[-1].predicate == IC + "名称":
+                if known is None and is_name:  # the shipped list has the official name otherwise
                     org.add(_LABEL, Lit(value.value, None, "ja"))
             if known is not None:
                 org.add(_LABEL, Lit(known.name, None, "ja"))

@@ -8,7 +8,7 @@ import os
 import sys
 from contextlib import ExitStack
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import click
 
@@ -18,7 +18,7 @@ from .converters.iri import DEFAULT_BASE, IriBuilder
 from .converters.issues import FIELDS, Issue
 from .converters.mapping import MappingError, load_mapping
 from .pipeline import FileResult, convert_file
-from .writers import open_writer
+from .writers import Writer, open_writer
 
 PROGRESS_MIN_BYTES = 1 << 20
 OUTPUT_BUFFER = 1 << 20
@@ -98,16 +98,17 @@ def convert_command(files: tuple[Path, ...], output: Path, format_name: str | No
         if combined:
             stream = sys.stdout if str(output) == "-" else stack.enter_context(open(output, "w", encoding="utf-8", buffering=OUTPUT_BUFFER))
             shared_writer = open_writer(fmt, stream)
+        options = {"iris": iris, "on_issue": sink.write, "dataset": dataset, "mapping": user_mapping, "code": code,
+                   "workers": workers}
         for path in files:
             if shared_writer is None:
                 target = output / (path.stem + fmt.extension)
                 with open(target, "w", encoding="utf-8", buffering=OUTPUT_BUFFER) as stream:
                     writer = open_writer(fmt, stream)
-                    results.append(_convert_one(path, writer, iris, sink, dataset, user_mapping, code, quiet, workers))
+                    results.append(_convert_one(path, writer, quiet, options))
                     writer.close()
             else:
-                results.append(_convert_one(path, shared_writer, iris, sink, dataset, user_mapping, code, quiet,
-                                            workers))
+                results.append(_convert_one(path, shared_writer, quiet, options))
         if shared_writer is not None:
             shared_writer.close()
         sink.close()
@@ -117,11 +118,10 @@ def convert_command(files: tuple[Path, ...], output: Path, format_name: str | No
         sys.exit(2)
 
 
-def _convert_one(path: Path, writer, iris, sink, dataset, user_mapping, code, quiet, workers) -> FileResult:  # type: ignore[no-untyped-def]  # noqa: E501
+def _convert_one(path: Path, writer: Writer, quiet: bool, options: dict[str, Any]) -> FileResult:
+    """One file, with a progress bar when it is large and the terminal is interactive."""
     size = path.stat().st_size if path.is_file() else 0
     show = not quiet and size >= PROGRESS_MIN_BYTES and sys.stderr.isatty()
-    options = {"iris": iris, "on_issue": sink.write, "dataset": dataset, "mapping": user_mapping, "code": code,
-               "workers": workers}
     if not show:
         return convert_file(path, writer, **options)
     with click.progressbar(length=size, label=path.name, file=sys.stderr) as bar:
