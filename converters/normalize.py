@@ -87,10 +87,13 @@ def integer(value: str) -> Normalized:
 
 
 def count(value: str) -> Normalized:
-    """A count of people or things (``1,200人``) → xsd:nonNegativeInteger."""
+    """A count of people or things (``1,200人``) → xsd:integer, never negative.
+
+    (xsd:integer rather than xsd:nonNegativeInteger: triple stores such as Oxigraph store derived
+    integer types as xsd:integer, so the narrower type would not survive loading.)"""
     values, problem, lossy = integer(value)
     if values and not values[0].value.startswith("-"):
-        return [Lit(values[0].value, XSD + "nonNegativeInteger")], None, lossy
+        return values, None, lossy
     return [], problem or ("number.invalid", ""), True
 
 

@@ -23,17 +23,11 @@ from rdflib.namespace import RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
 #: Constraint parameters this compiler understands (others make a shape :class:`Unsupported`).
-_HANDLED = {SH[p] for p in (
-    "minCount maxCount datatype nodeKind class pattern flags minInclusive maxInclusive minExclusive "
-    "maxExclusive minLength maxLength in hasValue languageIn sparql property path targetClass targetNode "
-    "targetSubjectsOf targetObjectsOf severity message name description deactivated order group "
-    "defaultValue").split()}
-_UNSUPPORTED = {SH[p] for p in (
-    "node not and or xone closed ignoredProperties equals disjoint lessThan lessThanOrEquals uniqueLang "
-    "qualifiedValueShape qualifiedMinCount qualifiedMaxCount target rule").split()}
+_HANDLED = {SH[p] for p in ["minCount", "maxCount", "datatype", "nodeKind", "class", "pattern", "flags", "minInclusive", "maxInclusive", "minExclusive", "maxExclusive", "minLength", "maxLength", "in", "hasValue", "languageIn", "sparql", "property", "path", "targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf", "severity", "message", "name", "description", "deactivated", "order", "group", "defaultValue"]}
+_UNSUPPORTED = {SH[p] for p in ["node", "not", "and", "or", "xone", "closed", "ignoredProperties", "equals", "disjoint", "lessThan", "lessThanOrEquals", "uniqueLang", "qualifiedValueShape", "qualifiedMinCount", "qualifiedMaxCount", "target", "rule"]}
 
 #: Datatypes whose lexical form SPARQL can check by casting (an ill-formed literal fails sh:datatype).
-_CASTABLE = {XSD[t] for t in "integer decimal double float boolean date dateTime".split()}
+_CASTABLE = {XSD[t] for t in ["integer", "decimal", "double", "float", "boolean", "date", "dateTime"]}
 
 _NODE_KINDS = {
     SH.IRI: "isIRI({v})", SH.BlankNode: "isBlank({v})", SH.Literal: "isLiteral({v})",

@@ -51,14 +51,11 @@ NO_COORDINATES = Rule(SH.Warning, ("緯度・経度がありません。地図�
 NO_TOWN_ID = Rule(SH.Info, ("町字ID がありません。", "The 町字ID (town ID) is missing."),
                   ("アドレス・ベース・レジストリの町字ID を入れると、住所が全国のデータとつながります。",
                    "Add the address base registry's 町字ID to link the address to national data."))
-ONE_ID = Rule(SH.Violation, ("ID が複数あります。", "More than one ID."),
-              ("ID の列には値を 1 つだけ書いてください。", "Write one value in the ID column."))
-
 _VALUE_RULES: dict[str, tuple[dict[str, object], Rule]] = {
     "integer": ({"datatype": XSD.integer},
                 Rule(SH.Violation, ("整数ではありません。", "Not an integer."),
                      ("半角数字だけを書いてください。", "Write digits only."))),
-    "count": ({"datatype": XSD.nonNegativeInteger},
+    "count": ({"datatype": XSD.integer, "minInclusive": Literal(0)},
               Rule(SH.Violation, ("0 以上の整数ではありません。", "Not a whole number of 0 or more."),
                    ("半角数字だけを書いてください。", "Write digits only."))),
     "decimal": ({"datatype": XSD.decimal},
@@ -145,7 +142,6 @@ def dataset_shapes(mapping: Mapping, common: Graph) -> Graph:
         kind = target.normalizer
         if column.role == "id":
             add(column, target, "required", NO_ID, minCount=1)
-            add(column, target, "maxCount", ONE_ID, maxCount=1)
         elif column.role in ("lat", "latlon"):
             add(column, target, "required", NO_COORDINATES, minCount=1)
         elif kind == "kana" and target.lang is None:

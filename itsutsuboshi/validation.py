@@ -1,0 +1,402 @@
+"""Validation (``validate``): a CSV or an RDF file in, findings that point to file, row and column.
+
+A CSV is converted first (its row-level issues are kept), loaded into an in-memory pyoxigraph
+store and checked against the shapes of its dataset. An RDF file is loaded as it is and checked
+against the shapes of the datasets it declares (``dcterms:conformsTo``), or all of them. Every
+SHACL result is traced back: focus node → record → ``prov:wasDerivedFrom <…/file.csv#row=N>``,
+and the property path → the column that fills it. Conversion issues and SHACL results about the
+same cell become one :class:`Finding`.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from functools import cache
+from pathlib import Path
+from urllib.parse import unquote
+
+import pyoxigraph as ox
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import SH
+
+from . import shapes as bundled_shapes
+from .converters import mapping as mappings
+from .converters.iri import DEFAULT_BASE, IriBuilder
+from .converters.issues import ERROR, INFO, WARNING, Issue, make_issue
+from .converters.mapping import Mapping
+from .converters.reader import open_csv
+from .formats import NTRIPLES
+from .pipeline import convert_file
+from .shacl import ShaclEngine, ShaclResult
+from .shapes.compile import path_predicates
+from .shapes.generate import FIX, dataset_shapes
+from .vocab.namespaces import DCTERMS, GEO, ITSU, PROV, RDF, RDFS, SCHEMA, WGS
+from .writers import open_writer
+
+SEVERITIES = {str(SH.Violation): ERROR, str(SH.Warning): WARNING, str(SH.Info): INFO}
+RANK = {ERROR: 2, WARNING: 1, INFO: 0}
+RDF_SUFFIXES = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES, ".jsonld": ox.RdfFormat.JSON_LD,
+                ".json": ox.RdfFormat.JSON_LD, ".rdf": ox.RdfFormat.RDF_XML, ".owl": ox.RdfFormat.RDF_XML,
+                ".xml": ox.RdfFormat.RDF_XML, ".n3": ox.RdfFormat.N3}
+_SOURCE_ROW = re.compile(r"/(?P<file>[^/#]+)#row=(?P<row>\d+)$")
+_DERIVED_FROM = ox.NamedNode(PROV + "wasDerivedFrom")
+_TYPE = ox.NamedNode(RDF + "type")
+
+#: default texts per constraint component, when a shape has no sh:message / itsu:fix of its own
+_DEFAULTS: dict[str, tuple[str, str, str, str]] = {
+    "MinCount": ("値がありません。", "A value is missing.", "この列に値を入れてください。", "Fill in this column."),
+    "MaxCount": ("値が多すぎます。", "Too many values.", "値を 1 つにしてください。", "Keep one value."),
+    "Datatype": ("値の型が違います。", "Wrong kind of value.", "書式を確認してください。", "Check the format."),
+    "Pattern": ("書式が違います。", "Wrong format.", "書式を確認してください。", "Check the format."),
+    "In": ("決められた値のどれでもありません。", "Not one of the allowed values.",
+           "決められた値から選んでください。", "Use one of the allowed values."),
+}
+_FALLBACK = ("規則に合いません。", "Does not meet a rule.", "値を確認してください。", "Check the value.")
+
+
+@dataclass(slots=True)
+class Finding:
+    """One problem in the user's terms: where (file, row, column, value), how bad, which rule, what to do."""
+
+    file: str
+    row: int
+    column: str
+    value: str
+    severity: str
+    rule: str
+    message_ja: str
+    message_en: str
+    fix_ja: str
+    fix_en: str
+    source: str  # "convert" or "shacl"
+    focus: str = ""  # the record's IRI (or the focus node) in the RDF
+    results: list[ShaclResult] = field(default_factory=list, repr=False, compare=False)
+
+    def as_dict(self) -> dict[str, object]:
+        d = asdict(self)
+        del d["results"]
+        return d
+
+
+FIELDS = tuple(f for f in Finding.__dataclass_fields__ if f != "results")
+
+
+@dataclass
+class FileReport:
+    """The validation of one input file."""
+
+    path: str
+    kind: str  # "csv" or "rdf"
+    dataset: str | None = None
+    rows: int = 0  # CSV rows read
+    records: int = 0  # records validated
+    triples: int = 0
+    shapes: list[str] = field(default_factory=list)
+    engine: str = "sparql"  # or "pyshacl" (shapes outside the compiled subset)
+    findings: list[Finding] = field(default_factory=list)
+    results: list[ShaclResult] = field(default_factory=list, repr=False)  # every SHACL result
+    shapes_graph: Graph | None = field(default=None, repr=False)
+    error: str | None = None
+
+    @property
+    def name(self) -> str:
+        return Path(self.path).name
+
+    def counts(self) -> Counter:
+        return Counter(f.severity for f in self.findings)
+
+    def rows_with(self, severity: str) -> int:
+        return len({(f.file, f.row) for f in self.findings if f.severity == severity and f.row > 0})
+
+
+# -- columns ------------------------------------------------------------------------------------
+
+class ColumnIndex:
+    """Which column fills which path (predicates from the record), for one mapping."""
+
+    def __init__(self, entries: dict[tuple[str, ...], str]) -> None:
+        self.entries = entries
+
+    @classmethod
+    def for_mapping(cls, mapping: Mapping, header: list[str] | None = None) -> ColumnIndex:
+        """Paths of ``mapping``'s columns, named as in ``header`` (the canonical names without one)."""
+        names: dict[str, str] = {}
+        for h in header or []:
+            spec = mapping.column_for(h)
+            if spec is not None and spec.name not in names:
+                names[spec.name] = h
+        entries: dict[tuple[str, ...], str] = {}
+        for spec in mapping.columns:
+            if header is not None and spec.name not in names:
+                continue
+            label = names.get(spec.name, spec.name)
+            for target in spec.targets:
+                if spec.on == "record":
+                    entries.setdefault(tuple(s.predicate for s in target.steps) + (target.leaf,), label)
+            if spec.role in ("lat", "latlon"):
+                entries.setdefault((WGS + "lat",), label)
+                entries.setdefault((GEO + "hasGeometry", GEO + "asWKT"), label)
+            if spec.role in ("lon", "latlon"):
+                entries.setdefault((WGS + "long",), label)
+            if spec.role == "name":
+                entries.setdefault((RDFS + "label",), label)
+                entries.setdefault((SCHEMA + "name",), label)
+        return cls(entries)
+
+    def lookup(self, preds: tuple[str, ...]) -> str:
+        if not preds:
+            return ""
+        found = self.entries.get(preds)
+        if found is not None:
+            return found
+        for key, name in self.entries.items():  # a node on the way to a column (住所型 → 住所)
+            if key[:len(preds)] == preds:
+                return name
+        return ""
+
+
+@cache
+def _bundled_columns() -> dict[str, ColumnIndex]:
+    """Column indexes of the bundled mappings, by the dataset's own class."""
+    return {m.types[-1]: ColumnIndex.for_mapping(m) for m in (mappings.get(n) for n in mappings.names())}
+
+
+# -- shapes -------------------------------------------------------------------------------------
+
+@cache
+def _engine_for(datasets: tuple[str, ...] | None) -> ShaclEngine:
+    return ShaclEngine(bundled_shapes.load(datasets))
+
+
+def engine_for_mapping(mapping: Mapping) -> ShaclEngine:
+    """Bundled shapes for a bundled mapping; shapes generated on the fly for a user's own mapping."""
+    if mapping.dataset in bundled_shapes.names() and mappings.get(mapping.dataset) is mapping:
+        return _engine_for((mapping.dataset,))
+    g = bundled_shapes.load(())
+    return ShaclEngine(g + dataset_shapes(mapping, g))
+
+
+def load_shapes(path: str | Path) -> Graph:
+    """A user's shapes file (any RDF syntax rdflib reads)."""
+    return Graph().parse(str(path))
+
+
+# -- validate -----------------------------------------------------------------------------------
+
+def validate_file(path: str | Path, *, shapes: Graph | None = None, base: str = DEFAULT_BASE,
+                  dataset: str | None = None, mapping: Mapping | None = None, code: str | None = None,
+                  threads: int = 2) -> FileReport:
+    """Validate one CSV (converted first) or RDF file; never raises for bad input."""
+    path = Path(path)
+    if path.suffix.lower() in RDF_SUFFIXES:
+        return validate_rdf(path, shapes=shapes, threads=threads)
+    return validate_csv(path, shapes=shapes, base=base, dataset=dataset, mapping=mapping, code=code,
+                        threads=threads)
+
+
+def validate_csv(path: str | Path, *, shapes: Graph | None = None, base: str = DEFAULT_BASE,
+                 dataset: str | None = None, mapping: Mapping | None = None, code: str | None = None,
+                 threads: int = 2) -> FileReport:
+    path = Path(path)
+    report = FileReport(str(path), "csv")
+    issues: list[Issue] = []
+    store = ox.Store()
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".nt", delete=False) as tmp:
+        writer = open_writer(NTRIPLES, tmp)
+        result = convert_file(path, writer, iris=IriBuilder(base), on_issue=issues.append, dataset=dataset,
+                              mapping=mapping, code=code)
+        writer.close()
+    try:
+        if result.ok:
+            store.bulk_load(path=tmp.name, format=ox.RdfFormat.N_TRIPLES)
+    finally:
+        Path(tmp.name).unlink()
+    report.dataset, report.rows, report.records, report.triples = (
+        result.dataset, result.rows_read, result.rows_converted, result.triples)
+    if not result.ok:
+        report.error = result.error
+        report.findings = [_from_issue(i, {}) for i in issues]
+        return report
+    chosen = mapping or mappings.get(result.dataset)  # type: ignore[arg-type]
+    engine = ShaclEngine(shapes) if shapes is not None else engine_for_mapping(chosen)
+    report.shapes = _shape_names(engine.shapes)
+    report.shapes_graph = engine.shapes
+    source = open_csv(path)
+    try:
+        header = source.header
+    finally:
+        source.close()
+    columns = ColumnIndex.for_mapping(chosen, header)
+    _check(report, store, engine, lambda _root: columns, threads, issues)
+    return report
+
+
+def validate_rdf(path: str | Path, *, shapes: Graph | None = None, threads: int = 2) -> FileReport:
+    path = Path(path)
+    report = FileReport(str(path), "rdf")
+    store = ox.Store()
+    try:
+        store.bulk_load(path=str(path), format=RDF_SUFFIXES[path.suffix.lower()],
+                        base_iri=path.resolve().as_uri())
+    except (OSError, SyntaxError, ValueError) as exc:
+        report.error = "file.unreadable"
+        report.findings = [_from_issue(make_issue("file.unreadable", file=path.name, detail=str(exc)), {})]
+        return report
+    report.triples = len(store)
+    declared = _declared_datasets(store)
+    report.dataset = ", ".join(declared) or None
+    if shapes is not None:
+        engine = ShaclEngine(shapes)
+    else:
+        engine = _engine_for(tuple(declared) if declared else None)
+    report.shapes = _shape_names(engine.shapes)
+    report.shapes_graph = engine.shapes
+    by_class = _bundled_columns()
+    types: dict[str, ColumnIndex | None] = {}
+
+    def columns(root: str) -> ColumnIndex | None:
+        if root not in types:
+            found = None
+            for quad in store.quads_for_pattern(ox.NamedNode(root), _TYPE, None):
+                found = found or by_class.get(quad.object.value)
+            types[root] = found
+        return types[root]
+
+    _check(report, store, engine, columns, threads, [])
+    report.records = sum(1 for _ in store.quads_for_pattern(None, _DERIVED_FROM, None))
+    return report
+
+
+def _declared_datasets(store: ox.Store) -> list[str]:
+    found = set()
+    prefix = ITSU + "dataset/"
+    for quad in store.quads_for_pattern(None, ox.NamedNode(DCTERMS + "conformsTo"), None):
+        if quad.object.value.startswith(prefix):
+            name = quad.object.value[len(prefix):]
+            if name in bundled_shapes.names():
+                found.add(name)
+    return sorted(found)
+
+
+def _shape_names(g: Graph) -> list[str]:
+    return sorted({str(s).rsplit("#", 1)[-1] for s in g.subjects(SH.targetClass, None)}
+                  | {str(s).rsplit("#", 1)[-1] for s in g.subjects(SH.targetObjectsOf, None)})
+
+
+def _check(report: FileReport, store: ox.Store, engine: ShaclEngine, columns, threads: int,  # type: ignore[no-untyped-def]
+           issues: list[Issue]) -> None:
+    if engine.unsupported:
+        report.engine = "pyshacl"
+    results = engine.validate(store, threads=threads)
+    report.results = results
+    rows = _Rows(store, report.name)
+    findings = [_from_issue(i, rows.records) for i in issues]
+    findings += [_from_result(r, engine.shapes, rows, columns) for r in results]
+    report.findings = merge(findings)
+
+
+class _Rows:
+    """Record IRI → (source file, row) from ``prov:wasDerivedFrom``; and back."""
+
+    def __init__(self, store: ox.Store, default_file: str) -> None:
+        self.store = store
+        self.default_file = default_file
+        self.memo: dict[str, tuple[str, int]] = {}
+        self.records: dict[tuple[str, int], str] = {}
+        for quad in store.quads_for_pattern(None, _DERIVED_FROM, None):
+            found = _parse_source(quad.object.value)
+            if found and isinstance(quad.subject, ox.NamedNode):
+                self.memo[quad.subject.value] = found
+                self.records.setdefault(found, quad.subject.value)
+
+    def of(self, root: str | None) -> tuple[str, int]:
+        if root is None:
+            return self.default_file, 0
+        return self.memo.get(root, (self.default_file, 0))
+
+
+def _parse_source(iri: str) -> tuple[str, int] | None:
+    m = _SOURCE_ROW.search(iri)
+    return (unquote(m.group("file")), int(m.group("row"))) if m else None
+
+
+def _from_issue(issue: Issue, records: dict[tuple[str, int], str]) -> Finding:
+    return Finding(issue.file, issue.row, issue.column, issue.value, issue.severity, issue.code,
+                   issue.message_ja, issue.message_en, issue.fix_ja, issue.fix_en, "convert",
+                   records.get((issue.file, issue.row), ""))
+
+
+def _from_result(result: ShaclResult, shapes: Graph, rows: _Rows, columns) -> Finding:  # type: ignore[no-untyped-def]
+    check = result.check
+    file, row = rows.of(result.root)
+    preds = path_predicates(shapes, result.path) if result.path is not None else ()
+    index = columns(result.root) if result.root else None
+    column = index.lookup(result.trail + (preds or ())) if index is not None else ""
+    owner = check.constraint if check.constraint is not None else check.shape
+    if not column:
+        column = _text(shapes, check.shape, SH.name, "ja") or ""
+    component = str(check.component).rsplit("#", 1)[-1].removesuffix("ConstraintComponent")
+    defaults = _DEFAULTS.get(component, _FALLBACK)
+    messages = {m.language: str(m) for m in check.messages if isinstance(m, Literal)}
+    value = result.value
+    shown = "" if value is None or isinstance(value, ox.BlankNode) else value.value
+    focus = result.root or str(result.focus)
+    return Finding(
+        file, row, column, shown, SEVERITIES.get(str(check.severity), ERROR),
+        f"{_local(owner)}:{component.lower() if component.isupper() else component[0].lower() + component[1:]}",
+        messages.get("ja") or messages.get(None) or defaults[0], messages.get("en") or defaults[1],
+        _text(shapes, owner, FIX, "ja") or _text(shapes, check.shape, FIX, "ja") or defaults[2],
+        _text(shapes, owner, FIX, "en") or _text(shapes, check.shape, FIX, "en") or defaults[3],
+        "shacl", focus, [result])
+
+
+def _text(g: Graph, subject, predicate: URIRef, lang: str) -> str | None:  # type: ignore[no-untyped-def]
+    if subject is None:
+        return None
+    for o in g.objects(subject, predicate):
+        if isinstance(o, Literal) and o.language == lang:
+            return str(o)
+    return None
+
+
+def _local(node) -> str:  # type: ignore[no-untyped-def]
+    text = str(node)
+    return re.split(r"[#/]", text)[-1] or text
+
+
+def merge(findings: list[Finding]) -> list[Finding]:
+    """One finding per problem cell: conversion issues and SHACL results about the same cell
+    (file, row, column) are merged, keeping the more specific conversion message and the higher
+    severity. Notes (info) and file-level findings stay as they are."""
+    out: list[Finding] = []
+    by_cell: dict[tuple[str, int, str], Finding] = {}
+    for f in findings:
+        if f.row <= 0 or not f.column or f.severity == INFO:
+            out.append(f)
+            continue
+        key = (f.file, f.row, f.column)
+        first = by_cell.get(key)
+        if first is None:
+            by_cell[key] = f
+            out.append(f)
+            continue
+        if f.rule not in first.rule.split(", "):
+            first.rule += ", " + f.rule
+        if RANK[f.severity] > RANK[first.severity]:
+            first.severity = f.severity
+        first.results.extend(f.results)
+        first.focus = first.focus or f.focus
+        first.value = first.value or f.value
+    out.sort(key=lambda f: (f.file, f.row, -RANK[f.severity], f.column))
+    return out
+
+
+def exit_status(reports: list[FileReport], *, fail_on: str = ERROR) -> int:
+    """0 when nothing at or above ``fail_on``, 1 otherwise, 2 when an input could not be read."""
+    if any(r.error for r in reports):
+        return 2
+    threshold = RANK[fail_on]
+    return 1 if any(RANK[f.severity] >= threshold for r in reports for f in r.findings) else 0
