@@ -194,5 +194,58 @@ def _summary(results: list[FileResult], output: Path, issues_path: Path | None) 
         click.echo(f"問題の一覧 / issues: {issues_path}", err=True)
 
 
+@main.command("validate")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-r", "--report", "report_paths", multiple=True, type=click.Path(path_type=Path),
+              help="Report file; format from the extension: .html .csv .json .ttl .jsonld .nt .rdf (repeatable).")
+@click.option("--shapes", "shapes_file", type=click.Path(exists=True, path_type=Path), default=None,
+              help="独自のシェイプ / Validate against this SHACL shapes file instead of the bundled ones.")
+@click.option("--fail-on", type=click.Choice(["error", "warning"]), default="error", show_default=True,
+              help="Exit 1 from this severity up (warning: strict pipelines).")
+@click.option("--base", default=DEFAULT_BASE, show_default=True, help="IRI の基底 / Base IRI (CSV input).")
+@click.option("--dataset", default=None, help="データセットを指定 / Force the dataset (CSV input).")
+@click.option("--mapping", "mapping_file", type=click.Path(exists=True, path_type=Path), default=None,
+              help="独自のマッピング / Your own mapping file (CSV input).")
+@click.option("--code", default=None, help="全国地方公共団体コード (6 桁) if the file has none (CSV input).")
+@click.option("-q", "--quiet", is_flag=True, help="Only the totals.")
+def validate_command(files: tuple[Path, ...], report_paths: tuple[Path, ...], shapes_file: Path | None,
+                     fail_on: str, base: str, dataset: str | None, mapping_file: Path | None, code: str | None,
+                     quiet: bool) -> None:
+    """データを検証 / Validate CSV (converted first) or RDF files against the SHACL shapes.
+
+    Exit status: 0 without errors (warnings allowed; with --fail-on warning, without warnings
+    either), 1 with errors, 2 when a file could not be read or recognised.
+    """
+    from .reports import EXTENSIONS, summary, write_report
+    from .validation import exit_status, load_shapes, validate_file
+
+    try:
+        IriBuilder(base)
+        user_mapping = load_mapping(mapping_file) if mapping_file else None
+        if dataset and not user_mapping:
+            mappings.get(dataset)
+        shapes = load_shapes(shapes_file) if shapes_file else None
+    except (KeyError, ValueError, MappingError, SyntaxError) as exc:
+        raise click.UsageError(str(exc.args[0] if isinstance(exc, KeyError) else exc)) from exc
+    for target in report_paths:
+        if target.suffix.lower() not in EXTENSIONS:
+            raise click.UsageError(f"unknown report format {target.suffix or target.name!r}; "
+                                   f"use one of {', '.join(EXTENSIONS)}")
+    reports = []
+    for path in files:
+        if not quiet:
+            click.echo(f"検証中 / validating {path} …", err=True)
+        reports.append(validate_file(path, shapes=shapes, base=base, dataset=dataset, mapping=user_mapping,
+                                     code=code))
+    text = summary(reports)
+    click.echo(text.rsplit("\n", 1)[-1] if quiet else text, err=True)
+    for target in report_paths:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_report(reports, target)
+        if not quiet:
+            click.echo(f"レポート / report: {target}", err=True)
+    sys.exit(exit_status(reports, fail_on=fail_on))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

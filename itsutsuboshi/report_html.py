@@ -1,0 +1,115 @@
+"""A standalone, bilingual HTML page of validation results that a clerk can open, read and print.
+
+Findings of each file are grouped by (severity, rule, message); every value goes through
+Jinja2's autoescaping, and a record IRI only becomes a link when it is an http(s) address.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
+
+from jinja2 import Environment, PackageLoader, Template, select_autoescape
+
+from .converters.issues import ERROR, INFO, WARNING
+from .validation import FileReport, Finding
+
+#: occurrences listed per group; the rest are counted
+LIMIT = 200
+SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
+
+
+@dataclass
+class Group:
+    """Findings of one file that share severity, rule and message."""
+
+    severity: str
+    rule: str
+    message_ja: str
+    message_en: str
+    fix_ja: str
+    fix_en: str
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.findings)
+
+    @property
+    def rows(self) -> int:
+        """Distinct spreadsheet rows affected (the whole file not counted)."""
+        return len({(f.file, f.row) for f in self.findings if f.row > 0})
+
+    @property
+    def shown(self) -> list[Finding]:
+        return self.findings[:LIMIT]
+
+    @property
+    def more(self) -> int:
+        return max(0, self.count - LIMIT)
+
+
+@dataclass
+class FileView:
+    """What the page shows for one file."""
+
+    report: FileReport
+    anchor: str
+    groups: list[Group]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = self.report.counts()
+        return {s: counts.get(s, 0) for s in SEVERITY_ORDER}
+
+    @property
+    def conforms(self) -> bool:
+        return not self.report.error and self.counts[ERROR] == 0
+
+    @property
+    def failure(self) -> Finding | None:
+        """The finding that says why the file could not be read, if it could not."""
+        if not self.report.error:
+            return None
+        own = [f for f in self.report.findings if f.rule == self.report.error]
+        return next(iter(own or [f for f in self.report.findings if f.severity == ERROR]), None)
+
+
+def group_findings(findings: Iterable[Finding]) -> list[Group]:
+    """Groups sorted error → warning → info, then by size (largest first), then by rule."""
+    groups: dict[tuple[str, str, str, str], Group] = {}
+    for f in findings:
+        key = (f.severity, f.rule, f.message_ja, f.message_en)
+        if key not in groups:
+            groups[key] = Group(*key, f.fix_ja, f.fix_en)
+        groups[key].findings.append(f)
+    return sorted(groups.values(), key=lambda g: (SEVERITY_ORDER.get(g.severity, 3), -g.count, g.rule))
+
+
+def is_link(iri: str) -> bool:
+    """Only web addresses are linked; anything else (``javascript:``, blank nodes…) stays text."""
+    return iri.lower().startswith(("http://", "https://"))
+
+
+@cache
+def _template() -> Template:
+    env = Environment(loader=PackageLoader("itsutsuboshi", "templates"),
+                      autoescape=select_autoescape(default=True, default_for_string=True),
+                      trim_blocks=True, lstrip_blocks=True)
+    env.tests["link"] = is_link
+    return env.get_template("validation-report.html")
+
+
+def render_html(reports: list[FileReport], *, generated: datetime | None = None) -> str:
+    """The validation report of ``reports`` as one self-contained HTML page."""
+    generated = generated or datetime.now().astimezone()
+    files = [FileView(r, f"file-{i}", group_findings(r.findings)) for i, r in enumerate(reports, 1)]
+    return _template().render(
+        files=files,
+        conforms=all(f.conforms for f in files),
+        generated=generated.isoformat(sep=" ", timespec="minutes"),
+        generated_iso=generated.isoformat(timespec="seconds"),
+        error=ERROR, warning=WARNING, info=INFO,
+    )
