@@ -12,7 +12,7 @@ import pytest
 
 from .conftest import CASES, ROOT
 
-DATA_SUFFIXES = (".ttl", ".jsonld", ".toml", ".csv")
+DATA_SUFFIXES = (".ttl", ".jsonld", ".toml", ".csv", ".html")
 PACKAGES = {"itsutsuboshi": "itsutsuboshi", "itsutsuboshi/vocab": "vocab", "itsutsuboshi/shapes": "shapes",
             "itsutsuboshi/converters": "converters", "itsutsuboshi/server": "server"}
 
