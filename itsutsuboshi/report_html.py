@@ -1,6 +1,6 @@
 """A standalone, bilingual HTML page of validation results that a clerk can open, read and print.
 
-Findings of each file are grouped by (severity, rule, message); every value goes through
+Findings of each file are grouped by (severity, rule, column); every value goes through
 Jinja2's autoescaping, and a record IRI only becomes a link when it is an http(s) address.
 """
 
@@ -23,7 +23,7 @@ SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
 
 @dataclass
 class Group:
-    """Findings of one file that share severity, rule and message."""
+    """Findings of one file that share severity, rule and column."""
 
     severity: str
     rule: str
@@ -79,11 +79,11 @@ class FileView:
 
 def group_findings(findings: Iterable[Finding]) -> list[Group]:
     """Groups sorted error → warning → info, then by size (largest first), then by rule."""
-    groups: dict[tuple[str, str, str, str], Group] = {}
+    groups: dict[tuple[str, str, str], Group] = {}
     for f in findings:
-        key = (f.severity, f.rule, f.message_ja, f.message_en)
+        key = (f.severity, f.rule, f.column)  # messages may carry the value; the first one stands for all
         if key not in groups:
-            groups[key] = Group(*key, f.fix_ja, f.fix_en)
+            groups[key] = Group(f.severity, f.rule, f.message_ja, f.message_en, f.fix_ja, f.fix_en)
         groups[key].findings.append(f)
     return sorted(groups.values(), key=lambda g: (SEVERITY_ORDER.get(g.severity, 3), -g.count, g.rule))
 

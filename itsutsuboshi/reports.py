@@ -35,7 +35,8 @@ def summary(reports: list[FileReport], *, limit: int = 5) -> str:
         head = (f"{report.name}: {report.dataset or '?'} — {report.rows or report.records} 行/rows, "
                 + ", ".join(f"{SEVERITY_LABELS[s][0]} {counts.get(s, 0)}" for s in (ERROR, WARNING, INFO)))
         lines.append(head)
-        for (severity, rule, ja, en, column), items in _groups(report.findings):
+        for (severity, rule, column), items in _groups(report.findings):
+            ja, en = items[0].message_ja, items[0].message_en
             where = ", ".join(f"{f.row}行" if f.row else "ファイル" for f in items[:limit])
             more = f" ほか{len(items) - limit}件" if len(items) > limit else ""
             col = f"「{column}」" if column else ""
@@ -48,10 +49,10 @@ def summary(reports: list[FileReport], *, limit: int = 5) -> str:
     return "\n".join(lines)
 
 
-def _groups(findings: list[Finding]) -> list[tuple[tuple[str, str, str, str, str], list[Finding]]]:
-    groups: dict[tuple[str, str, str, str, str], list[Finding]] = {}
-    for f in findings:
-        groups.setdefault((f.severity, f.rule, f.message_ja, f.message_en, f.column), []).append(f)
+def _groups(findings: list[Finding]) -> list[tuple[tuple[str, str, str], list[Finding]]]:
+    groups: dict[tuple[str, str, str], list[Finding]] = {}
+    for f in findings:  # messages may carry the value; the first one stands for the group
+        groups.setdefault((f.severity, f.rule, f.column), []).append(f)
     return sorted(groups.items(), key=lambda kv: (-RANK[kv[0][0]], -len(kv[1]), kv[0][1]))
 
 

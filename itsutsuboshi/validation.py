@@ -248,10 +248,7 @@ def validate_rdf(path: str | Path, *, shapes: Graph | None = None, threads: int 
     report.triples = len(store)
     declared = _declared_datasets(store)
     report.dataset = ", ".join(declared) or None
-    if shapes is not None:
-        engine = ShaclEngine(shapes)
-    else:
-        engine = _engine_for(tuple(declared) if declared else None)
+    engine = ShaclEngine(shapes) if shapes is not None else _engine_for(tuple(declared) if declared else None)
     report.shapes = _shape_names(engine.shapes)
     report.shapes_graph = engine.shapes
     by_class = _bundled_columns()

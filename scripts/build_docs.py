@@ -127,8 +127,57 @@ def render_issues() -> str:
     return "\n".join(out) + "\n"
 
 
+def render_shapes() -> str:
+    """docs/shapes.md: every shape and rule with severity, messages and fix."""
+    from rdflib import Literal
+    from rdflib.namespace import SH
+
+    from itsutsuboshi import shapes
+    from itsutsuboshi.shapes.compile import path_predicates
+    from itsutsuboshi.shapes.generate import FIX
+
+    out = ["# 検証ルール / Validation rules (SHACL shapes)", "",
+           "`itsutsuboshi validate` checks data against these shapes: `shapes/common.ttl` (rules of the IMI types,",
+           "for every dataset) and one file per dataset, generated from its mapping (`scripts/build_shapes.py`).",
+           "They are plain SHACL (Core + SHACL-SPARQL for check digits); pyshacl gives the same results.",
+           "The rule name in reports is `<shape>:<constraint>` (e.g. `aed-名称-required:minCount`).", "",
+           "重要度 / severity: **error** (`sh:Violation`) = breaks the standard, **warning** (`sh:Warning`) = weakens",
+           "the data (no ID, no coordinates, no kana), **info** (`sh:Info`) = a suggestion.",
+           "Generated from the shapes files by `scripts/build_docs.py`.", ""]
+    sev = {str(SH.Violation): "error", str(SH.Warning): "warning", str(SH.Info): "info"}
+    for name in shapes.files():
+        g = shapes.load([]) if name == shapes.COMMON else shapes.load([name.removesuffix(".ttl")])
+        owner = shapes.path(name).read_text(encoding="utf-8")
+        out += [f"## `{name}`", "", "| rule | target / path | severity | 説明 | message | 直し方 / fix |",
+                "|---|---|---|---|---|---|"]
+
+        def text(node, predicate, lang, g=g):
+            return next((str(o) for o in g.objects(node, predicate) if isinstance(o, Literal) and o.language == lang), "")
+
+        rows = []
+        for node_shape in sorted({s for p in (SH.targetClass, SH.targetObjectsOf, SH.targetSubjectsOf)
+                                  for s in g.subjects(p, None)}, key=str):
+            local = str(node_shape).rsplit("#", 1)[-1]
+            if f"shp:{local} a sh:NodeShape" not in owner:
+                continue
+            target = ", ".join(compact(str(t)) or str(t) for p in (SH.targetClass, SH.targetObjectsOf, SH.targetSubjectsOf)
+                               for t in g.objects(node_shape, p))
+            members = [(p, g.value(p, SH.path)) for p in g.objects(node_shape, SH.property)]
+            members += [(c, None) for c in g.objects(node_shape, SH.sparql)]
+            for member, path in sorted(members, key=lambda m: str(m[0])):
+                preds = path_predicates(g, path) if path is not None else ()
+                where = target + (" → " + " / ".join(compact(p) or p for p in preds) if preds else "")
+                severity = g.value(member, SH.severity) or g.value(node_shape, SH.severity) or SH.Violation
+                rows.append(f"| `{str(member).rsplit('#', 1)[-1]}` | {where} | {sev[str(severity)]} | "
+                            f"{text(member, SH.message, 'ja')} | {text(member, SH.message, 'en')} | "
+                            f"{text(member, FIX, 'ja')} / {text(member, FIX, 'en')} |")
+        out += rows + [""]
+    return "\n".join(out)
+
+
 if __name__ == "__main__":
     (ROOT / "docs" / "issues.md").write_text(render_issues(), encoding="utf-8")
     (ROOT / "docs" / "datasets.md").write_text(render(), encoding="utf-8")
     (ROOT / "docs" / "vocabulary.md").write_text(render_vocabulary(), encoding="utf-8")
-    print("docs/datasets.md, docs/issues.md and docs/vocabulary.md written")
+    (ROOT / "docs" / "shapes.md").write_text(render_shapes(), encoding="utf-8")
+    print("docs/datasets.md, docs/issues.md, docs/vocabulary.md and docs/shapes.md written")

@@ -93,8 +93,9 @@ def test_pyshacl_finds_the_same(case, tmp_path):
     if source.suffix.lower() in RDF_SUFFIXES:
         data.parse(source)
     else:
-        from itsutsuboshi.cli import main
         from click.testing import CliRunner
+
+        from itsutsuboshi.cli import main
         out = tmp_path / "out.nt"
         opts = options(case)
         args = ["convert", str(source), "-o", str(out), "-q", "--base", opts.get("base", BASE)]
