@@ -1,4 +1,4 @@
-# itsutsuboshi — two commands: `make demo` (convert the bundled examples) and `make test` (whole suite).
+# itsutsuboshi — two commands: `make demo` (convert and validate the bundled examples) and `make test` (whole suite).
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -14,6 +14,7 @@ $(BIN)/.installed: $(SOURCES)
 
 demo: $(BIN)/.installed
 	$(BIN)/itsutsuboshi convert examples/*.csv -o output/
+	$(BIN)/itsutsuboshi validate examples/*.csv --fail-on never -r output/validation.html -r output/validation.csv
 
 test: $(BIN)/.installed
 	$(BIN)/ruff check .

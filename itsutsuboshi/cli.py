@@ -200,8 +200,8 @@ def _summary(results: list[FileResult], output: Path, issues_path: Path | None) 
               help="Report file; format from the extension: .html .csv .json .ttl .jsonld .nt .rdf (repeatable).")
 @click.option("--shapes", "shapes_file", type=click.Path(exists=True, path_type=Path), default=None,
               help="独自のシェイプ / Validate against this SHACL shapes file instead of the bundled ones.")
-@click.option("--fail-on", type=click.Choice(["error", "warning"]), default="error", show_default=True,
-              help="Exit 1 from this severity up (warning: strict pipelines).")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "never"]), default="error", show_default=True,
+              help="Exit 1 from this severity up (warning: strict pipelines; never: report only).")
 @click.option("--base", default=DEFAULT_BASE, show_default=True, help="IRI の基底 / Base IRI (CSV input).")
 @click.option("--dataset", default=None, help="データセットを指定 / Force the dataset (CSV input).")
 @click.option("--mapping", "mapping_file", type=click.Path(exists=True, path_type=Path), default=None,
@@ -214,7 +214,7 @@ def validate_command(files: tuple[Path, ...], report_paths: tuple[Path, ...], sh
     """データを検証 / Validate CSV (converted first) or RDF files against the SHACL shapes.
 
     Exit status: 0 without errors (warnings allowed; with --fail-on warning, without warnings
-    either), 1 with errors, 2 when a file could not be read or recognised.
+    either; with --fail-on never, always), 1 with errors, 2 when a file could not be read or recognised.
     """
     from .reports import EXTENSIONS, summary, write_report
     from .validation import exit_status, load_shapes, validate_file

@@ -392,8 +392,11 @@ def merge(findings: list[Finding]) -> list[Finding]:
 
 
 def exit_status(reports: list[FileReport], *, fail_on: str = ERROR) -> int:
-    """0 when nothing at or above ``fail_on``, 1 otherwise, 2 when an input could not be read."""
+    """0 when nothing at or above ``fail_on`` (``"never"``: always 0), 1 otherwise, 2 when an input
+    could not be read."""
     if any(r.error for r in reports):
         return 2
+    if fail_on == "never":
+        return 0
     threshold = RANK[fail_on]
     return 1 if any(RANK[f.severity] >= threshold for r in reports for f in r.findings) else 0

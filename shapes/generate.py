@@ -4,7 +4,7 @@ The mapping already says where each column goes (its path), what kind of value i
 normaliser) and whether the standard requires it (◎, ``required = true``). From that this module
 writes one node shape per dataset, targeting the dataset's own class, with property shapes for:
 
-- required columns: ``sh:minCount 1`` (sh:Violation);
+- required columns: ``sh:minCount 1`` (sh:Violation), except yes/no columns, where a blank cell means no;
 - what only weakens the data (no ID, no coordinates, no kana): sh:Warning;
 - suggestions (町字ID for linking to the address registry): sh:Info;
 - datatypes, patterns and cardinalities of typed columns, unless a shared shape of the IMI type
@@ -146,7 +146,9 @@ def dataset_shapes(mapping: Mapping, common: Graph) -> Graph:
             add(column, target, "required", NO_COORDINATES, minCount=1)
         elif kind == "kana" and target.lang is None:
             add(column, target, "required", NO_KANA, minCount=1)
-        elif column.required and target.lang is None:
+        elif column.required and target.lang is None and kind != "flag":
+            # a blank yes/no cell means "no" in real files (災害種別_洪水 is 1 or blank), so a required
+            # flag column must exist (checked when converting) but its cells may be blank
             add(column, target, "required", REQUIRED, minCount=1)
         elif column.name == "町字ID":
             add(column, target, "recommended", NO_TOWN_ID, minCount=1)

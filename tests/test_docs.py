@@ -73,3 +73,15 @@ def test_every_extension_term_is_documented():
     graph = Graph().parse(str(vocab.path("itsutsuboshi.ttl")), format="turtle")
     for term in {s for s in graph.subjects(RDF.type, None) if str(s).startswith(ITSU)}:
         assert f"`itsu:{str(term)[len(ITSU):]}`" in text, term
+
+
+def test_every_shape_is_documented():
+    from rdflib.namespace import RDF, SH
+
+    from itsutsuboshi import shapes
+
+    text = read("shapes.md")
+    g = shapes.load()
+    for kind in (SH.PropertyShape, SH.SPARQLConstraint):
+        for node in g.subjects(RDF.type, kind):
+            assert f"`{str(node).rsplit('#', 1)[-1]}`" in text, node
