@@ -231,7 +231,42 @@ def validate_csv(path: str | Path, *, shapes: Graph | None = None, base: str = D
         source.close()
     columns = ColumnIndex.for_mapping(chosen, header)
     _check(report, store, engine, lambda _root: columns, threads, issues)
+    report.findings = _fold_missing_columns(report.findings, set(header), path.name)
     return report
+
+
+def _fold_missing_columns(findings: list[Finding], header: set[str], filename: str) -> list[Finding]:
+    """A rule about a column the file does not have at all is one file-level finding, not one per row;
+    the conversion's "required column missing" note keeps only the columns no rule reports."""
+    folded: dict[tuple[str, str], Finding] = {}
+    kept: list[Finding] = []
+    for f in findings:
+        if f.source != "shacl" or f.row <= 0 or not f.column or f.column in header:
+            kept.append(f)
+            continue
+        key = (f.rule, f.column)
+        first = folded.get(key)
+        if first is None:
+            folded[key] = Finding(filename, 0, f.column, "", f.severity, f.rule, f.message_ja, f.message_en,
+                                  f"「{f.column}」の列を追加して値を入れてください。",
+                                  f"Add the column {f.column} and fill it in.", "shacl", "", list(f.results))
+        else:
+            first.results.extend(f.results)
+    for f in folded.values():
+        rows = len(f.results)
+        f.message_ja += f"（列「{f.column}」がファイルにありません。{rows} 行）"
+        f.message_en += f" (the file has no {f.column} column; {rows} rows)"
+    covered = {column for _, column in folded}
+    out: list[Finding] = []
+    for f in kept:
+        if f.rule == "column.missing_required" and covered:
+            missing = [c for c in f.message_ja.split(": ", 1)[-1].split("、") if c not in covered]
+            if not missing:
+                continue
+            out.append(_from_issue(make_issue("column.missing_required", file=f.file, detail="、".join(missing)), {}))
+            continue
+        out.append(f)
+    return merge(out + list(folded.values()))
 
 
 def validate_rdf(path: str | Path, *, shapes: Graph | None = None, threads: int = 2) -> FileReport:

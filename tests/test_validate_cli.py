@@ -122,5 +122,5 @@ def test_every_real_sample_validates_and_the_counts_add_up():
         assert report.rows_with("error") <= report.rows
         for f in report.findings:
             assert f.file == path.name and f.message_ja and f.fix_ja
-            if f.source == "shacl" and f.row == 0:
-                pytest.fail(f"{path.name}: a SHACL result that was not traced to a row: {f}")
+            if f.source == "shacl" and f.row == 0:  # only a rule about a column the file lacks is file-level
+                assert "ファイルにありません" in f.message_ja and f.results, f
