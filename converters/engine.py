@@ -91,6 +91,7 @@ class RowConverter:
                                  for t, fn, sp, _, cache in plan.targets)
         self._loop = [(p.index, p, p.targets, p.plain, p.placeholders) for p in self.plans]  # the hot loop's view
         self._id_indexes = [p.index for p in self.plans if p.spec.role == "id"]
+        self._id_header = next((p.header for p in self.plans if p.spec.role == "id"), "")
         for key in mapping.key:
             self._key_indexes += [p.index for p in self.plans if p.spec.name == key]
         if not self._key_indexes:
@@ -240,7 +241,8 @@ class RowConverter:
             local_id = None  # an ID made of several columns is only an ID when all of them are filled
         if local_id is None:
             local_id = fallback_id([raw[i] if i < width else "" for i in self._key_indexes])
-            issues.append(make_issue("id.missing", file=self.filename, row=row, detail=local_id))
+            issues.append(make_issue("id.missing", file=self.filename, row=row, column=self._id_header,
+                                     detail=local_id))
         self.last_key = f"{code}\x1f{local_id}"
         if duplicate or (self._seen is not None and self._seen.add(self.last_key)):
             suffix = f"-r{row}"

@@ -92,6 +92,8 @@ CATALOGUE: dict[str, tuple[str, str, str, str, str]] = {
                        "Check the 13-digit corporate number in the NTA registry."),
     "phone.invalid": (WARNING, "電話番号の書式ではありません。", "Not a telephone number.",
                       "03-1234-5678 の形式で書いてください。", "Write it as 03-1234-5678."),
+    "fax.invalid": (WARNING, "FAX 番号の書式ではありません。", "Not a fax number.",
+                    "03-1234-5678 の形式で書いてください。", "Write it as 03-1234-5678."),
     "postal.invalid": (WARNING, "郵便番号の書式ではありません。", "Not a postal code.",
                        "123-4567 の形式で書いてください。", "Write it as 123-4567."),
     "email.invalid": (WARNING, "メールアドレスの書式ではありません。", "Not an e-mail address.",

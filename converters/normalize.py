@@ -321,6 +321,12 @@ def phone(value: str) -> Normalized:
     return [Lit(nfkc(value))], ("phone.invalid", ""), False
 
 
+def fax(value: str) -> Normalized:
+    """A fax number: the same rules as :func:`phone`, reported as a fax number."""
+    values, problem, lossy = phone(value)
+    return values, (("fax.invalid", "") if problem else None), lossy
+
+
 def postal(value: str) -> Normalized:
     s = nfkc(value).translate(_DASHES).replace("〒", "").replace(" ", "")
     m = re.fullmatch(r"(\d{3})-?(\d{4})", s)
@@ -417,6 +423,7 @@ NORMALIZERS: dict[str, Normalizer] = {
     "lgcode": lgcode,
     "houjin": houjin,
     "phone": phone,
+    "fax": fax,
     "postal": postal,
     "email": email,
     "url": url,

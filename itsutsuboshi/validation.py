@@ -121,8 +121,9 @@ class ColumnIndex:
         self.entries = entries
 
     @classmethod
-    def for_mapping(cls, mapping: Mapping, header: list[str] | None = None) -> ColumnIndex:
-        """Paths of ``mapping``'s columns, named as in ``header`` (the canonical names without one)."""
+    def for_mapping(cls, mapping: Mapping, header: list[str] | None = None, *, on: str = "record") -> ColumnIndex:
+        """Paths of ``mapping``'s columns that describe ``on`` (the record, or its publisher), named as
+        in ``header`` (the canonical names without one)."""
         names: dict[str, str] = {}
         for h in header or []:
             spec = mapping.column_for(h)
@@ -133,9 +134,10 @@ class ColumnIndex:
             if header is not None and spec.name not in names:
                 continue
             label = names.get(spec.name, spec.name)
+            if spec.on != on or (on == "publisher" and spec.role == "publisher"):
+                continue
             for target in spec.targets:
-                if spec.on == "record":
-                    entries.setdefault(tuple(s.predicate for s in target.steps) + (target.leaf,), label)
+                entries.setdefault(tuple(s.predicate for s in target.steps) + (target.leaf,), label)
             if spec.role in ("lat", "latlon"):
                 entries.setdefault((WGS + "lat",), label)
                 entries.setdefault((GEO + "hasGeometry", GEO + "asWKT"), label)
@@ -229,8 +231,9 @@ def validate_csv(path: str | Path, *, shapes: Graph | None = None, base: str = D
         header = source.header
     finally:
         source.close()
-    columns = ColumnIndex.for_mapping(chosen, header)
-    _check(report, store, engine, lambda _root: columns, threads, issues)
+    records = ColumnIndex.for_mapping(chosen, header)
+    publisher = ColumnIndex.for_mapping(chosen, header, on="publisher")
+    _check(report, store, engine, lambda _root, is_record: records if is_record else publisher, threads, issues)
     report.findings = _fold_missing_columns(report.findings, set(header), path.name)
     return report
 
@@ -289,7 +292,9 @@ def validate_rdf(path: str | Path, *, shapes: Graph | None = None, threads: int 
     by_class = _bundled_columns()
     types: dict[str, ColumnIndex | None] = {}
 
-    def columns(root: str) -> ColumnIndex | None:
+    def columns(root: str, is_record: bool) -> ColumnIndex | None:
+        if not is_record:
+            return None
         if root not in types:
             found = None
             for quad in store.quads_for_pattern(ox.NamedNode(root), _TYPE, None):
@@ -365,9 +370,10 @@ def _from_result(result: ShaclResult, shapes: Graph, rows: _Rows, columns) -> Fi
     check = result.check
     file, row = rows.of(result.root)
     preds = path_predicates(shapes, result.path) if result.path is not None else ()
-    index = columns(result.root) if result.root else None
+    index = columns(result.root, row > 0) if result.root else None
     column = index.lookup(result.trail + (preds or ())) if index is not None else ""
-    owner = check.constraint if check.constraint is not None else check.shape
+    # a node-level SPARQL constraint is its own rule; in a property shape, the shape is the rule
+    owner = check.constraint if check.constraint is not None and check.path is None else check.shape
     if not column:
         column = _text(shapes, check.shape, SH.name, "ja") or ""
     component = str(check.component).rsplit("#", 1)[-1].removesuffix("ConstraintComponent")
@@ -380,8 +386,8 @@ def _from_result(result: ShaclResult, shapes: Graph, rows: _Rows, columns) -> Fi
         file, row, column, shown, SEVERITIES.get(str(check.severity), ERROR),
         f"{_local(owner)}:{component.lower() if component.isupper() else component[0].lower() + component[1:]}",
         messages.get("ja") or messages.get(None) or defaults[0], messages.get("en") or defaults[1],
-        _text(shapes, owner, FIX, "ja") or _text(shapes, check.shape, FIX, "ja") or defaults[2],
-        _text(shapes, owner, FIX, "en") or _text(shapes, check.shape, FIX, "en") or defaults[3],
+        _text(shapes, check.constraint, FIX, "ja") or _text(shapes, check.shape, FIX, "ja") or defaults[2],
+        _text(shapes, check.constraint, FIX, "en") or _text(shapes, check.shape, FIX, "en") or defaults[3],
         "shacl", focus, [result])
 
 
@@ -401,12 +407,12 @@ def _local(node) -> str:  # type: ignore[no-untyped-def]
 
 def merge(findings: list[Finding]) -> list[Finding]:
     """One finding per problem cell: conversion issues and SHACL results about the same cell
-    (file, row, column) are merged, keeping the more specific conversion message and the higher
-    severity. Notes (info) and file-level findings stay as they are."""
+    (file, row, column) are merged, keeping the first (the conversion's, more specific) message
+    and the higher severity. File-level findings stay as they are."""
     out: list[Finding] = []
     by_cell: dict[tuple[str, int, str], Finding] = {}
     for f in findings:
-        if f.row <= 0 or not f.column or f.severity == INFO:
+        if f.row <= 0 or not f.column:
             out.append(f)
             continue
         key = (f.file, f.row, f.column)

@@ -73,6 +73,9 @@ _VALUE_RULES: dict[str, tuple[dict[str, object], Rule]] = {
     "url": ({"datatype": XSD.anyURI, "pattern": "^(https?|ftp)://"},
             Rule(SH.Violation, ("URL ではありません。", "Not a URL."),
                  ("http:// または https:// で始まる URL を書いてください。", "Write a URL starting with https://."))),
+    "fax": ({"pattern": "^\\+?[0-9()-]{6,20}$"},
+            Rule(SH.Violation, ("FAX 番号の書式ではありません。", "Not a fax number."),
+                 ("03-1234-5678 の形式で書いてください。", "Write it as 03-1234-5678."))),
     "phone": ({"pattern": "^\\+?[0-9()-]{6,20}$"},
               Rule(SH.Violation, ("電話番号の書式ではありません。", "Not a telephone number."),
                    ("03-1234-5678 の形式で書いてください。", "Write it as 03-1234-5678."))),
@@ -119,16 +122,26 @@ def dataset_shapes(mapping: Mapping, common: Graph) -> Graph:
 
     def add(column: ColumnSpec, target: Target, kind: str, rule: Rule, **constraints: object) -> None:
         path = tuple(s.predicate for s in target.steps) + (target.leaf,)
-        if (path, kind) in seen:  # one rule per path (several generations can name the same place)
+        query = _presence_query(mapping, target) if "minCount" in constraints else None
+        key = (path, kind) if query is None else ((target.parent, target.leaf), kind)
+        if key in seen:  # one rule per place (several generations can name the same place)
             return
-        seen.add((path, kind))
+        seen.add(key)
         shape = SHP[f"{mapping.dataset}-{_slug(column.name)}-{kind}"]
         g.add((node, SH.property, shape))
         g.add((shape, RDF.type, SH.PropertyShape))
         g.add((shape, SH.path, _path(g, path)))
         g.add((shape, SH.name, Literal(column.name, lang="ja")))
-        for key, value in constraints.items():
-            g.add((shape, SH[key], value if isinstance(value, URIRef | Literal) else Literal(value)))
+        if query is not None:  # other columns fill the same path on sibling nodes: say which node
+            constraint = SHP[f"{mapping.dataset}-{_slug(column.name)}-{kind}-query"]
+            g.add((shape, SH.sparql, constraint))
+            g.add((constraint, RDF.type, SH.SPARQLConstraint))
+            g.add((constraint, SH.select, Literal(query)))
+            g.add((constraint, SH.message, Literal(rule.message[0], lang="ja")))
+            g.add((constraint, SH.message, Literal(rule.message[1], lang="en")))
+            constraints = {}
+        for key_, value in constraints.items():
+            g.add((shape, SH[key_], value if isinstance(value, URIRef | Literal) else Literal(value)))
         g.add((shape, SH.severity, rule.severity))
         g.add((shape, SH.message, Literal(rule.message[0], lang="ja")))
         g.add((shape, SH.message, Literal(rule.message[1], lang="en")))
@@ -140,8 +153,10 @@ def dataset_shapes(mapping: Mapping, common: Graph) -> Graph:
             continue
         target = column.targets[0]
         kind = target.normalizer
-        if column.role == "id":
+        if column.role == "id" and (kind == "id" or not column.required):
             add(column, target, "required", NO_ID, minCount=1)
+        elif column.role == "id":  # part of the ID, but a value the standard requires (調査年月日)
+            add(column, target, "required", REQUIRED, minCount=1)
         elif column.role in ("lat", "latlon"):
             add(column, target, "required", NO_COORDINATES, minCount=1)
         elif kind == "kana" and target.lang is None:
@@ -163,6 +178,51 @@ def dataset_shapes(mapping: Mapping, common: Graph) -> Graph:
             constraints, rule = value_rule
             add(column, t, "value", rule, **constraints)
     return g
+
+
+def _presence_query(mapping: Mapping, target: Target) -> str | None:
+    """A SPARQL test that ``target``'s own node holds a value, when other record columns fill the
+    same predicate path on sibling nodes (36 age groups under itsu:populationByAgeSex, a second
+    ic:ID with its ic:体系); ``None`` when the path alone says where the value is."""
+    preds = tuple(s.predicate for s in target.steps)
+    if not preds:
+        return None
+    targets = [t for c in mapping.columns if c.on == "record" for t in c.targets]
+    siblings = [t for t in targets if tuple(s.predicate for s in t.steps) == preds and t.parent != target.parent]
+    if not siblings:
+        return None
+    mine = {t.leaf for t in targets if t.parent == target.parent} | {k for k, _ in target.with_} \
+        | {k for k, _ in target.steps[-1].consts}
+    theirs = {t.leaf for t in siblings} | {k for t in siblings for k, _ in t.with_} \
+        | {k for t in siblings for k, _ in t.steps[-1].consts}
+    lines = []
+    subject = "$this"
+    for i, step in enumerate(target.steps, 1):
+        lines.append(f"{subject} <{step.predicate}> ?n{i} .")
+        lines += [f"?n{i} <{p}> {_constant(v)} ." for p, v in step.consts]
+        subject = f"?n{i}"
+    lines += [f"{subject} <{p}> {_constant(v)} ." for p, v in target.with_]
+    lines.append(f"{subject} <{target.leaf}> ?value .")
+    lines += [f"FILTER NOT EXISTS {{ {subject} <{p}> [] }}" for p in sorted(theirs - mine)]
+    body = "\n            ".join(lines)
+    return f"""
+        SELECT $this WHERE {{
+          FILTER NOT EXISTS {{
+            {body}
+          }}
+        }}
+    """
+
+
+def _constant(value: object) -> str:
+    """A mapping constant as a SPARQL term, typed as the converter writes it."""
+    if isinstance(value, bool):
+        return Literal(value).n3()
+    if isinstance(value, int):
+        return Literal(value).n3()
+    if isinstance(value, str) and value.startswith(("http://", "https://")):
+        return f"<{value}>"
+    return Literal(str(value)).n3()
 
 
 def _path(g: Graph, predicates: tuple[str, ...]) -> URIRef | BNode:
