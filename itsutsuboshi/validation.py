@@ -117,8 +117,13 @@ class FileReport:
 class ColumnIndex:
     """Which column fills which path (predicates from the record), for one mapping."""
 
-    def __init__(self, entries: dict[tuple[str, ...], str]) -> None:
+    def __init__(self, entries: dict[tuple[str, ...], str], names: dict[str, str] | None = None) -> None:
         self.entries = entries
+        self.names = names or {}  # standard column name -> the file's header
+
+    def named(self, name: str) -> str:
+        """The file's header for the standard column ``name``."""
+        return self.names.get(name, name)
 
     @classmethod
     def for_mapping(cls, mapping: Mapping, header: list[str] | None = None, *, on: str = "record") -> ColumnIndex:
@@ -146,7 +151,7 @@ class ColumnIndex:
             if spec.role == "name":
                 entries.setdefault((RDFS + "label",), label)
                 entries.setdefault((SCHEMA + "name",), label)
-        return cls(entries)
+        return cls(entries, names)
 
     def lookup(self, preds: tuple[str, ...]) -> str:
         if not preds:
@@ -372,6 +377,11 @@ def _from_result(result: ShaclResult, shapes: Graph, rows: _Rows, columns) -> Fi
     preds = path_predicates(shapes, result.path) if result.path is not None else ()
     index = columns(result.root, row > 0) if result.root else None
     column = index.lookup(result.trail + (preds or ())) if index is not None else ""
+    if check.constraint is not None and check.path is not None and result.trail == ():
+        # a SPARQL rule of a property shape tells apart nodes the path alone cannot (age groups):
+        # the shape's own column name is the exact one
+        name = _text(shapes, check.shape, SH.name, "ja")
+        column = (index.named(name) if index is not None else name) if name else column
     # a node-level SPARQL constraint is its own rule; in a property shape, the shape is the rule
     owner = check.constraint if check.constraint is not None and check.path is None else check.shape
     if not column:
