@@ -205,11 +205,14 @@ def _presence_query(mapping: Mapping, target: Target) -> str | None:
     lines.append(f"{subject} <{target.leaf}> ?value .")
     lines += [f"FILTER NOT EXISTS {{ {subject} <{p}> [] }}" for p in sorted(theirs - mine)]
     body = "\n            ".join(lines)
+    # OPTIONAL + !BOUND rather than FILTER NOT EXISTS: the same answers, and engines join it once
+    # instead of re-running the inner pattern for every focus node
     return f"""
-        SELECT $this WHERE {{
-          FILTER NOT EXISTS {{
+        SELECT DISTINCT $this WHERE {{
+          OPTIONAL {{
             {body}
           }}
+          FILTER(!BOUND(?value))
         }}
     """
 
