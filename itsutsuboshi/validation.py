@@ -105,6 +105,13 @@ class FileReport:
     def name(self) -> str:
         return Path(self.path).name
 
+    @property
+    def titles(self) -> tuple[str, str]:
+        """Japanese and English titles of the dataset(s), e.g. ("AED設置箇所一覧", "AED locations")."""
+        found = [mappings.get(d) for d in (self.dataset or "").split(", ") if d in mappings.names()]
+        return ("、".join(m.title_ja for m in found) or (self.dataset or "—"),
+                ", ".join(m.title_en for m in found) or (self.dataset or "—"))
+
     def counts(self) -> Counter:
         return Counter(f.severity for f in self.findings)
 

@@ -62,7 +62,7 @@ def test_real_report_summary_counts(aed):
     cells = [c.text_content().strip() for c in summary.xpath("td")]
     counts = report.counts()
     assert cells[0] == report.name == "input.csv"
-    assert cells[1] == "aed"
+    assert cells[1] == "AED設置箇所一覧 AED locations"
     assert cells[2:7] == [str(report.rows), str(report.records), str(counts["error"]), str(counts["warning"]),
                           str(counts["info"])]
     assert "要修正" in cells[7]
