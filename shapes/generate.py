@@ -132,6 +132,8 @@ def dataset_shapes(mapping: Mapping, common: Graph) -> Graph:
         g.add((shape, RDF.type, SH.PropertyShape))
         g.add((shape, SH.path, _path(g, path)))
         g.add((shape, SH.name, Literal(column.name, lang="ja")))
+        g.add((shape, SH.description, Literal(f"{mapping.title_ja}の「{column.name}」列", lang="ja")))
+        g.add((shape, SH.description, Literal(f"The column {column.name} of {mapping.title_en}", lang="en")))
         if query is not None:  # other columns fill the same path on sibling nodes: say which node
             constraint = SHP[f"{mapping.dataset}-{_slug(column.name)}-{kind}-query"]
             g.add((shape, SH.sparql, constraint))
