@@ -34,6 +34,10 @@ class Group:
     findings: list[Finding] = field(default_factory=list)
 
     @property
+    def column(self) -> str:
+        return self.findings[0].column if self.findings else ""
+
+    @property
     def count(self) -> int:
         return len(self.findings)
 
