@@ -22,6 +22,7 @@ test: $(BIN)/.installed
 
 bench: $(BIN)/.installed
 	$(BIN)/python bench/convert_bench.py
+	$(BIN)/python bench/validate_bench.py
 
 clean:
 	rm -rf $(VENV) build dist output *.egg-info
