@@ -186,6 +186,7 @@ def path_text(g, path) -> str:  # type: ignore[no-untyped-def]
     from rdflib.collection import Collection
     from rdflib.namespace import RDF, SH
 
+
     if path is None:
         return ""
     if isinstance(path, URIRef):
@@ -229,24 +230,12 @@ def run_itsutsuboshi(nt: Path, shapes) -> tuple[float, float, Counter]:  # type:
     return parsed - start, validated - parsed, keys
 
 
-def _rdflib_root(g, node) -> tuple[str | None, tuple[str, ...]]:  # type: ignore[no-untyped-def]
-    """Walk up from ``node`` through incoming triples to the IRI it hangs from."""
-    from rdflib import BNode, URIRef
-
-    trail: list[str] = []
-    while isinstance(node, BNode) and len(trail) < 16:
-        parent = next(iter(g.subject_predicates(node)), None)
-        if parent is None:
-            return None, tuple(trail)
-        trail.insert(0, str(parent[1]))
-        node = parent[0]
-    return (str(node), tuple(trail)) if isinstance(node, URIRef) else (None, tuple(trail))
-
-
 def run_pyshacl(nt: Path, shapes) -> tuple[float, float, Counter]:  # type: ignore[no-untyped-def]
     import pyshacl
     from rdflib import Graph
     from rdflib.namespace import RDF, SH
+
+    from itsutsuboshi.shacl import rdflib_trail
 
     start = time.perf_counter()
     data = Graph()
@@ -257,7 +246,7 @@ def run_pyshacl(nt: Path, shapes) -> tuple[float, float, Counter]:  # type: igno
     keys: Counter = Counter()
     for r in report.subjects(RDF.type, SH.ValidationResult):
         focus = report.value(r, SH.focusNode)
-        root, trail = _rdflib_root(data, focus)
+        root, trail = rdflib_trail(data, focus)
         keys[(_root_text(root, focus), " ".join(trail), _name(report.value(r, SH.sourceShape)),
               str(report.value(r, SH.sourceConstraintComponent)), _name(report.value(r, SH.sourceConstraint)),
               path_text(report, report.value(r, SH.resultPath)), _name(report.value(r, SH.value)),

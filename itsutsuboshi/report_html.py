@@ -23,19 +23,37 @@ SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
 
 @dataclass
 class Group:
-    """Findings of one file that share severity, rule and column."""
+    """Findings of one file that share severity, rule and column; the first one speaks for all."""
 
-    severity: str
-    rule: str
-    message_ja: str
-    message_en: str
-    fix_ja: str
-    fix_en: str
     findings: list[Finding] = field(default_factory=list)
 
     @property
+    def severity(self) -> str:
+        return self.findings[0].severity
+
+    @property
+    def rule(self) -> str:
+        return self.findings[0].rule
+
+    @property
+    def message_ja(self) -> str:
+        return self.findings[0].message_ja
+
+    @property
+    def message_en(self) -> str:
+        return self.findings[0].message_en
+
+    @property
+    def fix_ja(self) -> str:
+        return self.findings[0].fix_ja
+
+    @property
+    def fix_en(self) -> str:
+        return self.findings[0].fix_en
+
+    @property
     def column(self) -> str:
-        return self.findings[0].column if self.findings else ""
+        return self.findings[0].column
 
     @property
     def count(self) -> int:
@@ -86,9 +104,7 @@ def group_findings(findings: Iterable[Finding]) -> list[Group]:
     groups: dict[tuple[str, str, str], Group] = {}
     for f in findings:
         key = (f.severity, f.rule, f.column)  # messages may carry the value; the first one stands for all
-        if key not in groups:
-            groups[key] = Group(f.severity, f.rule, f.message_ja, f.message_en, f.fix_ja, f.fix_en)
-        groups[key].findings.append(f)
+        groups.setdefault(key, Group()).findings.append(f)
     return sorted(groups.values(), key=lambda g: (SEVERITY_ORDER.get(g.severity, 3), -g.count, g.rule))
 
 

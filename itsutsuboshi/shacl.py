@@ -143,13 +143,14 @@ def _run_pyshacl(store: ox.Store, shapes: Graph) -> list[ShaclResult]:
                       query="", path=shapes.value(shape, SH.path) if shape is not None else None,
                       constraint=report.value(r, SH.sourceConstraint),
                       messages=tuple(report.objects(r, SH.resultMessage)))
-        root, trail = _rdflib_trail(data, focus)
+        root, trail = rdflib_trail(data, focus)
         results.append(ShaclResult(_to_ox(focus), _to_ox(value) if value is not None else None,
                                    report.value(r, SH.resultPath), check, root, trail))
     return results
 
 
-def _rdflib_trail(g: Graph, node: Node) -> tuple[str | None, tuple[str, ...]]:
+def rdflib_trail(g: Graph, node: Node) -> tuple[str | None, tuple[str, ...]]:
+    """The IRI a node hangs from in an rdflib graph and the predicates leading down to it."""
     trail: list[str] = []
     while isinstance(node, BNode) and len(trail) < MAX_TRAIL:
         parent = next(iter(g.subject_predicates(node)), None)

@@ -18,7 +18,7 @@ import pytest
 from rdflib import BNode, Graph, Literal
 from rdflib.namespace import RDF, SH
 
-from itsutsuboshi.shacl import ShaclEngine
+from itsutsuboshi.shacl import ShaclEngine, rdflib_trail
 from itsutsuboshi.validation import RDF_SUFFIXES, validate_file
 
 CASES = Path(__file__).resolve().parent / "validation"
@@ -70,15 +70,9 @@ def _canonical_pyshacl(data: Graph, shapes: Graph) -> Counter:
     _, report, _ = pyshacl.validate(data, shacl_graph=shapes, advanced=True, allow_warnings=True)
     out = Counter()
     for r in report.subjects(RDF.type, SH.ValidationResult):
-        focus = report.value(r, SH.focusNode)
-        trail: list[str] = []
-        node = focus
-        while isinstance(node, BNode):
-            s, p = next(iter(data.subject_predicates(node)))
-            trail.insert(0, str(p))
-            node = s
+        root, trail = rdflib_trail(data, report.value(r, SH.focusNode))
         value = report.value(r, SH.value)
-        out[(str(node), tuple(trail), str(report.value(r, SH.sourceShape)),
+        out[(root, trail, str(report.value(r, SH.sourceShape)),
              str(report.value(r, SH.sourceConstraintComponent)), str(report.value(r, SH.sourceConstraint) or ""),
              _value(value))] += 1
     return out
