@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-SOURCES := $(shell find itsutsuboshi converters vocab shapes server -name '*.py' -o -name '*.toml' -o -name '*.ttl' -o -name '*.jsonld' -o -name '*.csv' 2>/dev/null) pyproject.toml
+SOURCES := $(shell find itsutsuboshi converters vocab shapes server -name '*.py' -o -name '*.toml' -o -name '*.ttl' -o -name '*.jsonld' -o -name '*.csv' -o -name '*.gz' -o -name '*.html' 2>/dev/null) pyproject.toml
 
 .PHONY: demo test lint bench clean
 

@@ -1,7 +1,11 @@
-"""Derive converters/data/local_governments.csv from the ABR prefecture and municipality masters.
+"""Derive the shipped registry tables from the ABR masters (アドレス・ベース・レジストリ, デジタル庁, CC BY 4.0).
 
-Source: アドレス・ベース・レジストリ (デジタル庁), mt_pref_all.csv and mt_city_all.csv, CC BY 4.0.
+- converters/data/local_governments.csv: prefectures and municipalities (mt_pref_all, mt_city_all);
+- converters/data/towns.csv.gz: current 町字 with representative points where ABR publishes them
+  (mt_town_prefNN, mt_town_pos_prefNN): see :mod:`itsutsuboshi.converters.towns`.
+
 Run from the repository with ../shared beside it: ``.venv/bin/python scripts/build_registries.py``.
+``itsutsuboshi registries update`` rebuilds the same tables from newer ABR files.
 """
 
 from __future__ import annotations
@@ -36,6 +40,12 @@ def main() -> int:
         writer.writeheader()
         writer.writerows(sorted(rows, key=lambda r: r["code"]))
     print(f"{len(rows)} local governments written to {TARGET.relative_to(ROOT)}")
+    from itsutsuboshi.converters import towns
+
+    town_files = sorted((ROOT.parent / "shared" / "registries").glob("abr-town*/mt_town_pref*.csv"))
+    pos_files = sorted((ROOT.parent / "shared" / "registries").glob("abr-town*/mt_town_pos_pref*.csv"))
+    count = towns.build(town_files, pos_files, ROOT / "converters" / "data" / towns.FILENAME)
+    print(f"{count} 町字 written to converters/data/{towns.FILENAME}")
     return 0
 
 
