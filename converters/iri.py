@@ -55,6 +55,10 @@ class IriBuilder:
         """The publishing local government (地方公共団体) with its 6-digit code."""
         return f"{self.base}id/lg/{code}"
 
+    def town(self, lg_code: str, machiaza_id: str) -> str:
+        """A 町字 of the address base registry (ABR mints no IRIs): ``{base}id/town/{団体コード}/{町字ID}``."""
+        return f"{self.base}id/town/{lg_code}/{machiaza_id}"
+
     def column_property(self, dataset: str, header: str) -> str:
         """A property for a column the mapping does not know (kept, labelled with its header)."""
         return f"{self.base}def/{dataset}/{column_name(header)}"

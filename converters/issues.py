@@ -112,6 +112,22 @@ CATALOGUE: dict[str, tuple[str, str, str, str, str]] = {
                       "Put latitude in 緯度 and longitude in 経度."),
     "coord.incomplete": (WARNING, "緯度と経度の片方だけがあります。", "Only one of latitude/longitude is given.",
                          "両方を書いてください。", "Fill both."),
+    "link.address_unmatched": (WARNING, "住所から市区町村を特定できません ({detail})。",
+                               "The address could not be placed in a municipality ({detail}).",
+                               "都道府県名と市区町村名から書いてください。",
+                               "Write the address starting with the prefecture and municipality."),
+    "link.town_unmatched": (WARNING, "住所の町字がアドレス・ベース・レジストリに見つかりません ({detail})。",
+                            "The 町字 of the address is not in the address base registry ({detail}).",
+                            "町名・丁目の書き方を確認するか、町字ID の列を埋めてください。",
+                            "Check how the town and 丁目 are written, or fill the 町字ID column."),
+    "link.no_town_master": (INFO, "この都道府県の町字マスターは同梱されていないため、市区町村までつなぎました。",
+                            "The 町字 master of this prefecture is not shipped; linked down to the municipality.",
+                            "itsutsuboshi registries update --prefecture で町字マスターを取得できます。",
+                            "Fetch it with itsutsuboshi registries update --prefecture."),
+    "link.coordinates_filled": (INFO, "緯度・経度がないため、町字「{detail}」の代表点で補いました。",
+                                "No coordinates: the representative point of the 町字 {detail} was used.",
+                                "正確な緯度・経度を入れると地図の位置が正しくなります。",
+                                "Fill the exact latitude and longitude for a precise position."),
 }
 
 

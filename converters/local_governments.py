@@ -1,7 +1,9 @@
 """The list of local governments (都道府県・市区町村) with their 6-digit codes, shipped offline.
 
-Derived from the アドレス・ベース・レジストリ by ``scripts/build_registries.py`` (CC BY 4.0,
-「アドレス・ベース・レジストリ」（デジタル庁）を加工して作成). Loaded on first use.
+Derived from the アドレス・ベース・レジストリ 都道府県マスター and 市区町村マスター by :func:`build`
+(``scripts/build_registries.py``, ``itsutsuboshi registries update``; CC BY 4.0,
+「アドレス・ベース・レジストリ」（デジタル庁）を加工して作成). Loaded on first use; a newer table in
+:func:`itsutsuboshi.converters.towns.data_dir` takes precedence over the shipped one.
 """
 
 from __future__ import annotations
@@ -12,6 +14,13 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from pathlib import Path
+
+from .towns import data_dir
+
+FILENAME = "local_governments.csv"
+FIELDS = ["code", "pref", "county", "city", "ward", "kana", "name_en"]
+ATTRIBUTION = "CC BY 4.0; 「アドレス・ベース・レジストリ」（デジタル庁）を加工して作成"
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,9 +39,16 @@ class LocalGovernment:
         return self.pref + self.city + self.ward
 
 
+def _open_table() -> str:
+    updated = data_dir() / FILENAME
+    if updated.is_file():
+        return updated.read_text(encoding="utf-8")
+    return resources.files(__package__).joinpath("data/" + FILENAME).read_text(encoding="utf-8")
+
+
 @cache
 def all_local_governments() -> dict[str, LocalGovernment]:
-    text = resources.files(__package__).joinpath("data/local_governments.csv").read_text(encoding="utf-8")
+    text = _open_table()
     lines = [line for line in text.splitlines() if not line.startswith("#")]
     return {r["code"]: LocalGovernment(**r) for r in csv.DictReader(io.StringIO("\n".join(lines)))}
 
@@ -58,3 +74,36 @@ def find(name: str) -> LocalGovernment | None:
     key = unicodedata.normalize("NFKC", name).replace(" ", "").replace("\u3000", "")
     found = _by_name().get(key, [])
     return found[0] if len(found) == 1 else None
+
+
+def build(pref_csv: Path, city_csv: Path, target: Path, *,
+          source: str = "mt_pref_all.csv, mt_city_all.csv") -> int:
+    """Derive the table from ABR ``mt_pref_all.csv`` and ``mt_city_all.csv``; returns rows.
+
+    Only current codes are kept (no ``ablt_date``). ``source`` names the files (and their dates) in the
+    comment line that opens the table.
+    """
+    rows: list[dict[str, str]] = []
+    with open(pref_csv, encoding="utf-8-sig", newline="") as f:
+        for r in csv.DictReader(f):
+            if r.get("ablt_date"):
+                continue
+            rows.append({"code": r["lg_code"], "pref": r["pref"], "county": "", "city": "", "ward": "",
+                         "kana": r["pref_kana"], "name_en": r["pref_roma"]})
+    with open(city_csv, encoding="utf-8-sig", newline="") as f:
+        for r in csv.DictReader(f):
+            if r.get("ablt_date"):
+                continue
+            kana = r["city_kana"] + r["ward_kana"]
+            roma = " ".join(x for x in (r["city_roma"], r["ward_roma"]) if x)
+            rows.append({"code": r["lg_code"], "pref": r["pref"], "county": r["county"], "city": r["city"],
+                         "ward": r["ward"], "kana": kana, "name_en": roma})
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".tmp")
+    with open(tmp, "w", encoding="utf-8", newline="") as f:
+        f.write(f"# Derived from アドレス・ベース・レジストリ (デジタル庁) {source}; {ATTRIBUTION}\n")
+        writer = csv.DictWriter(f, FIELDS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(sorted(rows, key=lambda r: r["code"]))
+    tmp.replace(target)
+    return len(rows)

@@ -18,6 +18,7 @@ from .converters.iri import DEFAULT_BASE, IriBuilder
 from .converters.issues import FIELDS, Issue
 from .converters.mapping import MappingError, load_mapping
 from .pipeline import FileResult, convert_file
+from .registries import DEFAULT_SOURCE as REGISTRY_SOURCE
 from .writers import Writer, open_writer
 
 PROGRESS_MIN_BYTES = 1 << 20
@@ -68,15 +69,19 @@ def datasets_command(columns: bool, as_json: bool) -> None:
               help="問題の一覧 (.csv / .json) / Write the row-level issues (CSV or JSON).")
 @click.option("-j", "--workers", type=click.IntRange(min=1), default=None,
               help="大きなファイルを並列に変換するプロセス数 (既定: CPU 数) / Processes for large files (default: CPUs).")
+@click.option("--link", is_flag=True, help="ベース・レジストリへのリンクを付ける / Add links to the base registries.")
+@click.option("--link-report", "link_report", type=click.Path(path_type=Path), default=None,
+              help="リンクの報告 (.csv / .json) / Link report: counts and the rows not linked.")
 @click.option("-q", "--quiet", is_flag=True, help="Only print errors.")
 def convert_command(files: tuple[Path, ...], output: Path, format_name: str | None, base: str, dataset: str | None,
                     mapping_file: Path | None, code: str | None, issues_path: Path | None, workers: int | None,
-                    quiet: bool) -> None:
+                    link: bool, link_report: Path | None, quiet: bool) -> None:
     """CSV を RDF に変換 / Convert CSV files to RDF.
 
     Exit status: 0 when every file was converted (rows with problems are reported, not fatal),
     2 when a file could not be read or recognised at all.
     """
+    link = link or link_report is not None
     try:
         iris = IriBuilder(base)
         fmt = formats.get(format_name) if format_name else _format_from_path(output)
@@ -98,8 +103,15 @@ def convert_command(files: tuple[Path, ...], output: Path, format_name: str | No
         if combined:
             stream = sys.stdout if str(output) == "-" else stack.enter_context(open(output, "w", encoding="utf-8", buffering=OUTPUT_BUFFER))
             shared_writer = open_writer(fmt, stream)
-        options = {"iris": iris, "on_issue": sink.write, "dataset": dataset, "mapping": user_mapping, "code": code,
-                   "workers": workers}
+        link_issues: list[Issue] = []
+
+        def on_issue(issue: Issue) -> None:
+            sink.write(issue)
+            if issue.code.startswith("link."):
+                link_issues.append(issue)
+
+        options = {"iris": iris, "on_issue": on_issue, "dataset": dataset, "mapping": user_mapping, "code": code,
+                   "workers": workers, "link": link}
         for path in files:
             if shared_writer is None:
                 target = output / (path.stem + fmt.extension)
@@ -114,8 +126,42 @@ def convert_command(files: tuple[Path, ...], output: Path, format_name: str | No
         sink.close()
     if not quiet:
         _summary(results, output, issues_path)
+    if link:
+        from . import link_report as links
+
+        if not quiet:
+            click.echo("\nリンク / links\n" + links.summary(results), err=True)
+        if link_report is not None:
+            link_report.parent.mkdir(parents=True, exist_ok=True)
+            links.write(results, link_issues, link_report)
+            if not quiet:
+                click.echo(f"リンクの報告 / link report: {link_report}", err=True)
     if any(not r.ok for r in results):
         sys.exit(2)
+
+
+@main.command("link", context_settings={"ignore_unknown_options": False})
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("output"), show_default=True,
+              help="出力先 / Output folder or file (as for convert).")
+@click.option("-r", "--report", "report", type=click.Path(path_type=Path), default=None,
+              help="リンクの報告 (.csv / .json) / Link report: counts and the rows not linked.")
+@click.option("--base", default=DEFAULT_BASE, show_default=True, help="IRI の基底 / Base IRI for minted IRIs.")
+@click.option("--dataset", default=None, help="データセットを指定 / Force the dataset.")
+@click.option("--code", default=None, help="全国地方公共団体コード (6 桁) if the file has none.")
+@click.option("-q", "--quiet", is_flag=True, help="Only print errors.")
+@click.pass_context
+def link_command(ctx: click.Context, files: tuple[Path, ...], output: Path, report: Path | None, base: str,
+                 dataset: str | None, code: str | None, quiet: bool) -> None:
+    """変換してベース・レジストリにリンク / Convert with links to the base registries and report them.
+
+    The same as ``convert --link``: 団体コード → e-Stat statistical area and the local government's
+    法人番号, 法人番号 → its registry IRI, addresses → ABR 町字 (filling missing coordinates from the
+    町字's representative point). Exit status as for convert.
+    """
+    ctx.invoke(convert_command, files=files, output=output, format_name=None, base=base, dataset=dataset,
+               mapping_file=None, code=code, issues_path=None, workers=1, link=True, link_report=report,
+               quiet=quiet)
 
 
 def _convert_one(path: Path, writer: Writer, quiet: bool, options: dict[str, Any]) -> FileResult:
@@ -245,6 +291,109 @@ def validate_command(files: tuple[Path, ...], report_paths: tuple[Path, ...], sh
         if not quiet:
             click.echo(f"レポート / report: {target}", err=True)
     sys.exit(exit_status(reports, fail_on=fail_on))
+
+
+@main.group("registries")
+def registries_group() -> None:
+    """住所の基準表 (ABR) の確認と更新 / Inspect and refresh the address registry tables (ABR).
+
+    The 市区町村 and 町字 tables come from the アドレス・ベース・レジストリ (デジタル庁, CC BY 4.0).
+    """
+
+
+def _prefecture_codes(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
+    from .registries import prefecture_code
+
+    try:
+        return tuple(prefecture_code(part) for value in values for part in value.split(",") if part.strip())
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), ctx, param) from exc
+
+
+@registries_group.command("update")
+@click.option("--from", "source", default=REGISTRY_SOURCE, show_default=True, metavar="URL_OR_DIR",
+              help="取得元: ABR のダウンロード URL、または zip / CSV のあるフォルダ / "
+                   "Download base URL, or a folder holding the zips or the extracted CSVs.")
+@click.option("--prefecture", "prefectures", multiple=True, metavar="NN", callback=_prefecture_codes,
+              help="町字マスターを取得する都道府県 (繰り返し可; 既定: 今の表の都道府県) / "
+                   "Prefecture whose 町字 master to fetch (repeatable; default: those of the current table).")
+@click.option("--to", "target", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="書き込み先 (既定: $ITSUTSUBOSHI_DATA または ~/.local/share/itsutsuboshi) / "
+                   "Folder to write the tables to (default: $ITSUTSUBOSHI_DATA or ~/.local/share/itsutsuboshi).")
+@click.option("--allow-smaller", is_flag=True,
+              help="行数の妥当性検査をしない (意図して小さい表) / Skip the row-count check (a deliberately smaller table).")
+def registries_update_command(source: str, prefectures: tuple[str, ...], target: Path | None,
+                              allow_smaller: bool) -> None:
+    """ABR から表を更新 / Fetch the ABR masters, verify them, then replace the tables.
+
+    Exit status: 0 when the tables were replaced, 1 when a file was missing or failed a check
+    (the existing tables are left untouched).
+    """
+    from .converters import towns
+    from .registries import Progress, RegistryError, update
+
+    folder = target if target is not None else towns.data_dir()
+    click.echo(f"取得元 / source: {source}", err=True)
+    try:
+        result = update(source, prefectures, folder, check_counts=not allow_smaller, progress=Progress())
+    except RegistryError as exc:
+        click.secho(f"エラー / error: {exc.name}: {exc.ja}", fg="red", err=True)
+        click.secho(f"               {exc.en}", fg="red", err=True)
+        if exc.where:
+            click.echo(f"  ({exc.where})", err=True)
+        click.echo(f"表は変更していません / The tables were not changed: {folder}", err=True)
+        sys.exit(1)
+    except OSError as exc:
+        click.secho(f"エラー / error: 書き込めません / cannot write: {exc}", fg="red", err=True)
+        click.echo(f"表は変更していません / The tables were not changed: {folder}", err=True)
+        sys.exit(1)
+    click.echo("表を更新しました / Tables updated:")
+    click.echo(f"  都道府県 / prefectures:          {result.local_governments - result.municipalities:,}")
+    click.echo(f"  市区町村 / municipalities:       {result.municipalities:,}")
+    click.echo(f"  町字 / towns (machiaza):         {result.towns:,} "
+               f"(代表点あり / with points: {result.towns_with_points:,})")
+    click.echo(f"  町字の都道府県 / town masters:   {', '.join(result.prefectures)}")
+    if result.without_points:
+        click.echo(f"  代表点なし / without points:     {', '.join(result.without_points)}")
+    if result.dropped:
+        click.echo(f"  前の表から外れた都道府県 / no longer covered: {', '.join(result.dropped)}")
+    click.echo(f"  保存先 / written to:             {result.target.resolve()}")
+    if result.target.resolve() != towns.data_dir().expanduser().resolve():
+        click.echo(f"  この表を使うには / to use them: ITSUTSUBOSHI_DATA={result.target.resolve()}")
+
+
+@registries_group.command("show")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def registries_show_command(as_json: bool) -> None:
+    """使用中の表 / Which registry tables are in use (shipped or updated), with counts and source."""
+    from .registries import info
+
+    found = info()
+    if as_json:
+        click.echo(json.dumps(found, ensure_ascii=False, indent=2))
+        return
+    labels = {"shipped": "同梱 / shipped", "updated": "更新版 / updated"}
+    lg, tw = found["tables"]["local_governments.csv"], found["tables"]["towns.csv.gz"]
+    click.secho(f"市区町村 / local governments: {labels[lg['in_use']]}", bold=True)
+    click.echo(f"  {lg['prefectures']:,} 都道府県 / prefectures, {lg['municipalities']:,} 市区町村 / municipalities")
+    click.echo(f"  {lg['path']}")
+    if lg["note"]:
+        click.echo(f"  # {lg['note']}")
+    click.secho(f"町字 / towns: {labels[tw['in_use']]}", bold=True)
+    click.echo(f"  {tw['rows']:,} 町字 / towns in {len(tw['prefectures'])} 都道府県 / prefectures "
+               f"({', '.join(tw['prefectures'])}); 代表点あり / with points: {tw['with_points']:,}")
+    click.echo(f"  {tw['path']}")
+    record = found["update"]
+    click.secho(f"データフォルダ / data folder: {found['data_dir']}", bold=True)
+    if record is None:
+        click.echo("  更新なし / no update (registries.json absent)")
+    elif "error" in record:
+        click.echo(f"  registries.json を読めません / unreadable: {record['error']}")
+    else:
+        click.echo(f"  更新日時 / updated: {record.get('updated', '?')}")
+        click.echo(f"  取得元 / source: {record.get('source', '?')}")
+        for f in record.get("files", []):
+            click.echo(f"    {f.get('name', '?'):<26} {f.get('rows', 0):>8,} 行 / rows  {f.get('date', '')}".rstrip())
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -17,8 +17,9 @@ from . import parallel
 from .converters import local_governments
 from .converters import mapping as mappings
 from .converters.engine import RowConverter, code_from_filename
-from .converters.iri import IriBuilder
+from .converters.iri import UNKNOWN_CODE, IriBuilder
 from .converters.issues import INFO, Issue, make_issue
+from .converters.links import Linker, LinkStats
 from .converters.mapping import Mapping
 from .converters.model import Node
 from .converters.reader import CsvSource, RawRow, open_csv
@@ -46,6 +47,7 @@ class FileResult:
     triples: int = 0
     unmapped: list[str] = field(default_factory=list)
     issue_counts: Counter = field(default_factory=Counter)
+    links: LinkStats | None = None  # with ``link=True``
     error: str | None = None
 
     @property
@@ -55,8 +57,11 @@ class FileResult:
 
 def convert_file(path: str | Path, writer: Writer, *, iris: IriBuilder, on_issue: IssueSink,
                  dataset: str | None = None, mapping: Mapping | None = None, code: str | None = None,
-                 progress: Progress | None = None, workers: int = 1) -> FileResult:
+                 progress: Progress | None = None, workers: int = 1, link: bool = False) -> FileResult:
     """Convert one CSV into ``writer``; report every problem to ``on_issue``.
+
+    With ``link``, records get their links to the base registries (:mod:`.converters.links`);
+    linking runs in this process, so the file is converted serially.
 
     With ``workers`` > 1, files of :data:`parallel.MIN_BYTES` or more are converted by that many
     processes (same output, rows in the same order).
@@ -103,7 +108,11 @@ def convert_file(path: str | Path, writer: Writer, *, iris: IriBuilder, on_issue
         writer.write_all(converter.preamble())
         before = writer.triples
         rows = source.rows()
-        if workers > 1 and source.size >= parallel.MIN_BYTES:
+        linker = Linker(iris, filename=path.name, code=file_code) if link else None
+        if linker is not None:
+            result.links = linker.stats
+            _convert_rows(rows, source, converter, writer, result, report, progress, linker)
+        elif workers > 1 and source.size >= parallel.MIN_BYTES:
             # the first rows in this process: they tell the file's first code to the workers
             _convert_rows(islice(rows, parallel.CHUNK_ROWS), source, converter, writer, result, report, progress)
             parallel.convert_rows(rows, source, converter, writer, result, report, progress, iris=iris,
@@ -112,7 +121,14 @@ def convert_file(path: str | Path, writer: Writer, *, iris: IriBuilder, on_issue
             _convert_rows(rows, source, converter, writer, result, report, progress)
         if not file_code and all(p.spec.role != "publisher" for p in converter.plans):
             report(make_issue("file.no_code", file=path.name))
-        writer.write_all(converter.epilogue())
+        epilogue = converter.epilogue()
+        if linker is not None:
+            for node in epilogue:
+                code_ = _organization_code(iris, node.iri or "")
+                if code_:
+                    linker.link_organization(node, code_)
+            epilogue += linker.epilogue()
+        writer.write_all(epilogue)
         result.triples = writer.triples - before
         result.blank_rows = source.blank_rows
     finally:
@@ -164,12 +180,22 @@ def count_row(result: FileResult, converted: bool, issues: list[Issue], report: 
             report(issue)
 
 
+def _organization_code(iris: IriBuilder, iri: str) -> str | None:
+    prefix = iris.organization("")
+    code = iri[len(prefix):] if iri.startswith(prefix) else ""
+    return code if code.isdigit() and code != "000000" else None
+
+
 def _convert_rows(rows: Iterable[RawRow], source: CsvSource, converter: RowConverter, writer: Writer,
-                  result: FileResult, report: IssueSink, progress: Progress | None) -> None:
+                  result: FileResult, report: IssueSink, progress: Progress | None,
+                  linker: Linker | None = None) -> None:
     last = source.bytes_read
     for raw in rows:
         result.rows_read += 1
         node, issues = convert_row(converter, source.name, raw.row, raw.cells)
+        if linker is not None and node is not None:
+            code = converter.last_key.split("\x1f", 1)[0]
+            issues += linker.link(node, raw.row, code=code if code != UNKNOWN_CODE else None)
         if node is not None:
             writer.write(node)
         count_row(result, node is not None, issues, report)

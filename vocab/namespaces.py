@@ -15,6 +15,7 @@ DCTERMS = "http://purl.org/dc/terms/"
 DCAT = "http://www.w3.org/ns/dcat#"
 PROV = "http://www.w3.org/ns/prov#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
+WDT = "http://www.wikidata.org/prop/direct/"
 
 #: Prefix table shared by every writer, the JSON-LD context and mapping files.
 PREFIXES: dict[str, str] = {
@@ -31,6 +32,7 @@ PREFIXES: dict[str, str] = {
     "dcat": DCAT,
     "prov": PROV,
     "skos": SKOS,
+    "wdt": WDT,
 }
 
 
