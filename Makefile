@@ -1,4 +1,4 @@
-# itsutsuboshi — two commands: `make demo` (convert and validate the bundled examples) and `make test` (whole suite).
+# itsutsuboshi — two commands: `make demo` (convert, link and validate the bundled examples) and `make test` (whole suite).
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -13,7 +13,7 @@ $(BIN)/.installed: $(SOURCES)
 	touch $@
 
 demo: $(BIN)/.installed
-	$(BIN)/itsutsuboshi convert examples/*.csv -o output/
+	$(BIN)/itsutsuboshi link examples/*.csv -o output/ -r output/links.json
 	$(BIN)/itsutsuboshi validate examples/*.csv --fail-on never -r output/validation.html -r output/validation.csv
 
 test: $(BIN)/.installed

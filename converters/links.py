@@ -28,7 +28,7 @@ from .addresses import AddressMatch, match_address
 from .iri import IriBuilder
 from .issues import Issue, make_issue
 from .model import IRI, Lit, Node
-from .normalize import houjin_check_digit, houjin_valid, lgcode_valid
+from .normalize import houjin_check_digit, houjin_valid
 
 SAC = "http://data.e-stat.go.jp/lod/sac/C"
 HOUJIN = "http://hojin-info.go.jp/data/basic/"
@@ -105,8 +105,9 @@ class Linker:
         code_node = _child(address, _CITY_CODE)
         own_code = _text(code_node, _VALUE) if code_node is not None else None
         text = _text(address, _TEXT) or "".join(_text(address, p) or "" for p in _PARTS)
-        hint = own_code if own_code and lgcode_valid(own_code) else code
-        if own_code and lgcode_valid(own_code):
+        known = bool(own_code) and local_governments.by_code(own_code) is not None  # type: ignore[arg-type]
+        hint = own_code if known else code
+        if known:
             address.add(_SPATIAL, IRI(sac_iri(own_code)))
             self.stats.counts[("location_code", "linked")] += 1
         if not text:
@@ -146,8 +147,8 @@ class Linker:
 
     def link_organization(self, org: Node, code: str) -> None:
         """The publisher: its 法人番号, the same legal person's 法人番号 IRI, its statistical area, P429."""
-        if not lgcode_valid(code):
-            self.stats.counts[("municipality", "invalid")] += 1
+        if local_governments.by_code(code) is None:  # not a current local government (or not one at all)
+            self.stats.counts[("municipality", "unknown")] += 1
             return
         number = municipality_houjin(code)
         org.add(_ID, Node(None, [IC + "ID型"], [(_SCHEME, Lit("法人番号")), (_VALUE, Lit(number))]))
