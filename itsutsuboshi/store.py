@@ -1,0 +1,166 @@
+"""Stores (``load``): where published data lives, behind one small interface.
+
+:class:`EmbeddedStore` is the default: pyoxigraph, on disk in a data folder (or in memory for
+tests). :class:`RemoteStore` reaches a SPARQL server (Oxigraph server, Virtuoso, Fuseki …): queries
+through SPARQLWrapper, data through the SPARQL 1.1 Graph Store HTTP Protocol. Both replace a named
+graph atomically, so readers never see half of a dataset. :func:`open_store` picks one from a
+folder path or an http(s) URL.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Protocol
+
+import pyoxigraph as ox
+
+#: media types of query results the stores produce
+RESULT_TYPES = {
+    "json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
+    "csv": "text/csv", "tsv": "text/tab-separated-values",
+}
+GRAPH_TYPES = {"turtle": "text/turtle", "nt": "application/n-triples", "jsonld": "application/ld+json",
+               "rdfxml": "application/rdf+xml"}
+_OX_RESULTS = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
+               "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}
+_OX_GRAPHS = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD,
+              "rdfxml": ox.RdfFormat.RDF_XML}
+
+
+class StoreUnavailable(RuntimeError):
+    """The store cannot be reached (a remote server down): answer 503, try again later."""
+
+
+class QueryError(ValueError):
+    """The store refused or failed a query; ``status`` is the HTTP status to answer with."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class Store(Protocol):
+    """What the loader and the server need from a store."""
+
+    def query(self, sparql: str, *, results: str = "json", graph: str = "turtle") -> tuple[bytes, str]:
+        """Run a read-only query; SELECT/ASK answer in ``results``, CONSTRUCT/DESCRIBE in ``graph``.
+        Returns the body and its media type."""
+        ...
+
+    def replace_graph(self, graph: str, path: Path, *, format: str = "nt") -> None:
+        """Replace the named graph ``graph`` with the RDF in ``path``, atomically."""
+        ...
+
+    def graphs(self) -> list[str]:
+        """The named graphs."""
+        ...
+
+    def dump(self, graph: str | None, *, format: str = "nt") -> bytes:
+        """One named graph (``None``: all of them merged) serialised."""
+        ...
+
+
+class EmbeddedStore:
+    """pyoxigraph in a folder (``path``) or in memory (``path=None``)."""
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        self.path = Path(path) if path is not None else None
+        if self.path is not None:
+            self.path.mkdir(parents=True, exist_ok=True)
+        self.store = ox.Store(str(self.path)) if self.path is not None else ox.Store()
+        self._write = threading.Lock()
+
+    def query(self, sparql: str, *, results: str = "json", graph: str = "turtle") -> tuple[bytes, str]:
+        answer = self.store.query(sparql, use_default_graph_as_union=True)
+        if isinstance(answer, ox.QueryTriples):
+            return answer.serialize(format=_OX_GRAPHS[graph]), GRAPH_TYPES[graph]
+        return answer.serialize(format=_OX_RESULTS[results]), RESULT_TYPES[results]
+
+    def replace_graph(self, graph: str, path: Path, *, format: str = "nt") -> None:
+        staging = ox.NamedNode(graph + "#loading")
+        with self._write:  # one loader at a time; readers see the old graph until the MOVE commits
+            self.store.update(f"DROP SILENT GRAPH <{staging.value}>")
+            self.store.bulk_load(path=str(path), format=_OX_GRAPHS[format], to_graph=staging)
+            self.store.update(f"MOVE SILENT GRAPH <{staging.value}> TO <{graph}>")
+            self.store.flush()
+
+    def graphs(self) -> list[str]:
+        return sorted(g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def dump(self, graph: str | None, *, format: str = "nt") -> bytes:
+        if graph is None:
+            out = ox.Store()
+            for quad in self.store:
+                out.add(ox.Quad(quad.subject, quad.predicate, quad.object))
+            return out.dump(format=_OX_GRAPHS[format], from_graph=ox.DefaultGraph())
+        return self.store.dump(format=_OX_GRAPHS[format], from_graph=ox.NamedNode(graph))
+
+
+class RemoteStore:
+    """A SPARQL server: ``endpoint`` for queries, ``graph_store`` for the Graph Store Protocol."""
+
+    def __init__(self, endpoint: str, *, graph_store: str | None = None, timeout: float = 30.0) -> None:
+        self.endpoint = endpoint
+        self.graph_store = graph_store or endpoint.rsplit("/", 1)[0] + "/store"
+        self.timeout = timeout
+
+    def query(self, sparql: str, *, results: str = "json", graph: str = "turtle") -> tuple[bytes, str]:
+        from SPARQLWrapper import SPARQLWrapper
+
+        client = SPARQLWrapper(self.endpoint)
+        client.setQuery(sparql)
+        client.setMethod("POST")
+        client.setTimeout(int(self.timeout))
+        kind = client.queryType
+        media = GRAPH_TYPES[graph] if kind in ("CONSTRUCT", "DESCRIBE") else RESULT_TYPES[results]
+        client.addCustomHttpHeader("Accept", media)  # overrides what SPARQLWrapper would ask for
+        from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
+
+        try:
+            response = client.query().response
+            return response.read(), media
+        except QueryBadFormed as exc:
+            raise QueryError(str(exc), 400) from exc
+        except SPARQLWrapperException as exc:
+            raise QueryError(str(exc), 502) from exc
+        except OSError as exc:
+            raise StoreUnavailable(str(exc)) from exc
+
+    def replace_graph(self, graph: str, path: Path, *, format: str = "nt") -> None:
+        import requests
+
+        with open(path, "rb") as body:
+            try:
+                answer = requests.put(self.graph_store, params={"graph": graph}, data=body,
+                                      headers={"Content-Type": GRAPH_TYPES[format]}, timeout=self.timeout * 10)
+            except requests.RequestException as exc:
+                raise StoreUnavailable(str(exc)) from exc
+        answer.raise_for_status()
+
+    def graphs(self) -> list[str]:
+        import json
+
+        body, _ = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g")
+        return [b["g"]["value"] for b in json.loads(body)["results"]["bindings"]]
+
+    def dump(self, graph: str | None, *, format: str = "nt") -> bytes:
+        where = f"GRAPH <{graph}> {{ ?s ?p ?o }}" if graph else "GRAPH ?g { ?s ?p ?o }"
+        body, _ = self.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {where} }}", graph=format)
+        return body
+
+
+def open_store(spec: str | Path | None) -> Store:
+    """An http(s) URL is a remote SPARQL endpoint; anything else a folder for the embedded store
+    (``None``: in memory)."""
+    if spec is None:
+        return EmbeddedStore(None)
+    text = str(spec)
+    if text.startswith(("http://", "https://")):
+        return RemoteStore(text)
+    return EmbeddedStore(text)
+
+
+def graph_iri(base: str, dataset: str, code: str) -> str:
+    """The named graph of one dataset of one publisher: ``{base}graph/{dataset}/{code}``."""
+    return f"{base.rstrip('/')}/graph/{dataset}/{code}"

@@ -1,0 +1,107 @@
+"""Stores: the embedded pyoxigraph store and a real Oxigraph server behind the same interface; `load`."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import pytest
+import requests
+from click.testing import CliRunner
+
+from itsutsuboshi.cli import main
+from itsutsuboshi.loading import load_csv
+from itsutsuboshi.store import EmbeddedStore, RemoteStore, StoreUnavailable, graph_iri, open_store
+
+from .conftest import ROOT
+
+EXAMPLES = sorted((ROOT / "examples").glob("*.csv"))
+FIXTURE = Path(__file__).resolve().parent / "linking" / "131016_aed.csv"
+BASE = "https://data.example.lg.jp/"
+
+
+def count(store, graph: str | None = None) -> int:
+    where = f"GRAPH <{graph}> {{ ?s ?p ?o }}" if graph else "?s ?p ?o"
+    body, media = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}")
+    assert media == "application/sparql-results+json"
+    return int(json.loads(body)["results"]["bindings"][0]["n"]["value"])
+
+
+@pytest.fixture(params=["embedded", "oxigraph-server"])
+def store(request, tmp_path):
+    if request.param == "embedded":
+        return EmbeddedStore(tmp_path / "data")
+    url = request.getfixturevalue("oxigraph_server")
+    remote = RemoteStore(url + "/query")
+    for graph in remote.graphs():  # the server lives for the session: start each test empty
+        requests.delete(url + "/store", params={"graph": graph}, timeout=10)
+    return remote
+
+
+def test_load_gives_one_graph_per_dataset_and_reloading_replaces_it(store):
+    for path in EXAMPLES:
+        assert load_csv(store, path, base=BASE).error is None
+    graphs = store.graphs()
+    assert graphs == sorted(graph_iri(BASE, d, "999997") for d in ("aed", "evacuation_space", "population",
+                                                                    "public_toilet"))
+    before = count(store)
+    load_csv(store, EXAMPLES[0], base=BASE)
+    assert count(store) == before  # replaced, not appended
+    assert b"<" in store.dump(graphs[0], format="nt")
+
+
+def test_query_results_in_every_format(store):
+    load_csv(store, FIXTURE, base=BASE)
+    for results, media in (("json", "application/sparql-results+json"), ("xml", "application/sparql-results+xml"),
+                           ("csv", "text/csv"), ("tsv", "text/tab-separated-values")):
+        body, got = store.query("SELECT ?s WHERE { ?s a <http://imi.go.jp/ns/core/rdf#設備型> }", results=results)
+        assert got == media and b"131016" in body
+    body, got = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 5", graph="nt")
+    assert got == "application/n-triples" and body.count(b"\n") == 5
+
+
+def test_readers_never_see_half_a_dataset(tmp_path):
+    store = EmbeddedStore(tmp_path / "data")
+    big = tmp_path / "big.nt"
+    graph = graph_iri(BASE, "aed", "131016")
+    with open(big, "w", encoding="utf-8") as f:
+        for i in range(60000):
+            f.write(f"<https://data.example.lg.jp/id/x/{i}> <http://example.org/p> \"{i}\" .\n")
+    small = tmp_path / "small.nt"
+    small.write_text("<https://data.example.lg.jp/id/x/0> <http://example.org/p> \"0\" .\n", encoding="utf-8")
+    store.replace_graph(graph, small)
+    seen: set[int] = set()
+    stop = threading.Event()
+
+    def read() -> None:
+        while not stop.is_set():
+            seen.add(count(store, graph))
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    store.replace_graph(graph, big)
+    store.replace_graph(graph, small)
+    stop.set()
+    reader.join()
+    assert seen <= {1, 60000}, sorted(seen)[:5]
+
+
+def test_an_unreachable_remote_store_says_so():
+    with pytest.raises(StoreUnavailable):
+        RemoteStore("http://127.0.0.1:9/query", timeout=2).query("ASK {}")
+
+
+def test_open_store_picks_by_spec(tmp_path):
+    assert isinstance(open_store(tmp_path / "d"), EmbeddedStore)
+    assert isinstance(open_store("http://127.0.0.1:7878/query"), RemoteStore)
+
+
+def test_load_command(tmp_path, oxigraph_server):
+    folder = tmp_path / "data"
+    result = CliRunner().invoke(main, ["load", *map(str, EXAMPLES), "--store", str(folder), "--base", BASE])
+    assert result.exit_code == 0, result.output
+    assert len(EmbeddedStore(folder).graphs()) == 4
+    result = CliRunner().invoke(main, ["load", str(FIXTURE), "--store", oxigraph_server + "/query", "--base", BASE])
+    assert result.exit_code == 0, result.output
+    assert graph_iri(BASE, "aed", "131016") in RemoteStore(oxigraph_server + "/query").graphs()
