@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 from typing import Protocol
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import pyoxigraph as ox
 
@@ -101,15 +102,22 @@ class RemoteStore:
     """A SPARQL server: ``endpoint`` for queries, ``graph_store`` for the Graph Store Protocol."""
 
     def __init__(self, endpoint: str, *, graph_store: str | None = None, timeout: float = 30.0) -> None:
-        self.endpoint = endpoint
-        self.graph_store = graph_store or endpoint.rsplit("/", 1)[0] + "/store"
+        parts = urlsplit(endpoint)
+        self.auth = (unquote(parts.username or ""), unquote(parts.password or "")) if parts.username else None
+        netloc = parts.hostname + (f":{parts.port}" if parts.port else "") if parts.hostname else parts.netloc
+        self.endpoint = urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
+        self.graph_store = graph_store or _graph_store_for(self.endpoint)
         self.timeout = timeout
 
     def query(self, sparql: str, *, results: str = "json", graph: str = "turtle") -> tuple[bytes, str]:
         from SPARQLWrapper import SPARQLWrapper
 
         client = SPARQLWrapper(self.endpoint)
+        if self.auth:
+            client.setHTTPAuth("DIGEST")
+            client.setCredentials(*self.auth)
         client.setQuery(sparql)
+        client.setOnlyConneg(True)  # no format=… parameters: Virtuoso would answer 406 to a mismatch
         client.setMethod("POST")
         client.setTimeout(int(self.timeout))
         kind = client.queryType
@@ -129,11 +137,13 @@ class RemoteStore:
 
     def replace_graph(self, graph: str, path: Path, *, format: str = "nt") -> None:
         import requests
+        import requests.auth
 
         with open(path, "rb") as body:
             try:
                 answer = requests.put(self.graph_store, params={"graph": graph}, data=body,
-                                      headers={"Content-Type": GRAPH_TYPES[format]}, timeout=self.timeout * 10)
+                                      headers={"Content-Type": GRAPH_TYPES[format]}, timeout=self.timeout * 10,
+                                      auth=requests.auth.HTTPDigestAuth(*self.auth) if self.auth else None)
             except requests.RequestException as exc:
                 raise StoreUnavailable(str(exc)) from exc
         answer.raise_for_status()
@@ -150,9 +160,25 @@ class RemoteStore:
         return body
 
 
+def _graph_store_for(endpoint: str) -> str:
+    """Where a server speaks the Graph Store Protocol, from its query endpoint: Oxigraph ``/query`` →
+    ``/store``; Virtuoso ``/sparql`` → ``/sparql-graph-crud-auth``; Fuseki ``/ds/query`` or ``/ds/sparql``
+    → ``/ds/data``."""
+    parts = urlsplit(endpoint)
+    path = parts.path.rstrip("/")
+    if path == "/sparql":
+        path = "/sparql-graph-crud-auth"
+    elif path == "/query":
+        path = "/store"
+    else:
+        path = path.rsplit("/", 1)[0] + "/data"
+    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
 def open_store(spec: str | Path | None) -> Store:
-    """An http(s) URL is a remote SPARQL endpoint; anything else a folder for the embedded store
-    (``None``: in memory)."""
+    """An http(s) URL is a remote SPARQL endpoint (``http://user:password@host/sparql`` for a store
+    that wants credentials to write, as Virtuoso does); anything else a folder for the embedded
+    store (``None``: in memory)."""
     if spec is None:
         return EmbeddedStore(None)
     text = str(spec)
