@@ -446,5 +446,22 @@ def registries_show_command(as_json: bool) -> None:
             click.echo(f"    {f.get('name', '?'):<26} {f.get('rows', 0):>8,} 行 / rows  {f.get('date', '')}".rstrip())
 
 
+@main.command("serve")
+@click.option("--store", "store_spec", default=None, metavar="DIR|URL",
+              help="データの場所（フォルダか SPARQL の URL）/ Store folder or SPARQL endpoint URL (default: in memory).")
+@click.option("--base", default=DEFAULT_BASE, show_default=True, help="データの IRI の基底 / Base IRI the data was minted with.")
+@click.option("--public-base", default=None, metavar="IRI",
+              help="公開する基底 / Base the site is served under (IRIs are rewritten from --base).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="待ち受けるアドレス / Address to bind.")
+@click.option("--port", default=8000, show_default=True, type=int, help="ポート / Port.")
+def serve_command(store_spec: str | None, base: str, public_base: str | None, host: str, port: int) -> None:
+    """Linked Data のサーバを起動します（開発用）。Run the Linked Data server (Flask's development server)."""
+    from .server import create_app
+
+    app = create_app({"STORE": store_spec, "BASE": base, "PUBLIC_BASE": public_base})
+    click.echo(f"http://{host}:{port}/", err=False)
+    app.run(host=host, port=port, debug=False, use_reloader=False)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

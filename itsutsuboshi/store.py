@@ -9,6 +9,7 @@ folder path or an http(s) URL.
 
 from __future__ import annotations
 
+import multiprocessing
 import threading
 from pathlib import Path
 from typing import Protocol
@@ -33,6 +34,10 @@ class StoreUnavailable(RuntimeError):
     """The store cannot be reached (a remote server down): answer 503, try again later."""
 
 
+class QueryTimeout(RuntimeError):
+    """A query ran past its time limit and was stopped."""
+
+
 class QueryError(ValueError):
     """The store refused or failed a query; ``status`` is the HTTP status to answer with."""
 
@@ -44,9 +49,10 @@ class QueryError(ValueError):
 class Store(Protocol):
     """What the loader and the server need from a store."""
 
-    def query(self, sparql: str, *, results: str = "json", graph: str = "turtle") -> tuple[bytes, str]:
+    def query(self, sparql: str, *, results: str = "json", graph: str = "turtle",
+              timeout: float | None = None) -> tuple[bytes, str]:
         """Run a read-only query; SELECT/ASK answer in ``results``, CONSTRUCT/DESCRIBE in ``graph``.
-        Returns the body and its media type."""
+        Returns the body and its media type; past ``timeout`` seconds, raises :class:`QueryTimeout`."""
         ...
 
     def replace_graph(self, graph: str, path: Path, *, format: str = "nt") -> None:
@@ -72,11 +78,32 @@ class EmbeddedStore:
         self.store = ox.Store(str(self.path)) if self.path is not None else ox.Store()
         self._write = threading.Lock()
 
-    def query(self, sparql: str, *, results: str = "json", graph: str = "turtle") -> tuple[bytes, str]:
-        answer = self.store.query(sparql, use_default_graph_as_union=True)
-        if isinstance(answer, ox.QueryTriples):
-            return answer.serialize(format=_OX_GRAPHS[graph]), GRAPH_TYPES[graph]
-        return answer.serialize(format=_OX_RESULTS[results]), RESULT_TYPES[results]
+    def query(self, sparql: str, *, results: str = "json", graph: str = "turtle",
+              timeout: float | None = None) -> tuple[bytes, str]:
+        """With ``timeout``, the query runs in a forked child process that is killed when time is
+        up: pyoxigraph cannot cancel a query, and a runaway one must not keep a CPU and its memory."""
+        if timeout is None:
+            return _run(self.store, sparql, results, graph)
+        context = multiprocessing.get_context("fork")
+        receive, send = context.Pipe(duplex=False)
+        child = context.Process(target=_run_in_child, args=(self.store, sparql, results, graph, send), daemon=True)
+        child.start()
+        send.close()
+        try:
+            if not receive.poll(timeout):
+                raise QueryTimeout(f"the query ran longer than {timeout:g} s and was stopped")
+            try:
+                kind, payload = receive.recv()
+            except EOFError:
+                raise QueryError("the query process ended without an answer", 500) from None
+        finally:
+            if child.is_alive():
+                child.kill()
+            child.join()
+            receive.close()
+        if kind == "error":
+            raise QueryError(payload, 400)
+        return payload
 
     def replace_graph(self, graph: str, path: Path, *, format: str = "nt") -> None:
         staging = ox.NamedNode(graph + "#loading")
@@ -98,6 +125,22 @@ class EmbeddedStore:
         return self.store.dump(format=_OX_GRAPHS[format], from_graph=ox.NamedNode(graph))
 
 
+def _run(store: ox.Store, sparql: str, results: str, graph: str) -> tuple[bytes, str]:
+    answer = store.query(sparql, use_default_graph_as_union=True)
+    if isinstance(answer, ox.QueryTriples):
+        return answer.serialize(format=_OX_GRAPHS[graph]), GRAPH_TYPES[graph]
+    return answer.serialize(format=_OX_RESULTS[results]), RESULT_TYPES[results]
+
+
+def _run_in_child(store: ox.Store, sparql: str, results: str, graph: str, send) -> None:  # type: ignore[no-untyped-def]
+    try:
+        send.send(("ok", _run(store, sparql, results, graph)))
+    except Exception as exc:  # reported to the parent, which answers 400
+        send.send(("error", f"{type(exc).__name__}: {exc}"))
+    finally:
+        send.close()
+
+
 class RemoteStore:
     """A SPARQL server: ``endpoint`` for queries, ``graph_store`` for the Graph Store Protocol."""
 
@@ -109,7 +152,8 @@ class RemoteStore:
         self.graph_store = graph_store or _graph_store_for(self.endpoint)
         self.timeout = timeout
 
-    def query(self, sparql: str, *, results: str = "json", graph: str = "turtle") -> tuple[bytes, str]:
+    def query(self, sparql: str, *, results: str = "json", graph: str = "turtle",
+              timeout: float | None = None) -> tuple[bytes, str]:
         from SPARQLWrapper import SPARQLWrapper
 
         client = SPARQLWrapper(self.endpoint)
@@ -119,7 +163,7 @@ class RemoteStore:
         client.setQuery(sparql)
         client.setOnlyConneg(True)  # no format=… parameters: Virtuoso would answer 406 to a mismatch
         client.setMethod("POST")
-        client.setTimeout(int(self.timeout))
+        client.setTimeout(max(1, int(timeout if timeout is not None else self.timeout)))
         kind = client.queryType
         media = GRAPH_TYPES[graph] if kind in ("CONSTRUCT", "DESCRIBE") else RESULT_TYPES[results]
         client.addCustomHttpHeader("Accept", media)  # overrides what SPARQLWrapper would ask for

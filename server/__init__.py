@@ -1,1 +1,64 @@
-"""The Linked Data server (Flask app factory); it never imports the converters."""
+"""The Linked Data server (Flask app factory); it never imports the converters.
+
+``create_app(config)`` reads ``STORE`` (a Store, or a folder / SPARQL URL for
+:func:`itsutsuboshi.store.open_store`), ``BASE`` (the base the data was minted with) and
+``PUBLIC_BASE`` (the base the site is served under, optional). With ``config=None`` they come
+from the environment: ``ITSUTSUBOSHI_STORE``, ``ITSUTSUBOSHI_BASE``, ``ITSUTSUBOSHI_PUBLIC_BASE``
+(for ``gunicorn 'itsutsuboshi.server:create_app()'``).
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Flask
+
+from itsutsuboshi.store import QueryError, StoreUnavailable, open_store
+
+DEFAULT_BASE = "http://127.0.0.1:8000/"
+
+
+def _with_slash(base: str) -> str:
+    return base if base.endswith("/") else base + "/"
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """The WSGI application."""
+    if config is None:
+        config = {"STORE": os.environ.get("ITSUTSUBOSHI_STORE") or None,
+                  "BASE": os.environ.get("ITSUTSUBOSHI_BASE") or DEFAULT_BASE,
+                  "PUBLIC_BASE": os.environ.get("ITSUTSUBOSHI_PUBLIC_BASE") or None}
+    app = Flask(__name__)
+    app.config.update({k: v for k, v in config.items() if k != "STORE"})
+    app.config["BASE"] = _with_slash(app.config.get("BASE") or DEFAULT_BASE)
+    public = app.config.get("PUBLIC_BASE")
+    app.config["PUBLIC_BASE"] = _with_slash(public) if public else None
+    app.config.setdefault("LAST_MODIFIED", datetime.now(UTC).replace(microsecond=0))
+    store = config.get("STORE")
+    if store is None or isinstance(store, str | os.PathLike):
+        store = open_store(store)
+    # shared with the SPARQL blueprint: {"store": the Store, "config": the settings given}
+    app.extensions["itsutsuboshi"] = {"store": store, "config": {k: v for k, v in config.items() if k != "STORE"}}
+
+    from . import catalog, pages, sparql
+
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(sparql.bp)
+    app.register_blueprint(catalog.bp)
+
+    @app.after_request
+    def cors(response):
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        return response
+
+    @app.errorhandler(StoreUnavailable)
+    def unavailable(exc: StoreUnavailable):
+        return pages.error_page(503, "ストアに接続できません / The store is unavailable", {"Retry-After": "30"})
+
+    @app.errorhandler(QueryError)
+    def query_failed(exc: QueryError):
+        return pages.error_page(exc.status, "問い合わせに失敗しました / The query failed")
+
+    return app

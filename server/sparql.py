@@ -1,0 +1,436 @@
+"""The SPARQL endpoint (``serve``): ``/sparql`` speaks the SPARQL 1.1 Protocol, read-only.
+
+Every query is parsed here before it reaches the store (rdflib's parser): updates are refused
+(403), ``SERVICE`` only to allow-listed endpoints (403), unparseable text answers 400 with the
+parser's message, and over-long text 413. SELECT, CONSTRUCT and DESCRIBE get a ``LIMIT`` of at most
+``SPARQL_MAX_ROWS`` on the outermost query. The whole of it runs in a worker thread under this
+endpoint's own wall-clock timeout (``SPARQL_TIMEOUT``), whatever the backend does. Settings
+(``current_app.config``): ``SPARQL_TIMEOUT`` (seconds, 10), ``SPARQL_MAX_ROWS`` (10000),
+``SPARQL_SERVICE_ALLOWLIST`` (endpoint IRIs, empty), ``SPARQL_WORKERS`` (queries running at once, 4).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, current_app, render_template, request
+from pyparsing import ParseException, ParseResults
+from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+from rdflib.plugins.sparql.parserutils import CompValue
+
+from itsutsuboshi.store import GRAPH_TYPES, RESULT_TYPES, QueryError, QueryTimeout, StoreUnavailable
+
+bp = Blueprint("sparql", __name__, template_folder="templates")
+
+MAX_QUERY_BYTES = 64 * 1024
+DEFAULTS = {"SPARQL_TIMEOUT": 10, "SPARQL_MAX_ROWS": 10000, "SPARQL_SERVICE_ALLOWLIST": [], "SPARQL_WORKERS": 4}
+
+#: media type offered -> (``results=``/``graph=`` name of the store); the first one is the default
+RESULT_OFFERS = {**{media: name for name, media in RESULT_TYPES.items()}, "application/json": "json",
+                 "application/xml": "xml", "text/xml": "xml"}
+GRAPH_OFFERS = {**{media: name for name, media in GRAPH_TYPES.items()}, "application/x-turtle": "turtle",
+                "text/plain": "nt", "application/json": "jsonld", "application/xml": "rdfxml"}
+_OX_RESULTS = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
+               "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}
+_KINDS = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT", "DescribeQuery": "DESCRIBE"}
+_CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+         "Access-Control-Allow-Headers": "Content-Type, Accept",
+         "Access-Control-Expose-Headers": "X-Result-Limit, X-Result-Truncated"}
+
+
+class Refusal(Exception):
+    """A request answered with an error status and a message (never a 200)."""
+
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers or {}
+
+
+@dataclass
+class Checked:
+    """A query that passed the checks: its kind and the text to send to the store."""
+
+    kind: str
+    text: str
+    limit: int | None = None  # the row cap this endpoint applied (None: the query's own was smaller)
+
+
+# -- checking a query -----------------------------------------------------------------------
+
+def check_query(text: str, *, allowlist: list[str], max_rows: int) -> Checked:
+    """Parse ``text``; refuse updates, unlisted SERVICE and bad syntax; cap the rows."""
+    if len(text.encode("utf-8")) > MAX_QUERY_BYTES:
+        raise Refusal(413, f"query too large: at most {MAX_QUERY_BYTES} bytes")
+    try:
+        parsed = parseQuery(text)
+    except RecursionError:
+        raise Refusal(400, "query too deeply nested or too long for the query checker; split it up") from None
+    except ParseException as exc:
+        if _is_update(text):
+            raise Refusal(403, "SPARQL Update is not allowed: this endpoint is read-only") from None
+        raise Refusal(400, f"malformed query: {exc}") from None
+    kind = _KINDS.get(parsed[1].name)
+    if kind is None:  # pragma: no cover - the grammar has no other query forms
+        raise Refusal(400, f"unsupported query form {parsed[1].name}")
+    _check_services(parsed, allowlist)
+    if kind == "ASK":
+        return Checked(kind, text)
+    return _cap(text, parsed, kind, max_rows)
+
+
+def _is_update(text: str) -> bool:
+    try:
+        parseUpdate(text)
+    except (ParseException, RecursionError):
+        return False
+    return True
+
+
+def _nodes(root: Any):
+    """Every CompValue in a parse tree, without recursion (deep trees must not overflow)."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, CompValue):
+            yield node
+            stack.extend(dict.values(node))
+        elif isinstance(node, list | tuple | ParseResults):
+            stack.extend(node)
+
+
+def _check_services(parsed: Any, allowlist: list[str]) -> None:
+    from rdflib import URIRef
+    from rdflib.plugins.sparql.algebra import translatePrologue
+
+    services = [n for n in _nodes(parsed[1]) if n.name == "ServiceGraphPattern"]
+    if not services:
+        return
+    try:
+        prologue = translatePrologue(parsed[0], None)
+    except Exception as exc:  # an undeclared prefix, for one
+        raise Refusal(400, f"malformed query: {exc}") from None
+    for node in services:
+        term = dict.get(node, "term")
+        try:
+            iri = prologue.absolutize(term)
+        except Exception as exc:
+            raise Refusal(400, f"malformed query: {exc}") from None
+        if not isinstance(iri, URIRef):
+            raise Refusal(403, "SERVICE with a variable endpoint is not allowed")
+        if str(iri) not in allowlist:
+            raise Refusal(403, f"SERVICE <{iri}> is not allowed: federated queries only go to allow-listed endpoints")
+
+
+# Strings, IRIs and comments are skipped; braces, LIMIT and VALUES are found outside them.
+_SCAN = re.compile(r'''
+    (?P<skip> """(?:[^"\\]|\\.|"(?!""))*""" | \'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\'
+            | "(?:[^"\\\n]|\\.)*" | '(?:[^'\\\n]|\\.)*' | <[^<>"{}|^`\\\x00-\x20]*> | \#[^\n]* )
+  | (?P<open>\{) | (?P<close>\})
+  | (?<![\w:?$.\-]) (?: (?P<limit>LIMIT\s+(?P<n>\d+)) | (?P<values>VALUES) ) (?![\w:\-])
+''', re.X | re.I | re.S)
+
+
+def _cap(text: str, parsed: Any, kind: str, max_rows: int) -> Checked:
+    """Give the outermost query a LIMIT of at most ``max_rows`` by a careful rewrite, checked by parsing again."""
+    own = _limit_of(parsed)
+    if own is not None and own <= max_rows:
+        return Checked(kind, text)
+    depth, limit_at, values_at = 0, None, None
+    for m in _SCAN.finditer(text):
+        if m.group("open"):
+            depth += 1
+        elif m.group("close"):
+            depth -= 1
+        elif depth == 0 and m.group("limit"):
+            limit_at = m.span("limit")
+        elif depth == 0 and m.group("values") and values_at is None:
+            values_at = m.start("values")
+    clause = f"LIMIT {max_rows}"
+    if limit_at is not None:
+        capped = text[:limit_at[0]] + clause + text[limit_at[1]:]
+    elif values_at is not None:
+        capped = text[:values_at] + clause + "\n" + text[values_at:]
+    else:
+        capped = text + "\n" + clause
+    try:
+        ok = _limit_of(parseQuery(capped)) == max_rows
+    except (ParseException, RecursionError):
+        ok = False
+    if not ok:
+        raise Refusal(400, f"could not apply the row limit to this query; add LIMIT {max_rows} (or less) yourself")
+    return Checked(kind, capped, limit=max_rows)
+
+
+def _limit_of(parsed: Any) -> int | None:
+    clauses = dict.get(parsed[1], "limitoffset")
+    limit = dict.get(clauses, "limit") if clauses is not None else None
+    return int(limit) if limit is not None else None
+
+
+# -- running it under a timeout -------------------------------------------------------------
+
+def _state() -> dict[str, Any]:
+    state = current_app.extensions.setdefault("itsutsuboshi.sparql", {})
+    if "slots" not in state:
+        state["slots"] = threading.BoundedSemaphore(_setting("SPARQL_WORKERS"))
+    return state
+
+
+def _setting(name: str) -> Any:
+    return current_app.config.get(name, DEFAULTS[name])
+
+
+def run_bounded(work: Callable[[], Any], *, timeout: float, slots: threading.BoundedSemaphore) -> Any:
+    """Run ``work`` in a daemon thread; give up after ``timeout`` seconds (the thread keeps its
+    slot until it really ends, so runaway queries cannot pile up)."""
+    if not slots.acquire(blocking=False):
+        raise Refusal(503, "too many queries running; try again shortly", {"Retry-After": "5"})
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = work()
+        except BaseException as exc:  # handed to the request thread
+            outcome["error"] = exc
+        finally:
+            slots.release()
+
+    worker = threading.Thread(target=target, name="sparql-query", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive():
+        raise Refusal(503, f"query timed out after {timeout:g} s", {"Retry-After": "10"})
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+def _execute(store: Any, checked: Checked, fmt: str, timeout: float | None = None) -> tuple[bytes, str, dict[str, str]]:
+    # the store gets the time limit too: the embedded store then runs the query in a process it
+    # can stop, so a runaway query does not keep a CPU and its memory after we answered 503
+    limit = {"timeout": timeout} if timeout is not None else {}
+    try:
+        if checked.kind in ("CONSTRUCT", "DESCRIBE"):
+            body, media = store.query(checked.text, graph=fmt, **limit)
+        else:
+            body, media = store.query(checked.text, results=fmt, **limit)
+    except QueryTimeout as exc:
+        raise Refusal(503, str(exc), {"Retry-After": "10"}) from None
+    except StoreUnavailable as exc:
+        raise Refusal(503, f"the store is unavailable: {exc}", {"Retry-After": "10"}) from None
+    except QueryError as exc:
+        raise Refusal(exc.status, f"query failed: {exc}") from None
+    except (SyntaxError, ValueError) as exc:  # pyoxigraph's own parser or evaluator
+        raise Refusal(400, f"query failed: {exc}") from None
+    except OSError as exc:
+        raise Refusal(503, f"the store failed: {exc}") from None
+    headers: dict[str, str] = {}
+    if checked.limit is not None:
+        headers["X-Result-Limit"] = str(checked.limit)
+        if checked.kind == "SELECT" and _count_rows(body, fmt) >= checked.limit:
+            headers["X-Result-Truncated"] = "true"
+    return body, media, headers
+
+
+def _count_rows(body: bytes, fmt: str) -> int:
+    try:
+        if fmt == "csv":  # pyoxigraph does not read CSV results back (lossy), Python's csv module does
+            return max(0, sum(1 for _ in csv.reader(io.StringIO(body.decode("utf-8")))) - 1)
+        return sum(1 for _ in ox.parse_query_results(body, format=_OX_RESULTS[fmt]))
+    except Exception:
+        return 0
+
+
+# -- HTTP -----------------------------------------------------------------------------------
+
+def _pick(offers: dict[str, str], names: set[str], args: Any, accept: Any) -> str:
+    """The format name for a request: ``?format=`` first, then Accept with q-values, else the first offer."""
+    asked = args.get("format")
+    if asked:
+        if asked in names:
+            return asked
+        raise Refusal(406, f"format={asked} does not fit here; choose one of {', '.join(sorted(names))}")
+    if not accept:
+        return next(iter(offers.values()))
+    best = accept.best_match(list(offers))
+    if best is None:
+        raise Refusal(406, "no acceptable media type; offered: " + ", ".join(offers))
+    return offers[best]
+
+
+def _error(refusal: Refusal) -> Response:
+    wants_json = request.accept_mimetypes.best_match(["text/plain", "application/json"]) == "application/json"
+    if wants_json:
+        body, media = json.dumps({"status": refusal.status, "error": refusal.message}, ensure_ascii=False), "application/json"
+    else:
+        body, media = refusal.message + "\n", "text/plain; charset=utf-8"
+    return Response(body, status=refusal.status, mimetype=None, content_type=media, headers=refusal.headers)
+
+
+def _query_text() -> str | None:
+    """The query of a GET, a form POST or a direct POST; updates refused whatever the method."""
+    if "update" in request.args or "update" in request.form:
+        raise Refusal(403, "SPARQL Update is not allowed: this endpoint is read-only")
+    if request.method == "GET":
+        return request.args.get("query")
+    if request.content_length is not None and request.content_length > MAX_QUERY_BYTES * 4:
+        raise Refusal(413, f"request too large: a query is at most {MAX_QUERY_BYTES} bytes")
+    media = (request.mimetype or "").lower()
+    if media == "application/sparql-update":
+        raise Refusal(403, "SPARQL Update is not allowed: this endpoint is read-only")
+    if media == "application/sparql-query":
+        try:
+            return request.get_data(cache=False).decode("utf-8")
+        except UnicodeDecodeError:
+            raise Refusal(400, "the query must be UTF-8") from None
+    if media == "application/x-www-form-urlencoded":
+        return request.form.get("query")
+    raise Refusal(415, "POST a query as application/sparql-query or application/x-www-form-urlencoded (query=…)")
+
+
+@bp.after_request
+def _headers(response: Response) -> Response:
+    if request.path.startswith("/sparql"):
+        response.headers.update(_CORS)
+        response.vary.add("Accept")
+    return response
+
+
+@bp.route("/sparql", methods=["GET", "POST"])
+def sparql() -> Response:
+    try:
+        text = _query_text()
+        if text is None or not text.strip():
+            if request.method == "POST":
+                raise Refusal(400, "missing query")
+            return _no_query()
+        return _answer(text)
+    except Refusal as refusal:
+        return _error(refusal)
+
+
+@bp.route("/sparql/ui")
+def ui() -> Response:
+    return _page()
+
+
+def _answer(text: str) -> Response:
+    store = current_app.extensions["itsutsuboshi"]["store"]
+    allowlist = list(_setting("SPARQL_SERVICE_ALLOWLIST") or [])
+    max_rows = int(_setting("SPARQL_MAX_ROWS"))
+    if len(text.encode("utf-8")) > MAX_QUERY_BYTES:
+        raise Refusal(413, f"query too large: at most {MAX_QUERY_BYTES} bytes")
+    args, accept = request.args.to_dict(), request.accept_mimetypes
+
+    def work() -> tuple[bytes, str, dict[str, str]]:
+        checked = check_query(text, allowlist=allowlist, max_rows=max_rows)
+        if checked.kind in ("CONSTRUCT", "DESCRIBE"):
+            fmt = _pick(GRAPH_OFFERS, set(GRAPH_TYPES), args, accept)
+        else:
+            fmt = _pick(RESULT_OFFERS, set(RESULT_TYPES), args, accept)
+        return _execute(store, checked, fmt, timeout)
+
+    timeout = float(_setting("SPARQL_TIMEOUT"))
+    # the store stops the query at ``timeout``; the thread bound is the backstop for stores that cannot
+    body, media, headers = run_bounded(work, timeout=timeout + 0.5, slots=_state()["slots"])
+    return Response(body, content_type=media if "charset" in media or not media.startswith("text/")
+                    else media + "; charset=utf-8", headers=headers)
+
+
+_SD_OFFERS = {"text/html": "html", **{media: name for name, media in GRAPH_TYPES.items()}}
+_RDFLIB = {"turtle": "turtle", "nt": "nt", "jsonld": "json-ld", "rdfxml": "xml"}
+
+
+def _no_query() -> Response:
+    fmt = _pick(_SD_OFFERS, set(_SD_OFFERS.values()), request.args, request.accept_mimetypes)
+    if fmt == "html":
+        return _page()
+    media = next(m for m, f in _SD_OFFERS.items() if f == fmt)
+    body = service_description(request.base_url).serialize(format=_RDFLIB[fmt])
+    return Response(body, content_type=media + ("; charset=utf-8" if media.startswith("text/") else ""))
+
+
+def service_description(endpoint: str):
+    """The SPARQL 1.1 Service Description of this endpoint, as an rdflib Graph."""
+    from rdflib import Graph, Literal, Namespace, URIRef
+    from rdflib.namespace import RDF
+
+    sd = Namespace("http://www.w3.org/ns/sparql-service-description#")
+    formats = Namespace("http://www.w3.org/ns/formats/")
+    graph = Graph()
+    graph.bind("sd", sd)
+    graph.bind("formats", formats)
+    service = URIRef(endpoint)
+    graph.add((service, RDF.type, sd.Service))
+    graph.add((service, sd.endpoint, service))
+    graph.add((service, sd.supportedLanguage, sd.SPARQL11Query))
+    graph.add((service, sd.feature, sd.UnionDefaultGraph))
+    for name in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
+                 "Turtle", "N-Triples", "JSON-LD", "RDF_XML"):
+        graph.add((service, sd.resultFormat, formats[name]))
+    graph.add((service, URIRef("http://www.w3.org/2000/01/rdf-schema#comment"),
+               Literal(f"Read-only; at most {_setting('SPARQL_MAX_ROWS')} rows, {_setting('SPARQL_TIMEOUT')} s per query.")))
+    return graph
+
+
+#: example queries shown on the query page; each runs on the published data
+EXAMPLES = [
+    ("避難場所の近くの AED (距離順) / AEDs near evacuation spaces, by distance", """\
+PREFIX itsu: <https://w3id.org/itsutsuboshi/ns#>
+PREFIX wgs: <http://www.w3.org/2003/01/geo/wgs84_pos#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+# 距離は緯度経度からの近似 (1° ≈ 111 km, 経度は cos 35.7° を掛ける); 平方根はニュートン法で
+SELECT ?siteName ?aedName ?km WHERE {
+  ?site a itsu:EvacuationSpace ; wgs:lat ?lat1 ; wgs:long ?long1 .
+  ?aed a itsu:AED ; wgs:lat ?lat2 ; wgs:long ?long2 .
+  OPTIONAL { ?site rdfs:label ?siteName }
+  OPTIONAL { ?aed rdfs:label ?aedName }
+  BIND ((?lat2 - ?lat1) * 111.0 AS ?dy)
+  BIND ((?long2 - ?long1) * 111.0 * 0.812 AS ?dx)
+  BIND (xsd:double(?dx * ?dx + ?dy * ?dy) AS ?d2)
+  FILTER (?d2 < 25)
+  BIND ((1 + ?d2) / 2 AS ?s1) BIND ((?s1 + ?d2 / ?s1) / 2 AS ?s2) BIND ((?s2 + ?d2 / ?s2) / 2 AS ?s3)
+  BIND ((?s3 + ?d2 / ?s3) / 2 AS ?s4) BIND ((?s4 + ?d2 / ?s4) / 2 AS ?s5)
+  BIND (IF(?d2 < 0.0001, 0.0, xsd:decimal(ROUND((?s5 + ?d2 / ?s5) * 50)) / 100) AS ?km)
+}
+ORDER BY ?siteName ?km
+LIMIT 100"""),
+    ("年齢・男女別の人口 / Population by age and sex", """\
+PREFIX itsu: <https://w3id.org/itsutsuboshi/ns#>
+PREFIX ic: <http://imi.go.jp/ns/core/rdf#>
+SELECT ?area ?date ?sex ?ageFrom ?ageTo ?count WHERE {
+  ?stat a itsu:PopulationStatistics ; itsu:populationByAgeSex ?group .
+  OPTIONAL { ?stat itsu:area/ic:名称/ic:表記 ?area }
+  OPTIONAL { ?stat itsu:surveyDate ?date }
+  ?group itsu:sex ?sex ; itsu:ageFrom ?ageFrom ; itsu:count ?count .
+  OPTIONAL { ?group itsu:ageTo ?ageTo }
+}
+ORDER BY ?area ?ageFrom ?sex
+LIMIT 500"""),
+    ("町字ごとの施設数 / Facilities per 町字 (town)", """\
+PREFIX itsu: <https://w3id.org/itsutsuboshi/ns#>
+PREFIX ic: <http://imi.go.jp/ns/core/rdf#>
+SELECT ?town (COUNT(DISTINCT ?facility) AS ?facilities) WHERE {
+  ?facility ic:設置地点?/ic:住所/itsu:town ?town .
+}
+GROUP BY ?town
+ORDER BY DESC(?facilities) ?town"""),
+]
+
+
+def _page() -> Response:
+    query = request.args.get("query", "")
+    html = render_template("sparql.html", examples=EXAMPLES, query=query or EXAMPLES[0][1],
+                           run=bool(query), max_rows=_setting("SPARQL_MAX_ROWS"), timeout=_setting("SPARQL_TIMEOUT"))
+    return Response(html, content_type="text/html; charset=utf-8")

@@ -1,0 +1,93 @@
+"""Pages in a real headless Chromium: a resource page with its map, a dataset page, the query page.
+
+Needs the Debian packages chromium and chromium-driver (.ci/run installs them) and selenium; skipped
+with the reason when they are absent. One server and one browser serve the whole module.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from itsutsuboshi.loading import load_csv
+from itsutsuboshi.server import create_app
+from itsutsuboshi.store import EmbeddedStore
+
+FIXTURE = Path(__file__).resolve().parent / "linking" / "131016_aed.csv"
+EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.csv"))
+BASE = "https://data.example.lg.jp/"
+
+webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
+if not (shutil.which("chromium") and shutil.which("chromedriver")):
+    pytest.skip("Chromium is not installed (Debian packages chromium, chromium-driver; .ci/run installs them)",
+                allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def site():
+    store = EmbeddedStore(None)
+    for path in [FIXTURE, *EXAMPLES]:
+        load_csv(store, path, base=BASE)
+    app = create_app({"STORE": store, "BASE": BASE, "MAP_TILES": ""})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium")
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
+    driver.set_page_load_timeout(30)
+    yield driver
+    driver.quit()
+
+
+def errors(driver) -> list[str]:  # type: ignore[no-untyped-def]
+    return [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+
+
+def test_resource_page_renders_with_its_map(site, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(site + "/id/aed/131016/L-1")  # the 303 is followed to the HTML document
+    assert browser.current_url.endswith("/doc/aed/131016/L-1")
+    assert "区役所" in browser.title
+    WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#map .leaflet-marker-icon"))
+    assert browser.find_element(By.CSS_SELECTOR, "#map").get_attribute("class").count("leaflet-container") == 1
+    assert "東京都千代田区九段南" in browser.find_element(By.TAG_NAME, "body").text
+    assert errors(browser) == []
+
+
+def test_dataset_page_lists_its_records(site, browser):
+    from selenium.webdriver.common.by import By
+
+    browser.get(site + "/doc/aed/131016")
+    links = [a.get_attribute("href") for a in browser.find_elements(By.TAG_NAME, "a")]
+    assert any(h and h.endswith("/aed/131016/L-2") for h in links)
+    assert errors(browser) == []
+
+
+def test_query_page_runs_a_query(site, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(site + "/sparql/ui?query=" + "SELECT%20%3Fs%20WHERE%20%7B%20%3Fs%20a%20%3Chttp%3A%2F%2Fimi.go.jp%2Fns"
+                "%2Fcore%2Frdf%23%E8%A8%AD%E5%82%99%E5%9E%8B%3E%20%7D")
+    browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    WebDriverWait(browser, 15).until(
+        lambda d: any("/id/aed/131016/L-1" in c.text for c in d.find_elements(By.CSS_SELECTOR, "table td")))
+    assert errors(browser) == []

@@ -1,0 +1,62 @@
+"""VoID, dumps and sitemap: what describes the whole published site."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, URIRef
+
+from itsutsuboshi.loading import load_csv
+from itsutsuboshi.server import create_app
+from itsutsuboshi.store import EmbeddedStore
+
+FIXTURE = Path(__file__).resolve().parent / "linking" / "131016_aed.csv"
+EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.csv"))
+BASE = "https://data.example.lg.jp/"
+VOID = "http://rdfs.org/ns/void#"
+
+
+@pytest.fixture(scope="module")
+def client():
+    store = EmbeddedStore(None)
+    for path in [FIXTURE, *EXAMPLES]:
+        load_csv(store, path, base=BASE)
+    app = create_app({"STORE": store, "BASE": BASE, "TESTING": True})
+    return app.test_client()
+
+
+def test_void_describes_every_dataset_graph(client):
+    answer = client.get("/.well-known/void")
+    assert answer.status_code == 200 and answer.mimetype == "text/turtle"
+    g = Graph().parse(data=answer.get_data(as_text=True), format="turtle")
+    site = URIRef("http://localhost/.well-known/void#site")
+    subsets = set(g.objects(site, URIRef(VOID + "subset")))
+    assert len(subsets) == 5
+    assert (site, URIRef(VOID + "sparqlEndpoint"), URIRef("http://localhost/sparql")) in g
+    assert all(int(g.value(s, URIRef(VOID + "triples"))) > 50 for s in subsets)
+
+
+def test_dumps_of_one_dataset_and_of_everything(client):
+    one = client.get("/dumps/aed/131016.nt.gz")
+    assert one.status_code == 200 and one.headers["Content-Encoding"] == "gzip"
+    triples = gzip.decompress(one.get_data()).decode("utf-8").strip().splitlines()
+    assert len(triples) > 50 and all(t.endswith(" .") for t in triples)
+    everything = client.get("/dumps/all.ttl")
+    g = Graph().parse(data=everything.get_data(as_text=True), format="turtle")
+    assert len(g) > len(triples)
+
+
+@pytest.mark.parametrize("path", ["/dumps/../../etc/passwd", "/dumps/%2e%2e/%2e%2e/etc/passwd", "/dumps/aed/131016.csv",
+                                  "/dumps/aed/999999.nt.gz", "/dumps/AED/131016.ttl", "/dumps/..%2fpyproject.toml"])
+def test_dump_names_cannot_reach_files_or_unknown_graphs(client, path):
+    assert client.get(path).status_code == 404
+
+
+def test_sitemap_lists_record_pages(client):
+    answer = client.get("/sitemap.xml")
+    assert answer.status_code == 200
+    text = answer.get_data(as_text=True)
+    assert "<loc>http://localhost/doc/aed/131016/L-1</loc>" in text
+    assert text.count("<loc>") > 10
