@@ -1,0 +1,57 @@
+"""The same server in front of real triple stores: an Oxigraph server and Virtuoso."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import requests
+import requests.auth
+from rdflib import Graph, URIRef
+
+from itsutsuboshi.loading import load_csv
+from itsutsuboshi.server import create_app
+from itsutsuboshi.store import RemoteStore
+
+FIXTURE = Path(__file__).resolve().parent / "linking" / "131016_aed.csv"
+BASE = "https://remote.example.lg.jp/"  # a base of its own: the servers live for the whole session
+
+
+@pytest.fixture(params=["oxigraph-server", "virtuoso"])
+def client(request):
+    if request.param == "oxigraph-server":
+        store = RemoteStore(request.getfixturevalue("oxigraph_server") + "/query")
+    else:
+        store = RemoteStore(request.getfixturevalue("virtuoso_server"))
+    assert load_csv(store, FIXTURE, base=BASE).error is None
+    yield create_app({"STORE": store, "BASE": BASE, "TESTING": True}).test_client()
+    for graph in [g for g in store.graphs() if g.startswith(BASE)]:
+        requests.delete(store.graph_store, params={"graph": graph}, timeout=10,
+                        auth=requests.auth.HTTPDigestAuth(*store.auth) if store.auth else None)
+
+
+def test_records_dereference_through_a_remote_store(client):
+    answer = client.get("/id/aed/131016/L-1")
+    assert answer.status_code == 303 and answer.headers["Location"].endswith("/doc/aed/131016/L-1")
+    turtle = client.get("/doc/aed/131016/L-1.ttl")
+    assert turtle.status_code == 200
+    g = Graph().parse(data=turtle.get_data(as_text=True), format="turtle")
+    record = URIRef(BASE + "id/aed/131016/L-1")
+    assert len(list(g.predicate_objects(record))) > 10
+    html = client.get("/doc/aed/131016/L-1", headers={"Accept": "text/html"})
+    assert html.status_code == 200 and "区役所" in html.get_data(as_text=True)
+
+
+def test_sparql_through_a_remote_store(client):
+    answer = client.get("/sparql", query_string={"query": "SELECT ?s WHERE { ?s a <https://w3id.org/itsutsuboshi/ns#AED> }"},
+                        headers={"Accept": "application/sparql-results+json"})
+    assert answer.status_code == 200
+    rows = answer.get_json()["results"]["bindings"]
+    assert {r["s"]["value"] for r in rows} >= {BASE + "id/aed/131016/L-1", BASE + "id/aed/131016/L-2"}
+    refused = client.get("/sparql", query_string={"query": "DELETE WHERE { ?s ?p ?o }"})
+    assert refused.status_code == 403
+
+
+def test_home_lists_the_dataset(client):
+    page = client.get("/", headers={"Accept": "text/html"})
+    assert page.status_code == 200 and "AED" in page.get_data(as_text=True)
