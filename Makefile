@@ -1,4 +1,4 @@
-# itsutsuboshi — two commands: `make demo` (convert, link and validate the bundled examples) and `make test` (whole suite).
+# itsutsuboshi — two commands: `make demo` (convert, link, validate, load and serve the bundled examples) and `make test` (whole suite).
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -15,6 +15,8 @@ $(BIN)/.installed: $(SOURCES)
 demo: $(BIN)/.installed
 	$(BIN)/itsutsuboshi link examples/*.csv -o output/ -r output/links.json
 	$(BIN)/itsutsuboshi validate examples/*.csv --fail-on never -r output/validation.html -r output/validation.csv
+	$(BIN)/itsutsuboshi load examples/*.csv --store output/data
+	$(BIN)/itsutsuboshi serve --store output/data
 
 test: $(BIN)/.installed
 	$(BIN)/ruff check .
