@@ -77,30 +77,24 @@ class EmbeddedStore:
             self.path.mkdir(parents=True, exist_ok=True)
         self.store = ox.Store(str(self.path)) if self.path is not None else ox.Store()
         self._write = threading.Lock()
+        self._generation = 0  # bumped by every write: workers forked before it see old data
+        self._pool = _WorkerPool()
 
     def query(self, sparql: str, *, results: str = "json", graph: str = "turtle",
               timeout: float | None = None) -> tuple[bytes, str]:
-        """With ``timeout``, the query runs in a forked child process that is killed when time is
-        up: pyoxigraph cannot cancel a query, and a runaway one must not keep a CPU and its memory."""
+        """With ``timeout``, the query runs in a forked worker process that is killed when time is
+        up (pyoxigraph cannot cancel a query, and a runaway one must not keep a CPU and its memory).
+        Workers are forked ahead of use and reused, and replaced after a change of the data."""
         if timeout is None:
             return _run(self.store, sparql, results, graph)
-        context = multiprocessing.get_context("fork")
-        receive, send = context.Pipe(duplex=False)
-        child = context.Process(target=_run_in_child, args=(self.store, sparql, results, graph, send), daemon=True)
-        child.start()
-        send.close()
+        worker = self._pool.take(self.store, self._generation)
         try:
-            if not receive.poll(timeout):
-                raise QueryTimeout(f"the query ran longer than {timeout:g} s and was stopped")
-            try:
-                kind, payload = receive.recv()
-            except EOFError:
-                raise QueryError("the query process ended without an answer", 500) from None
-        finally:
-            if child.is_alive():
-                child.kill()
-            child.join()
-            receive.close()
+            answer = worker.ask((sparql, results, graph), timeout)
+        except BaseException:
+            worker.stop()
+            raise
+        self._pool.give_back(worker)
+        kind, payload = answer
         if kind == "error":
             raise QueryError(payload, 400)
         return payload
@@ -112,6 +106,7 @@ class EmbeddedStore:
             self.store.bulk_load(path=str(path), format=_OX_GRAPHS[format], to_graph=staging)
             self.store.update(f"MOVE SILENT GRAPH <{staging.value}> TO <{graph}>")
             self.store.flush()
+            self._generation += 1
 
     def graphs(self) -> list[str]:
         return sorted(g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))
@@ -132,13 +127,65 @@ def _run(store: ox.Store, sparql: str, results: str, graph: str) -> tuple[bytes,
     return answer.serialize(format=_OX_RESULTS[results]), RESULT_TYPES[results]
 
 
-def _run_in_child(store: ox.Store, sparql: str, results: str, graph: str, send) -> None:  # type: ignore[no-untyped-def]
-    try:
-        send.send(("ok", _run(store, sparql, results, graph)))
-    except Exception as exc:  # reported to the parent, which answers 400
-        send.send(("error", f"{type(exc).__name__}: {exc}"))
-    finally:
-        send.close()
+def _serve_queries(store: ox.Store, connection) -> None:  # type: ignore[no-untyped-def]
+    """A worker process: answer queries from the pipe until it closes (or the process is killed)."""
+    while True:
+        try:
+            sparql, results, graph = connection.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            connection.send(("ok", _run(store, sparql, results, graph)))
+        except Exception as exc:  # reported to the parent, which answers 400
+            connection.send(("error", f"{type(exc).__name__}: {exc}"))
+
+
+class _Worker:
+    """A forked process holding a copy-on-write view of the store as it was when forked."""
+
+    def __init__(self, store: ox.Store, generation: int) -> None:
+        context = multiprocessing.get_context("fork")
+        self.connection, child_end = context.Pipe()
+        self.process = context.Process(target=_serve_queries, args=(store, child_end), daemon=True)
+        self.process.start()
+        child_end.close()
+        self.generation = generation
+
+    def ask(self, request: tuple[str, str, str], timeout: float) -> tuple[str, object]:
+        self.connection.send(request)
+        if not self.connection.poll(timeout):
+            raise QueryTimeout(f"the query ran longer than {timeout:g} s and was stopped")
+        try:
+            return self.connection.recv()
+        except EOFError:
+            raise QueryError("the query process ended without an answer", 500) from None
+
+    def stop(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+        self.connection.close()
+
+
+class _WorkerPool:
+    """Idle query workers; a worker that timed out or failed is stopped, not returned."""
+
+    def __init__(self) -> None:
+        self.idle: list[_Worker] = []
+        self.lock = threading.Lock()
+
+    def take(self, store: ox.Store, generation: int) -> _Worker:
+        with self.lock:
+            while self.idle:
+                worker = self.idle.pop()
+                if worker.generation == generation and worker.process.is_alive():
+                    return worker
+                worker.stop()
+        return _Worker(store, generation)
+
+    def give_back(self, worker: _Worker) -> None:
+        with self.lock:
+            self.idle.append(worker)
 
 
 class RemoteStore:

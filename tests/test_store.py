@@ -114,3 +114,19 @@ def test_load_command(tmp_path, oxigraph_server):
     result = CliRunner().invoke(main, ["load", str(FIXTURE), "--store", oxigraph_server + "/query", "--base", BASE])
     assert result.exit_code == 0, result.output
     assert graph_iri(BASE, "aed", "131016") in RemoteStore(oxigraph_server + "/query").graphs()
+
+
+def test_timed_queries_run_in_workers_that_are_stopped_and_replaced(tmp_path):
+    from itsutsuboshi.store import QueryTimeout
+
+    store = EmbeddedStore(None)
+    load_csv(store, FIXTURE, base=BASE)
+    before = count(store)
+    with pytest.raises(QueryTimeout):
+        store.query("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }", timeout=0.5)
+    assert all(not w.process.is_alive() or w in store._pool.idle for w in store._pool.idle)
+    body, _ = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", timeout=5)  # a fresh worker answers
+    assert int(json.loads(body)["results"]["bindings"][0]["n"]["value"]) == before
+    load_csv(store, EXAMPLES[0], base=BASE)  # a write: workers forked before it are replaced
+    body, _ = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", timeout=5)
+    assert int(json.loads(body)["results"]["bindings"][0]["n"]["value"]) > before
