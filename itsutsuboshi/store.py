@@ -71,11 +71,16 @@ class Store(Protocol):
 class EmbeddedStore:
     """pyoxigraph in a folder (``path``) or in memory (``path=None``)."""
 
-    def __init__(self, path: str | Path | None = None) -> None:
+    def __init__(self, path: str | Path | None = None, *, read_only: bool = False) -> None:
         self.path = Path(path) if path is not None else None
-        if self.path is not None:
+        if self.path is not None and not read_only:
             self.path.mkdir(parents=True, exist_ok=True)
-        self.store = ox.Store(str(self.path)) if self.path is not None else ox.Store()
+        if self.path is None:
+            self.store = ox.Store()
+        elif read_only:  # several server processes can share the folder (a writer holds it alone)
+            self.store = ox.Store.read_only(str(self.path))
+        else:
+            self.store = ox.Store(str(self.path))
         self._write = threading.Lock()
         self._generation = 0  # bumped by every write: workers forked before it see old data
         self._pool = _WorkerPool()
@@ -266,16 +271,16 @@ def _graph_store_for(endpoint: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
 
-def open_store(spec: str | Path | None) -> Store:
+def open_store(spec: str | Path | None, *, read_only: bool = False) -> Store:
     """An http(s) URL is a remote SPARQL endpoint (``http://user:password@host/sparql`` for a store
     that wants credentials to write, as Virtuoso does); anything else a folder for the embedded
-    store (``None``: in memory)."""
+    store (``None``: in memory), opened ``read_only`` by servers so that several processes share it."""
     if spec is None:
         return EmbeddedStore(None)
     text = str(spec)
     if text.startswith(("http://", "https://")):
         return RemoteStore(text)
-    return EmbeddedStore(text)
+    return EmbeddedStore(text, read_only=read_only)
 
 
 def graph_iri(base: str, dataset: str, code: str) -> str:

@@ -38,7 +38,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.setdefault("LAST_MODIFIED", datetime.now(UTC).replace(microsecond=0))
     store = config.get("STORE")
     if store is None or isinstance(store, str | os.PathLike):
-        store = open_store(store)
+        store = open_store(store, read_only=store is not None)  # the server never writes
     # shared with the SPARQL blueprint: {"store": the Store, "config": the settings given}
     app.extensions["itsutsuboshi"] = {"store": store, "config": {k: v for k, v in config.items() if k != "STORE"}}
 
