@@ -113,6 +113,16 @@ def start(app: str, env: dict[str, str], port: int, workers: int) -> subprocess.
             time.sleep(0.2)
 
 
+def stop(process: subprocess.Popen) -> None:
+    """Quick shutdown of a gunicorn master, its workers and their query workers (one process group)."""
+    os.killpg(process.pid, signal.SIGQUIT)
+    try:
+        process.wait(5)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(5)
+
+
 def wrk(url: str, paths_file: Path, accept: str, duration: int, connections: int) -> dict[str, float]:
     script = WORK / f"wrk-{abs(hash((str(paths_file), accept)))}.lua"
     script.write_text(LUA % (paths_file, accept), encoding="utf-8")
@@ -156,8 +166,7 @@ def main() -> int:
         results["itsutsuboshi /sparql"] = wrk(f"http://127.0.0.1:{ours_port}", query_paths,
                                               "application/sparql-results+json", args.duration, args.connections)
     finally:
-        os.killpg(ours.pid, signal.SIGTERM)
-        ours.wait(20)
+        stop(ours)
     bare = start("bare_app:app", {"STORE": str(store), "BASE": BASE, "PYTHONPATH": str(WORK)}, bare_port,
                  args.workers)
     try:
@@ -166,8 +175,7 @@ def main() -> int:
         results["bare /sparql"] = wrk(f"http://127.0.0.1:{bare_port}", query_paths,
                                       "application/sparql-results+json", args.duration, args.connections)
     finally:
-        os.killpg(bare.pid, signal.SIGTERM)
-        bare.wait(20)
+        stop(bare)
     print(f"{'target':<28} {'req/s':>9} {'p50 ms':>8} {'non-2xx':>8}")
     for name, r in results.items():
         print(f"{name:<28} {r['rps']:>9.0f} {r['p50_ms']:>8.2f} {r['non_2xx']:>8}")
