@@ -123,10 +123,10 @@ def convert_file(path: str | Path, writer: Writer, *, iris: IriBuilder, on_issue
             report(make_issue("file.no_code", file=path.name))
         epilogue = converter.epilogue()
         if linker is not None:
+            publishers = {iris.organization(c): c for c in converter.codes if c != UNKNOWN_CODE}
             for node in epilogue:
-                code_ = _organization_code(iris, node.iri or "")
-                if code_:
-                    linker.link_organization(node, code_)
+                if node.iri in publishers:
+                    linker.link_organization(node, publishers[node.iri])
             epilogue += linker.epilogue()
         writer.write_all(epilogue)
         result.triples = writer.triples - before
@@ -178,12 +178,6 @@ def count_row(result: FileResult, converted: bool, issues: list[Issue], report: 
             result.rows_with_issues += 1
         for issue in issues:
             report(issue)
-
-
-def _organization_code(iris: IriBuilder, iri: str) -> str | None:
-    prefix = iris.organization("")
-    code = iri[len(prefix):] if iri.startswith(prefix) else ""
-    return code if code.isdigit() and code != "000000" else None
 
 
 def _convert_rows(rows: Iterable[RawRow], source: CsvSource, converter: RowConverter, writer: Writer,

@@ -10,11 +10,12 @@
 from __future__ import annotations
 
 import gzip
-import json
 import re
 from xml.sax.saxutils import escape
 
 from flask import Blueprint, Response, abort, current_app, request
+
+from .describe import bindings
 
 bp = Blueprint("catalog", __name__)
 
@@ -53,7 +54,7 @@ def _graphs() -> list[tuple[str, str, str]]:
 
 def _select(query: str) -> list[dict[str, str]]:
     body, _ = _store().query(query)
-    return [{k: v["value"] for k, v in row.items()} for row in json.loads(body)["results"]["bindings"]]
+    return bindings(body)
 
 
 @bp.get("/.well-known/void")

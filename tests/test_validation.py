@@ -35,6 +35,25 @@ def options(case: Path) -> dict:
     return tomllib.loads(found.read_text("utf-8")) if found.exists() else {}
 
 
+def case_rdf(case: Path, tmp_path: Path) -> Path:
+    """The case's RDF: its own input, or the CSV converted to Turtle with the case's options."""
+    source = case_input(case)
+    if source.suffix.lower() in RDF_SUFFIXES:
+        return source
+    from click.testing import CliRunner
+
+    from itsutsuboshi.cli import main
+
+    out = tmp_path / "data.ttl"
+    opts = options(case)
+    args = ["convert", str(source), "-o", str(out), "-q", "--base", opts.get("base", BASE)]
+    for key in ("dataset", "code"):
+        if key in opts:
+            args += [f"--{key}", opts[key]]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    return out
+
+
 def run_case(case: Path):
     opts = options(case)
     return validate_file(case_input(case), base=opts.get("base", BASE), dataset=opts.get("dataset"),
@@ -82,22 +101,7 @@ def _canonical_pyshacl(data: Graph, shapes: Graph) -> Counter:
 def test_pyshacl_finds_the_same(case, tmp_path):
     """The shapes are plain SHACL: pyshacl on the same RDF gives the same results as our engine."""
     report = run_case(case)
-    source = case_input(case)
-    data = Graph()
-    if source.suffix.lower() in RDF_SUFFIXES:
-        data.parse(source)
-    else:
-        from click.testing import CliRunner
-
-        from itsutsuboshi.cli import main
-        out = tmp_path / "out.nt"
-        opts = options(case)
-        args = ["convert", str(source), "-o", str(out), "-q", "--base", opts.get("base", BASE)]
-        for key in ("dataset", "code"):
-            if key in opts:
-                args += [f"--{key}", opts[key]]
-        CliRunner().invoke(main, args)
-        data.parse(out, format="nt")
+    data = Graph().parse(case_rdf(case, tmp_path))
     assert _canonical_pyshacl(data, report.shapes_graph) == _canonical_ours(report)
 
 
@@ -132,20 +136,7 @@ def test_rudof_finds_the_same_with_shacl_core(case, tmp_path):
     queries and the presence queries are left out on both sides."""
     pyrudof = pytest.importorskip("pyrudof")
     report = run_case(case)
-    source = case_input(case)
-    data = tmp_path / "data.ttl"
-    if source.suffix.lower() == ".ttl":
-        data = source
-    else:
-        opts = options(case)
-        args = ["convert", str(source), "-o", str(data), "-q", "--base", opts.get("base", BASE)]
-        for key in ("dataset", "code"):
-            if key in opts:
-                args += [f"--{key}", opts[key]]
-        from click.testing import CliRunner
-
-        from itsutsuboshi.cli import main
-        assert CliRunner().invoke(main, args).exit_code == 0
+    data = case_rdf(case, tmp_path)
     core = _core_only(report.shapes_graph)
     shapes_file = tmp_path / "shapes.ttl"
     core.serialize(shapes_file, format="turtle")
