@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
+from itertools import islice
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote, urlsplit, urlunsplit
@@ -28,6 +29,38 @@ _OX_RESULTS = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.
                "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}
 _OX_GRAPHS = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD,
               "rdfxml": ox.RdfFormat.RDF_XML}
+#: nested blank nodes followed by :meth:`Store.describe` (住所型 → 都道府県 …; 連絡先型 → 電話番号 …)
+DESCRIBE_DEPTH = 6
+#: at most this many triples in one description (a resource is a page, not a dump)
+DESCRIBE_LIMIT = 20000
+_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_WKT = "http://www.opengis.net/ont/geosparql#wktLiteral"
+_VIRTUOSO_GEOMETRY = "http://www.openlinksw.com/schemas/virtrdf#Geometry"
+_UNSAFE_IRI = frozenset('<>"{}|^`\\ \t\n\r')
+
+
+def describe_query(iri: str) -> str:
+    """One CONSTRUCT for :meth:`Store.describe` on a SPARQL server: the triples of ``iri``, its blank
+    nodes to :data:`DESCRIBE_DEPTH` levels, and the ``rdfs:label`` of every IRI it links to (classes aside)."""
+    s, label = f"<{_checked(iri)}>", f"<{_LABEL}>"
+    template, branches = [], []
+    for depth in range(DESCRIBE_DEPTH):
+        chain = [f"{s} ?p0 ?o0 ."]
+        for k in range(1, depth + 1):
+            chain.append(f"FILTER(isBlank(?o{k - 1})) ?o{k - 1} ?p{k} ?o{k} .")
+        subject = s if depth == 0 else f"?o{depth - 1}"
+        template.append(f"{subject} ?p{depth} ?o{depth} . ?o{depth} {label} ?l{depth} .")
+        branches.append("{ " + " ".join(chain) + " }")
+        branches.append("{ " + " ".join(chain) + f" FILTER(isIRI(?o{depth}) && ?p{depth} != <{_TYPE}>) "
+                        f"?o{depth} {label} ?l{depth} . }}")
+    return "CONSTRUCT { " + " ".join(template) + " } WHERE { " + " UNION ".join(branches) + " }"
+
+
+def _checked(iri: str) -> str:
+    if not iri.startswith(("http://", "https://")) or any(c in _UNSAFE_IRI or ord(c) < 0x20 for c in iri):
+        raise QueryError(f"not an IRI: {iri!r}", 400)
+    return iri
 
 
 class StoreUnavailable(RuntimeError):
@@ -65,6 +98,11 @@ class Store(Protocol):
 
     def dump(self, graph: str | None, *, format: str = "nt") -> bytes:
         """One named graph (``None``: all of them merged) serialised."""
+        ...
+
+    def describe(self, iri: str) -> list[ox.Triple]:
+        """The triples of ``iri``, of its blank nodes (to :data:`DESCRIBE_DEPTH` levels at least) and the
+        ``rdfs:label`` of every IRI it links to but its classes; no duplicates, at most :data:`DESCRIBE_LIMIT`."""
         ...
 
 
@@ -123,6 +161,19 @@ class EmbeddedStore:
                 out.add(ox.Quad(quad.subject, quad.predicate, quad.object))
             return out.dump(format=_OX_GRAPHS[format], from_graph=ox.DefaultGraph())
         return self.store.dump(format=_OX_GRAPHS[format], from_graph=ox.NamedNode(graph))
+
+    def describe(self, iri: str) -> list[ox.Triple]:
+        return _describe(self.store, iri)
+
+
+def _describe(store: ox.Store, iri: str) -> list[ox.Triple]:
+    """:meth:`Store.describe` in-process: Oxigraph's DESCRIBE (the concise bounded description, blank
+    nodes followed) plus the labels of the IRIs it links to. Bounded work, so no timeout is needed."""
+    found = list(islice(store.query(f"DESCRIBE <{_checked(iri)}>", use_default_graph_as_union=True), DESCRIBE_LIMIT))
+    label, kind = ox.NamedNode(_LABEL), ox.NamedNode(_TYPE)
+    for o in {t.object for t in found if isinstance(t.object, ox.NamedNode) and t.predicate != kind}:
+        found.extend(q.triple for q in store.quads_for_pattern(o, label, None, None))
+    return list(dict.fromkeys(found))[:DESCRIBE_LIMIT]
 
 
 def _run(store: ox.Store, sparql: str, results: str, graph: str) -> tuple[bytes, str]:
@@ -254,6 +305,19 @@ class RemoteStore:
         where = f"GRAPH <{graph}> {{ ?s ?p ?o }}" if graph else "GRAPH ?g { ?s ?p ?o }"
         body, _ = self.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {where} }}", graph=format)
         return body
+
+    def describe(self, iri: str) -> list[ox.Triple]:
+        body, _ = self.query(describe_query(iri), graph="nt")
+        found = {ox.Triple(q.subject, q.predicate, _wkt(q.object)): None
+                 for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)}
+        return list(found)[:DESCRIBE_LIMIT]
+
+
+def _wkt(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """Virtuoso answers geo:wktLiteral values with its own datatype ``virtrdf:Geometry``: give it back."""
+    if isinstance(term, ox.Literal) and term.datatype.value == _VIRTUOSO_GEOMETRY:
+        return ox.Literal(term.value, datatype=ox.NamedNode(_WKT))
+    return term
 
 
 def _graph_store_for(endpoint: str) -> str:

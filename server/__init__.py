@@ -4,7 +4,8 @@
 :func:`itsutsuboshi.store.open_store`), ``BASE`` (the base the data was minted with) and
 ``PUBLIC_BASE`` (the base the site is served under, optional). With ``config=None`` they come
 from the environment: ``ITSUTSUBOSHI_STORE``, ``ITSUTSUBOSHI_BASE``, ``ITSUTSUBOSHI_PUBLIC_BASE``
-(for ``gunicorn 'itsutsuboshi.server:create_app()'``).
+(for ``gunicorn 'itsutsuboshi.server:create_app()'``), and ``CACHE_SIZE`` / ``CACHE_SECONDS`` of the
+document cache (:mod:`.cache`) from ``ITSUTSUBOSHI_CACHE_SIZE`` / ``ITSUTSUBOSHI_CACHE_SECONDS``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from typing import Any
 from flask import Flask
 
 from itsutsuboshi.store import QueryError, StoreUnavailable, open_store
+
+from .cache import DocumentCache
 
 DEFAULT_BASE = "http://127.0.0.1:8000/"
 
@@ -30,6 +33,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         config = {"STORE": os.environ.get("ITSUTSUBOSHI_STORE") or None,
                   "BASE": os.environ.get("ITSUTSUBOSHI_BASE") or DEFAULT_BASE,
                   "PUBLIC_BASE": os.environ.get("ITSUTSUBOSHI_PUBLIC_BASE") or None}
+        for name in ("CACHE_SIZE", "CACHE_SECONDS"):
+            if os.environ.get(f"ITSUTSUBOSHI_{name}"):
+                config[name] = os.environ[f"ITSUTSUBOSHI_{name}"]
     app = Flask(__name__)
     app.config.update({k: v for k, v in config.items() if k != "STORE"})
     app.config["BASE"] = _with_slash(app.config.get("BASE") or DEFAULT_BASE)
@@ -40,7 +46,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if store is None or isinstance(store, str | os.PathLike):
         store = open_store(store, read_only=store is not None)  # the server never writes
     # shared with the SPARQL blueprint: {"store": the Store, "config": the settings given}
-    app.extensions["itsutsuboshi"] = {"store": store, "config": {k: v for k, v in config.items() if k != "STORE"}}
+    cache = DocumentCache(size=int(app.config.get("CACHE_SIZE", 2048)),
+                          seconds=float(app.config.get("CACHE_SECONDS", 60)))
+    app.extensions["itsutsuboshi"] = {"store": store, "cache": cache,
+                                      "config": {k: v for k, v in config.items() if k != "STORE"}}
 
     from . import catalog, pages, sparql
 

@@ -1,4 +1,4 @@
-"""Describing a resource: safe IRIs, the one CONSTRUCT, base rewriting and serialisation.
+"""Describing a resource: safe IRIs, the dataset queries, base rewriting and serialisation.
 
 No Flask here. Every IRI is checked by :func:`checked_iri` before it enters SPARQL text.
 """
@@ -10,14 +10,18 @@ import re
 from functools import lru_cache
 from urllib.parse import quote
 
-from rdflib import BNode, Graph, URIRef
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDFS
 
 from itsutsuboshi import vocab
 
-DEPTH = 6  # nested blank nodes followed (住所型 → 都道府県 …; 連絡先型 → 電話番号 …)
+from . import turtle
+from .turtle import XSD_STRING
+
 _BAD_IRI = re.compile(r"[<>\"{}|^`\\\x00-\x20\x7f]")
-_SEGMENT_SAFE = "-._~!$&'()*+,;=:@"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+SEGMENT_SAFE = "-._~!$&'()*+,;=:@"
 DCTERMS_IS_PART_OF = "http://purl.org/dc/terms/isPartOf"
 DCAT_DATASET = "http://www.w3.org/ns/dcat#Dataset"
 
@@ -33,31 +37,16 @@ def checked_iri(iri: str) -> str:
     return iri
 
 
-def path_to_iri(base: str, path: str) -> str:
-    """The IRI ``{base}id/{path}`` for a decoded URL path; dot segments and unsafe text raise :class:`BadIri`."""
-    segments = path.split("/")
-    if not path or any(s in ("", ".", "..") for s in segments) or _BAD_IRI.search(path):
-        raise BadIri(path)
+def path_to_iri(base: str, path: str | list[str]) -> str:
+    """The IRI ``{base}id/{path}`` for a decoded URL path (or its decoded segments, where a segment
+    may hold a ``/`` that was ``%2F``); dot segments and unsafe text raise :class:`BadIri`."""
+    segments = path.split("/") if isinstance(path, str) else path
+    # each decoded segment is percent-encoded again below, so only control characters and dot segments are refused
+    if not segments or any(s == "" or _CONTROL.search(s) or {".", ".."} & set(s.split("/")) for s in segments):
+        raise BadIri("/".join(segments))
     # the converter percent-encodes IDs as path segments (non-ASCII too), so encode the decoded path alike
-    encoded = "/".join(quote(s, safe=_SEGMENT_SAFE) for s in segments)
+    encoded = "/".join(quote(s, safe=SEGMENT_SAFE) for s in segments)
     return checked_iri(f"{base}id/{encoded}")
-
-
-def describe_query(iri: str) -> str:
-    """One CONSTRUCT: the triples of ``iri``, its blank nodes to :data:`DEPTH` levels, and the
-    ``rdfs:label`` of every IRI reached."""
-    s = f"<{checked_iri(iri)}>"
-    label = f"<{RDFS.label}>"
-    template, branches = [], []
-    for depth in range(DEPTH):
-        chain = [f"{s} ?p0 ?o0 ."]
-        for k in range(1, depth + 1):
-            chain.append(f"FILTER(isBlank(?o{k - 1})) ?o{k - 1} ?p{k} ?o{k} .")
-        subject = s if depth == 0 else f"?o{depth - 1}"
-        template.append(f"{subject} ?p{depth} ?o{depth} . ?o{depth} {label} ?l{depth} .")
-        branches.append("{ " + " ".join(chain) + " }")
-        branches.append("{ " + " ".join(chain) + f" FILTER(isIRI(?o{depth})) ?o{depth} {label} ?l{depth} . }}")
-    return "CONSTRUCT { " + " ".join(template) + " } WHERE { " + " UNION ".join(branches) + " }"
 
 
 def members_query(dataset_iri: str, *, limit: int, offset: int) -> str:
@@ -85,29 +74,18 @@ def bindings(body: bytes) -> list[dict[str, str]]:
     return [{k: v["value"] for k, v in row.items()} for row in data["results"]["bindings"]]
 
 
-def parse_nt(body: bytes) -> Graph:
-    g = Graph()
-    if body.strip():
-        g.parse(data=body.decode("utf-8"), format="nt")
-    return g
-
-
-def rewrite(graph: Graph, old: str, new: str) -> Graph:
-    """A copy of ``graph`` with IRIs (and ``xsd:anyURI`` literals) under ``old`` moved under ``new``."""
+def rewrite(triples: list[ox.Triple], old: str, new: str) -> list[ox.Triple]:
+    """``triples`` with IRIs under ``old`` moved under ``new``."""
     if not new or new == old:
-        return graph
+        return triples
+    cut = len(old)
 
-    def move(term):
-        if isinstance(term, URIRef) and str(term).startswith(old):
-            return URIRef(new + str(term)[len(old):])
+    def move(term):  # type: ignore[no-untyped-def]
+        if isinstance(term, ox.NamedNode) and term.value.startswith(old):
+            return ox.NamedNode(new + term.value[cut:])
         return term
 
-    out = Graph()
-    for prefix, ns in graph.namespaces():
-        out.bind(prefix, ns, override=True)
-    for s, p, o in graph:
-        out.add((move(s), move(p), move(o)))
-    return out
+    return [ox.Triple(move(t.subject), t.predicate, move(t.object)) for t in triples]
 
 
 @lru_cache(maxsize=1)
@@ -117,20 +95,43 @@ def context() -> dict:
 
 
 def bind_prefixes(graph: Graph) -> Graph:
-    for prefix, ns in context()["@context"].items():
+    for prefix, ns in prefixes().items():
         graph.bind(prefix, ns, override=True, replace=True)
     return graph
 
 
-def serialize(graph: Graph, name: str) -> bytes:
-    """``graph`` in the format ``name`` (turtle, nt, jsonld, rdfxml)."""
-    bind_prefixes(graph)
-    if name == "jsonld":
-        return graph.serialize(format="json-ld", context=context()["@context"], indent=2).encode("utf-8")
-    rdflib_name = {"turtle": "turtle", "nt": "nt11", "rdfxml": "pretty-xml"}[name]
-    out = graph.serialize(format=rdflib_name)
-    return out.encode("utf-8") if isinstance(out, str) else out
+@lru_cache(maxsize=1)
+def prefixes() -> dict[str, str]:
+    """``{prefix: namespace}`` of the bundled JSON-LD context."""
+    return {k: v for k, v in context()["@context"].items() if isinstance(v, str)}
 
 
-def is_blank(term) -> bool:
-    return isinstance(term, BNode)
+def serialize(triples: list[ox.Triple], name: str, *, first: str | None = None) -> bytes:
+    """``triples`` in the format ``name`` (turtle, nt, jsonld, rdfxml); Turtle leads with ``first``."""
+    if name == "turtle":
+        return turtle.serialize(triples, prefixes=prefixes(), first=first)
+    if name == "nt":
+        return b"".join(sorted(f"{t} .\n".encode() for t in triples))
+    if name == "rdfxml":
+        return ox.serialize(triples, format=ox.RdfFormat.RDF_XML, prefixes=prefixes())
+    graph = bind_prefixes(to_rdflib(triples))
+    return graph.serialize(format="json-ld", context=context()["@context"], indent=2).encode("utf-8")
+
+
+def to_rdflib(triples: list[ox.Triple]) -> Graph:
+    """An rdflib graph of ``triples`` (for JSON-LD compaction)."""
+    graph = Graph()
+    for t in triples:
+        graph.add((_rdflib_term(t.subject), URIRef(t.predicate.value), _rdflib_term(t.object)))
+    return graph
+
+
+def _rdflib_term(term):  # type: ignore[no-untyped-def]
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    datatype = term.datatype.value
+    return Literal(term.value, datatype=None if datatype == XSD_STRING else URIRef(datatype))

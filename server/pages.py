@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 from typing import Any
+from urllib.parse import quote, unquote, urlsplit
 
+import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SH
@@ -12,12 +15,16 @@ from rdflib.namespace import RDF, RDFS, SH
 from itsutsuboshi import shapes, vocab
 
 from . import describe, negotiation, render
-from .describe import BadIri
+from .cache import DocumentCache
+from .describe import SEGMENT_SAFE, BadIri
 from .negotiation import HTML, OFFERS, Offer
 
 bp = Blueprint("pages", __name__)
 PAGE_SIZE = 100
 ITSU = "https://w3id.org/itsutsuboshi/ns#"
+_TYPE = ox.NamedNode(str(RDF.type))
+_DATASET = ox.NamedNode(describe.DCAT_DATASET)
+_IS_PART_OF = ox.NamedNode(describe.DCTERMS_IS_PART_OF)
 
 
 def _store():
@@ -80,16 +87,41 @@ def home():
     return render_template("home.html", datasets=datasets)
 
 
+def _segments(route: str, path: str) -> list[str]:
+    """The decoded segments of the URL path after ``/{route}/``, keeping a ``%2F`` inside a segment:
+    WSGI servers decode PATH_INFO, so the raw request URI is read when the server gives it."""
+    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
+    if raw:
+        raw_path = urlsplit(raw).path
+        at = raw_path.find(f"/{route}/")
+        if at >= 0:
+            segments = [unquote(s) for s in raw_path[at + len(route) + 2:].split("/")]
+            if "/".join(segments) == path:
+                return segments
+    return path.split("/")
+
+
+def _split(segments: list[str]) -> tuple[list[str], Offer | None]:
+    """Segments without the extension of the last one, and the offer that extension names."""
+    last, extension = negotiation.split_extension(segments[-1])
+    return segments[:-1] + [last], extension
+
+
+def _doc_url(segments: list[str], extension: str = "") -> str:
+    return request.script_root + "/doc/" + "/".join(quote(s, safe=SEGMENT_SAFE) for s in segments) + extension
+
+
 @bp.route("/id/<path:path>")
 def identify(path: str):
     """The thing itself has no representation: 303 See Other to its document."""
-    stem, _ = negotiation.split_extension(path)
+    segments = _segments("id", path)
+    stem, extension = _split(segments)
     try:
         describe.path_to_iri(current_app.config["BASE"], stem)
     except BadIri:
         return error_page(400, "不正な IRI です / Not an acceptable IRI")
-    target = url_for("pages.document", path=path)
     query = request.query_string.decode("ascii", "replace")
+    target = _doc_url(stem, extension.extension if extension else "")
     response = redirect(target + (f"?{query}" if query else ""), code=303)
     response.headers["Vary"] = "Accept"
     return response
@@ -97,7 +129,7 @@ def identify(path: str):
 
 @bp.route("/doc/<path:path>")
 def document(path: str):
-    stem, extension = negotiation.split_extension(path)
+    stem, extension = _split(_segments("doc", path))
     base, shown = _bases()
     try:
         iri = describe.path_to_iri(base, stem)
@@ -106,28 +138,40 @@ def document(path: str):
     offer = _negotiate(extension)
     if offer is None:
         return not_acceptable()
-    body, _ = _store().query(describe.describe_query(iri), graph="nt")
-    graph = describe.parse_nt(body)
-    subject = URIRef(iri)
-    if (subject, None, None) not in graph:
-        return error_page(404, "見つかりません / Not found")
+    location = _doc_url(stem)
+    key = (iri, offer.name, request.args.get("page", ""))
+    cache: DocumentCache = current_app.extensions["itsutsuboshi"]["cache"]
+    body = cache.get(key)
+    if body is None:
+        body = _render(iri, offer, location)
+        if body is None:
+            return error_page(404, "見つかりません / Not found")
+        cache.put(key, body)
+    return respond(body, offer, location)
+
+
+def _render(iri: str, offer: Offer, location: str) -> bytes | None:
+    """The document of ``iri`` in ``offer`` (``None`` when the store knows nothing of it)."""
+    base, shown = _bases()
+    triples = _store().describe(iri)
+    subject = ox.NamedNode(iri)
+    if not any(t.subject == subject for t in triples):
+        return None
     members = None
-    if (subject, RDF.type, URIRef(describe.DCAT_DATASET)) in graph:
-        members = _members(iri, graph)
-    graph = describe.rewrite(graph, base, shown)
+    if any(t.subject == subject and t.predicate == _TYPE and t.object == _DATASET for t in triples):
+        members = _members(iri, triples)
+    triples = describe.rewrite(triples, base, shown)
     shown_iri = shown + iri[len(base):]
-    location = url_for("pages.document", path=stem)
     if offer is HTML:
-        subject = URIRef(shown_iri)
-        html = render_template("resource.html", node=render.build(graph, subject),
+        graph, subject = render.index(triples), ox.NamedNode(shown_iri)
+        return render_template("resource.html", node=render.build(graph, subject),
                                label=render.pick_label(graph, subject), coordinates=render.coordinates(graph, subject),
-                               members=members, offers=OFFERS, location=location)
-        return respond(html, offer, location)
-    return respond(describe.serialize(graph, offer.name), offer, location)
+                               members=members, offers=OFFERS, location=location).encode("utf-8")
+    return describe.serialize(triples, offer.name, first=shown_iri)
 
 
-def _members(dataset_iri: str, graph: Graph) -> dict[str, Any]:
-    """One page of the dataset's records; also added to ``graph`` as ``dcterms:isPartOf`` triples."""
+def _members(dataset_iri: str, triples: list[ox.Triple]) -> dict[str, Any]:
+    """One page of the dataset's records; also added to ``triples`` as ``dcterms:isPartOf`` triples."""
     try:
         page = max(1, int(request.args.get("page", "1")))
     except ValueError:
@@ -138,8 +182,9 @@ def _members(dataset_iri: str, graph: Graph) -> dict[str, Any]:
     body, _ = _store().query(describe.members_query(dataset_iri, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE),
                              results="json")
     records = []
+    dataset = ox.NamedNode(dataset_iri)
     for row in describe.bindings(body):
-        graph.add((URIRef(row["r"]), URIRef(describe.DCTERMS_IS_PART_OF), URIRef(dataset_iri)))
+        triples.append(ox.Triple(ox.NamedNode(row["r"]), _IS_PART_OF, dataset))
         iri = shown + row["r"][len(base):] if row["r"].startswith(base) else row["r"]
         records.append({"iri": iri, "href": render.safe_href(iri), "label": row.get("label", "")})
     pages = max(1, -(-total // PAGE_SIZE))
@@ -149,8 +194,11 @@ def _members(dataset_iri: str, graph: Graph) -> dict[str, Any]:
 # --- vocabulary and shapes -------------------------------------------------------------------
 
 
-def _static_graph(data: str) -> Graph:
-    return describe.bind_prefixes(Graph().parse(data=data, format="turtle"))
+@lru_cache(maxsize=16)
+def _static_document(data: str, name: str) -> bytes:
+    """A bundled Turtle file (vocabulary, shapes) in the format ``name``."""
+    triples = [ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(data, format=ox.RdfFormat.TURTLE)]
+    return describe.serialize(triples, name)
 
 
 def _serve_graph(name: str, data: str, extension: Offer | None, template: str, **context: Any):
@@ -162,10 +210,14 @@ def _serve_graph(name: str, data: str, extension: Offer | None, template: str, *
         return respond(render_template(template, **context), offer, location)
     if offer.name == "turtle":
         return respond(data, offer, location)
-    return respond(describe.serialize(_static_graph(data), offer.name), offer, location)
+    return respond(_static_document(data, offer.name), offer, location)
 
 
-def _vocabulary_terms(graph: Graph) -> list[dict[str, Any]]:
+@lru_cache(maxsize=1)
+def _vocabulary() -> tuple[str, list[dict[str, Any]]]:
+    """The bundled extension vocabulary (Turtle) and its terms for the page (read once)."""
+    data = vocab.path("itsutsuboshi.ttl").read_text(encoding="utf-8")
+    graph = Graph().parse(data=data, format="turtle")
     terms = []
     for s in sorted({s for s in graph.subjects(RDF.type, None) if str(s).startswith(ITSU)}, key=str):
         local = str(s)[len(ITSU):]
@@ -175,14 +227,13 @@ def _vocabulary_terms(graph: Graph) -> list[dict[str, Any]]:
         terms.append({"anchor": local, "iri": str(s), "kinds": kinds, "ja": labels.get("ja", ""),
                       "en": labels.get("en", ""), "comment_ja": comments.get("ja", ""),
                       "comment_en": comments.get("en", "")})
-    return terms
+    return data, terms
 
 
 @bp.route("/def/itsutsuboshi", defaults={"ext": ""})
 @bp.route("/def/itsutsuboshi<any('.ttl', '.jsonld', '.rdf', '.nt', '.html'):ext>")
 def vocabulary(ext: str):
-    data = vocab.path("itsutsuboshi.ttl").read_text(encoding="utf-8")
-    terms = _vocabulary_terms(Graph().parse(data=data, format="turtle"))
+    data, terms = _vocabulary()
     return _serve_graph("pages.vocabulary", data, negotiation.EXTENSIONS.get(ext), "vocabulary.html", terms=terms)
 
 
@@ -194,6 +245,13 @@ def namespace():
 @bp.route("/shapes", defaults={"ext": ""})
 @bp.route("/shapes<any('.ttl', '.jsonld', '.rdf', '.nt', '.html'):ext>")
 def shapes_page(ext: str):
+    data, listing = _shapes()
+    return _serve_graph("pages.shapes_page", data, negotiation.EXTENSIONS.get(ext), "shapes.html", shapes=listing)
+
+
+@lru_cache(maxsize=1)
+def _shapes() -> tuple[str, list[dict[str, Any]]]:
+    """The bundled shapes (Turtle) and their listing for the page (read once)."""
     graph = describe.bind_prefixes(shapes.load())
     data = graph.serialize(format="turtle")
     listing = []
@@ -203,4 +261,4 @@ def shapes_page(ext: str):
                        for p in graph.objects(prop, SH.path) if isinstance(p, URIRef))
         listing.append({"name": render.curie(str(s)), "target": render.curie(str(target)) if target else "",
                         "paths": paths})
-    return _serve_graph("pages.shapes_page", data, negotiation.EXTENSIONS.get(ext), "shapes.html", shapes=listing)
+    return data, listing

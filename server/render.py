@@ -1,4 +1,4 @@
-"""The HTML view model: an rdflib graph around one subject turned into nested rows for the templates.
+"""The HTML view model: a description (pyoxigraph triples) turned into nested rows for the templates.
 
 Templates only ever print strings from here with autoescaping on; ``href`` is set only for
 http(s) IRIs, so a ``javascript:`` IRI in the data stays plain text.
@@ -6,17 +6,23 @@ http(s) IRIs, so a ``javascript:`` IRI in the data stays plain text.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS
+import pyoxigraph as ox
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDFS
 
 from itsutsuboshi import vocab
 
 from .describe import context
 
 WGS = "http://www.w3.org/2003/01/geo/wgs84_pos#"
+LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+#: datatypes not shown next to a value
+PLAIN = frozenset({"http://www.w3.org/2001/XMLSchema#string", "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"})
 
 
 @dataclass
@@ -106,49 +112,59 @@ def term(iri: str) -> Term:
     return Term(iri, ja, en, curie(iri), safe_href(iri))
 
 
-def pick_label(graph: Graph, subject) -> str:
+Index = dict[ox.NamedNode | ox.BlankNode, list[tuple[ox.NamedNode, ox.NamedNode | ox.BlankNode | ox.Literal]]]
+
+
+def index(triples: list[ox.Triple]) -> Index:
+    """``{subject: [(predicate, object), …]}`` of a description."""
+    out: Index = defaultdict(list)
+    for t in triples:
+        out[t.subject].append((t.predicate, t.object))
+    return out
+
+
+def pick_label(graph: Index, subject: ox.NamedNode | ox.BlankNode) -> str:
     """The Japanese ``rdfs:label`` if any, else any label, else ``""``."""
-    labels = [o for o in graph.objects(subject, RDFS.label) if isinstance(o, Literal)]
+    labels = [o for p, o in graph.get(subject, ()) if p.value == LABEL and isinstance(o, ox.Literal)]
     for lang in ("ja", None, "en"):
         for o in labels:
             if o.language == lang:
-                return str(o)
-    return str(labels[0]) if labels else ""
+                return o.value
+    return labels[0].value if labels else ""
 
 
 def _sort_key(row: Row) -> tuple[int, str]:
-    order = {str(RDFS.label): 0}
-    return (order.get(row.predicate.iri, 1), row.predicate.curie)
+    return (0 if row.predicate.iri == LABEL else 1, row.predicate.curie)
 
 
-def build(graph: Graph, subject, *, seen: frozenset = frozenset()) -> Node:
+def build(graph: Index, subject: ox.NamedNode | ox.BlankNode, *, seen: frozenset = frozenset()) -> Node:
     """The subject and its blank nodes as nested :class:`Node` s (cycles cut)."""
     rows: dict[str, Row] = {}
     types = []
-    for p, o in sorted(graph.predicate_objects(subject), key=lambda po: (str(po[0]), str(po[1]))):
-        if p == RDF.type and isinstance(o, URIRef):
-            types.append(term(str(o)))
+    for p, o in sorted(graph.get(subject, ()), key=lambda po: (po[0].value, str(po[1]))):
+        if p.value == RDF_TYPE and isinstance(o, ox.NamedNode):
+            types.append(term(o.value))
             continue
-        row = rows.setdefault(str(p), Row(term(str(p))))
-        if isinstance(o, BNode):
+        row = rows.setdefault(p.value, Row(term(p.value)))
+        if isinstance(o, ox.BlankNode):
             if o in seen:
                 continue
             row.values.append(Value("node", node=build(graph, o, seen=seen | {subject})))
-        elif isinstance(o, URIRef):
-            row.values.append(Value("iri", text=str(o), href=safe_href(str(o)), label=pick_label(graph, o)))
+        elif isinstance(o, ox.NamedNode):
+            row.values.append(Value("iri", text=o.value, href=safe_href(o.value), label=pick_label(graph, o)))
         else:
-            row.values.append(Value("literal", text=str(o), lang=o.language or "",
-                                    datatype=curie(str(o.datatype)) if o.datatype else ""))
-    iri = str(subject) if isinstance(subject, URIRef) else ""
+            datatype = o.datatype.value
+            row.values.append(Value("literal", text=o.value, lang=o.language or "",
+                                    datatype="" if datatype in PLAIN else curie(datatype)))
+    iri = subject.value if isinstance(subject, ox.NamedNode) else ""
     return Node(iri, types, sorted(rows.values(), key=_sort_key))
 
 
-def coordinates(graph: Graph, subject) -> tuple[float, float] | None:
+def coordinates(graph: Index, subject: ox.NamedNode) -> tuple[float, float] | None:
     """``(lat, long)`` from ``wgs:lat`` / ``wgs:long`` of the subject, when both are numbers."""
-    lat = graph.value(subject, URIRef(WGS + "lat"))
-    long = graph.value(subject, URIRef(WGS + "long"))
+    values = {p.value: o.value for p, o in graph.get(subject, ()) if isinstance(o, ox.Literal)}
     try:
-        a, b = float(lat), float(long)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+        a, b = float(values[WGS + "lat"]), float(values[WGS + "long"])
+    except (KeyError, ValueError):
         return None
     return (a, b) if -90 <= a <= 90 and -180 <= b <= 180 else None

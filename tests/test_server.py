@@ -7,10 +7,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from rdflib import Graph, URIRef
+from rdflib import RDFS, Graph, URIRef
 
 from itsutsuboshi.cli import main
+from itsutsuboshi.converters.iri import IriBuilder
 from itsutsuboshi.server import create_app
+from itsutsuboshi.server.cache import DocumentCache
+from itsutsuboshi.server.describe import checked_iri
 from itsutsuboshi.server.negotiation import OFFERS, from_accept, parse_accept
 from itsutsuboshi.store import EmbeddedStore, graph_iri
 
@@ -22,6 +25,9 @@ DATASET = "aed/999997"
 EVIL = "test/000000/evil"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 IS_PART_OF = "http://purl.org/dc/terms/isPartOf"
+
+
+ODD_IDS = ["A/1", "東-1", "a b", "50%"]
 
 
 class SpyStore:
@@ -38,6 +44,10 @@ class SpyStore:
     def graphs(self):
         return self.store.graphs()
 
+    def describe(self, iri: str):
+        self.queries.append(f"DESCRIBE <{iri}>")
+        return self.store.describe(iri)
+
 
 def _extra_data(path: Path) -> None:
     """A record with hostile content and a dataset with 150 records (paging)."""
@@ -47,6 +57,8 @@ def _extra_data(path: Path) -> None:
              f"<{BASE}id/big/000000> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
              "<http://www.w3.org/ns/dcat#Dataset> .",
              f'<{BASE}id/big/000000> <http://purl.org/dc/terms/title> "大きなデータセット"@ja .']
+    for local in ODD_IDS:
+        lines.append(f'<{IriBuilder(BASE).record("aed", "999997", local)}> <{RDFS_LABEL}> "ID {local}"@ja .')
     for i in range(150):
         r = f"<{BASE}id/big/000000/{i:04d}>"
         lines += [f"{r} <{IS_PART_OF}> <{BASE}id/big/000000> .", f'{r} <{RDFS_LABEL}> "記録{i:04d}"@ja .']
@@ -242,11 +254,20 @@ def test_script_literal_is_escaped_and_javascript_iri_not_linked(client):
 
 @pytest.mark.parametrize("path", ["/doc/aed/999997/a>b", "/doc/aed/999997/a%3Eb", "/doc/aed/999997/a%20b",
                                   "/doc/aed/a%7Bb%7D", "/id/aed/999997/a%22b", "/doc/aed/x%5C/y",
-                                  "/doc/aed/a%0Ab"])
-def test_unsafe_iris_never_reach_the_store(client, spy, path):
+                                  "/doc/aed/a%0Ab", "/doc/aed/a%3E%20%3Chttp:%2F%2Fevil%3E"])
+def test_unsafe_characters_are_escaped_before_the_store(client, spy, path):
     before = len(spy.queries)
     r = client.get(path)
-    assert r.status_code in (400, 404)
+    assert r.status_code in (200, 303, 400, 404)
+    for query in spy.queries[before:]:
+        iri = query.split("<", 1)[1].rsplit(">", 1)[0]
+        assert checked_iri(iri) == iri and iri.startswith(BASE)
+
+
+def test_control_characters_never_reach_the_store(client, spy):
+    before = len(spy.queries)
+    for path in ("/doc/aed/a%0Ab", "/doc/aed/a%00b", "/id/aed/a%7Fb"):
+        assert client.get(path).status_code in (400, 404)
     assert len(spy.queries) == before
 
 
@@ -316,3 +337,44 @@ def test_serve_command_binds_to_localhost_and_prints_the_url(monkeypatch):
     assert run.exit_code == 0, run.output
     assert "http://127.0.0.1:8123/" in run.output
     assert calls["host"] == "127.0.0.1" and calls["port"] == 8123
+
+
+# --- IDs with an encoded slash or other escaped characters -------------------------------------------
+
+
+@pytest.mark.parametrize("local", ODD_IDS)
+def test_ids_with_escaped_characters_dereference(client, local):
+    iri = IriBuilder(BASE).record("aed", "999997", local)
+    path = iri[len(BASE) - 1:]  # /id/aed/999997/A%2F1 …
+    r = client.get(path, headers={"Accept": "text/turtle"})
+    assert r.status_code == 303
+    assert r.headers["Location"].endswith(path.replace("/id/", "/doc/", 1))
+    r = client.get(r.headers["Location"], headers={"Accept": "text/turtle"})
+    assert r.status_code == 200, r.data
+    assert Graph().parse(data=r.data.decode(), format="turtle").value(URIRef(iri), RDFS.label) is not None
+    assert r.headers["Content-Location"] == path.replace("/id/", "/doc/", 1) + ".ttl"
+    html = client.get(path.replace("/id/", "/doc/", 1) + ".html")
+    assert html.status_code == 200 and f"ID {local}".encode() in html.data
+
+
+# --- the document cache --------------------------------------------------------------------------------
+
+
+def test_documents_are_cached_and_the_cache_can_be_turned_off(spy):
+    path = "/doc/aed/999997/0000000001.ttl"
+    for size, reaching in ((2048, 1), (0, 3)):
+        client = create_app({"STORE": spy, "BASE": BASE, "CACHE_SIZE": size}).test_client()
+        before = len(spy.queries)
+        bodies = {client.get(path).data for _ in range(3)}
+        assert len(bodies) == 1
+        assert len(spy.queries) - before == reaching
+
+
+def test_cached_documents_expire():
+    cache = DocumentCache(size=2, seconds=0)
+    cache.put("a", b"1")
+    assert cache.get("a") is None
+    cache = DocumentCache(size=2, seconds=60)
+    for key in "abc":
+        cache.put(key, key.encode())
+    assert cache.get("a") is None and cache.get("c") == b"c"  # least recently used goes first

@@ -130,3 +130,22 @@ def test_timed_queries_run_in_workers_that_are_stopped_and_replaced(tmp_path):
     load_csv(store, EXAMPLES[0], base=BASE)  # a write: workers forked before it are replaced
     body, _ = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", timeout=5)
     assert int(json.loads(body)["results"]["bindings"][0]["n"]["value"]) > before
+
+
+def test_describe_gives_the_same_description_on_every_store(store):
+    from rdflib.compare import isomorphic
+
+    from itsutsuboshi.server.describe import to_rdflib
+
+    load_csv(store, FIXTURE, base=BASE)
+    reference = EmbeddedStore(None)
+    load_csv(reference, FIXTURE, base=BASE)
+    body, _ = reference.query("SELECT ?s WHERE { ?s a <http://imi.go.jp/ns/core/rdf#設備型> } ORDER BY ?s LIMIT 1")
+    iri = json.loads(body)["results"]["bindings"][0]["s"]["value"]
+    expected = reference.describe(iri)
+    got = store.describe(iri)
+    assert len(got) == len(expected) > 20
+    assert isomorphic(to_rdflib(got), to_rdflib(expected))
+    labels = [t for t in got if t.predicate.value.endswith("#label") and t.subject.value.endswith("/id/lg/131016")]
+    assert labels  # the label of the publisher it links to
+    assert store.describe(BASE + "id/none/000000/x") == []

@@ -1,0 +1,44 @@
+"""A small LRU cache of rendered documents, with a time limit (``CACHE_SIZE``, ``CACHE_SECONDS``).
+
+A description depends only on the store's data, which a running server never changes itself;
+the time limit bounds how long a page stays stale after ``load`` replaces a dataset in a shared
+store. ``CACHE_SIZE = 0`` turns it off.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Hashable
+
+
+class DocumentCache:
+    """``key → bytes`` for at most ``size`` entries, each kept ``seconds`` at most."""
+
+    def __init__(self, *, size: int, seconds: float) -> None:
+        self.size, self.seconds = size, seconds
+        self._entries: OrderedDict[Hashable, tuple[float, bytes]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> bytes | None:
+        if self.size <= 0:
+            return None
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            if entry[0] < time.monotonic():
+                del self._entries[key]
+                return None
+            self._entries.move_to_end(key)
+            return entry[1]
+
+    def put(self, key: Hashable, body: bytes) -> None:
+        if self.size <= 0:
+            return
+        with self._lock:
+            self._entries[key] = (time.monotonic() + self.seconds, body)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
