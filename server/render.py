@@ -25,7 +25,7 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 PLAIN = frozenset({"http://www.w3.org/2001/XMLSchema#string", "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"})
 
 
-@dataclass
+@dataclass(frozen=True)
 class Term:
     """A predicate or class: its IRI, Japanese and English labels and a compact name."""
 
@@ -65,6 +65,7 @@ def safe_href(iri: str) -> str | None:
     return iri if iri.lower().startswith(("http://", "https://")) else None
 
 
+@lru_cache(maxsize=8192)
 def curie(iri: str) -> str:
     best = ""
     for prefix, ns in context()["@context"].items():
@@ -107,6 +108,7 @@ COMMON_LABELS = {
 }
 
 
+@lru_cache(maxsize=8192)
 def term(iri: str) -> Term:
     ja, en = vocabulary_labels().get(iri) or COMMON_LABELS.get(iri, ("", ""))
     return Term(iri, ja, en, curie(iri), safe_href(iri))
