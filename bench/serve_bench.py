@@ -91,7 +91,7 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 QUERIES = {
     "10 AEDs": "SELECT ?s WHERE { ?s a <https://w3id.org/itsutsuboshi/ns#AED> } LIMIT 10",
     "count all triples": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
-    "AEDs of a town (市区町村コード + 町名)": PREFIXES + """SELECT ?s ?name ?address WHERE {
+    "AEDs of one town (address codes)": PREFIXES + """SELECT ?s ?name ?address WHERE {
   ?s a itsu:AED ; rdfs:label ?name ; ic:設置地点/ic:住所 ?a .
   ?a ic:市区町村コード/ic:識別値 "999997" ; ic:町名 "北野4丁目" ; ic:表記 ?address .
 } ORDER BY ?s""",
@@ -137,8 +137,7 @@ def prepare(rows: int) -> tuple[Path, list[str]]:
 def start(app: str, env: dict[str, str], port: int, workers: int) -> subprocess.Popen:
     """gunicorn serving ``app`` on ``port`` (own process group), once it answers a SPARQL ASK."""
     environ = {k: v for k, v in os.environ.items() if k != "ITSUTSUBOSHI_CACHE_SIZE"}
-    command = [str(BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
-               "--graceful-timeout", "5", app]
+    command = [str(BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning", app]
     process = subprocess.Popen(command, env={**environ, **env}, cwd=WORK, start_new_session=True)
     deadline = time.monotonic() + 30
     while True:
@@ -153,19 +152,50 @@ def start(app: str, env: dict[str, str], port: int, workers: int) -> subprocess.
 
 
 def stop(process: subprocess.Popen) -> None:
-    """Graceful shutdown of a gunicorn master, its workers and their query workers (one process group):
-    a request still running ends first; whatever is left after 10 s is killed."""
+    """Quick shutdown of a gunicorn master and its workers (SIGQUIT; call it once the server is idle, see
+    ``settle``), then SIGKILL to whatever is left of the process group, such as forked query workers."""
     try:
-        os.killpg(process.pid, signal.SIGTERM)
+        os.killpg(process.pid, signal.SIGQUIT)
         process.wait(10)
     except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(5)
+        pass
     except ProcessLookupError:
-        process.wait(5)
+        return
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait(5)
 
 
-# -- memory ---------------------------------------------------------------------------------
+# -- process trees: memory and idleness -----------------------------------------------------
+
+def _processes() -> dict[int, tuple[int, int]]:
+    """pid → (parent pid, CPU ticks used so far) of every process, from /proc/<pid>/stat."""
+    table = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                stat = Path(entry.path, "stat").read_text(encoding="ascii", errors="replace")
+                fields = stat.rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            table[int(entry.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
+    return table
+
+
+def _tree(roots: Iterable[int], table: dict[int, tuple[int, int]]) -> list[int]:
+    """``roots`` and all their descendants that are alive in ``table``."""
+    children: dict[int, list[int]] = {}
+    for pid, (parent, _) in table.items():
+        children.setdefault(parent, []).append(pid)
+    found, stack = [], [pid for pid in roots if pid in table]
+    while stack:
+        pid = stack.pop()
+        found.append(pid)
+        stack.extend(children.get(pid, ()))
+    return found
+
 
 def _vm_rss(pid: int) -> int:
     """Resident set size of ``pid`` in bytes (0 when it is gone)."""
@@ -181,22 +211,22 @@ def _vm_rss(pid: int) -> int:
 
 def tree_rss(roots: Iterable[int]) -> tuple[int, int]:
     """Summed VmRSS (bytes) and number of the processes in the trees under ``roots``."""
-    children: dict[int, list[int]] = {}
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
-            try:
-                stat = Path(entry.path, "stat").read_text(encoding="ascii", errors="replace")
-            except OSError:
-                continue
-            children.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(int(entry.name))
-    total, seen, stack = 0, set(), list(roots)
-    while stack:
-        pid = stack.pop()
-        if pid not in seen:
-            seen.add(pid)
-            total += _vm_rss(pid)
-            stack.extend(children.get(pid, ()))
-    return total, len(seen)
+    pids = _tree(roots, _processes())
+    return sum(_vm_rss(pid) for pid in pids), len(pids)
+
+
+def settle(roots: Iterable[int], timeout: float = 60) -> None:
+    """Wait until the trees under ``roots`` are idle: a server keeps working on the requests wrk
+    abandoned when it stopped, which would otherwise eat into the next measurement."""
+    roots = list(roots)
+    deadline, previous = time.monotonic() + timeout, None
+    while time.monotonic() < deadline:
+        table = _processes()
+        ticks = sum(table[pid][1] for pid in _tree(roots, table))
+        if previous is not None and ticks - previous <= 2:  # under 10 % of a core over the last 0.2 s
+            return
+        previous = ticks
+        time.sleep(0.2)
 
 
 class PeakRss:
@@ -246,11 +276,15 @@ def wrk(url: str, paths_file: Path, accept: str, duration: int, connections: int
             "socket_errors": sum(int(n) for n in sockets.groups()) if sockets else 0}
 
 
-def measure(url: str, paths_file: Path, accept: str, args: argparse.Namespace) -> dict[str, float]:
-    """An untimed warm-up (caches, JIT), then the measured wrk run."""
+def measure(url: str, paths_file: Path, accept: str, args: argparse.Namespace, roots: list[int]) -> dict[str, float]:
+    """An untimed warm-up (caches, JIT), then the measured wrk run, each followed by waiting until
+    the server (process trees under ``roots``) is idle again."""
     if args.warmup > 0:
         wrk(url, paths_file, accept, args.warmup, args.connections)
-    return wrk(url, paths_file, accept, args.duration, args.connections)
+        settle(roots)
+    result = wrk(url, paths_file, accept, args.duration, args.connections)
+    settle(roots)
+    return result
 
 
 def probe(url: str, accept: str) -> None:
@@ -290,28 +324,25 @@ def run_gunicorn(label: str, app: str, env: dict[str, str], targets: dict[str, t
         for name, (paths_file, accept) in targets.items():
             if accept != JSON_RESULTS:
                 probe(url + paths_file.read_text(encoding="utf-8").split("\n", 1)[0], accept)
-            results[f"{label} {name}"] = measure(url, paths_file, accept, args)
+            results[f"{label} {name}"] = measure(url, paths_file, accept, args, [process.pid])
     finally:
         memory[label] = rss.finish()
         stop(process)
 
 
-def run_trifid(store: Path, paths_file: Path, args: argparse.Namespace, results: dict, memory: dict) -> bool:
-    """Trifid (and its Oxigraph) on the same folder, /id/... in Turtle and HTML; False when skipped."""
-    server = trifid.install()
-    if server is None:
-        return False
+def run_trifid(server: Path, store: Path, paths_file: Path, args: argparse.Namespace, results: dict,
+               memory: dict) -> None:
+    """Trifid (``server``: its server.js) and its Oxigraph on the same folder, /id/... in Turtle and HTML."""
     running = trifid.start(store, BASE, server)
     rss = PeakRss(running.pids)
     try:
         first = paths_file.read_text(encoding="utf-8").split("\n", 1)[0]
         for name, accept in (("turtle", "text/turtle"), ("html", "text/html")):
             probe(running.url + first, accept)
-            results[f"trifid /id {name}"] = measure(running.url, paths_file, accept, args)
+            results[f"trifid /id {name}"] = measure(running.url, paths_file, accept, args, running.pids)
     finally:
         memory["trifid (node + oxigraph)"] = rss.finish()
         trifid.stop(running)
-    return True
 
 
 def ratio(results: dict, top: str, bottom: str) -> float:
@@ -330,6 +361,7 @@ def main() -> int:
     if not shutil.which("wrk") or not (BIN / "gunicorn").exists():
         print("needs wrk (Debian package) and gunicorn (pip install gunicorn)", file=sys.stderr)
         return 2
+    trifid_server = None if args.no_trifid else trifid.install()  # None (with a message): Trifid skipped
     store, paths = prepare(args.rows)
     doc_paths = write_lines(WORK / "serve-paths.txt", paths)
     id_paths = write_lines(WORK / "serve-paths-id.txt", ("/id/" + p.removeprefix("/doc/") for p in paths))
@@ -348,7 +380,8 @@ def main() -> int:
                     "/sparql": (query_paths, JSON_RESULTS)}
     for label, env in (("ours uncached", {**ours, "ITSUTSUBOSHI_CACHE_SIZE": "0"}), ("ours cached", ours)):
         run_gunicorn(label, "itsutsuboshi.server:create_app()", env, ours_targets, args, results, memory, sizes)
-    with_trifid = not args.no_trifid and run_trifid(store, id_paths, args, results, memory)
+    if trifid_server is not None:
+        run_trifid(trifid_server, store, id_paths, args, results, memory)
 
     print(f"\n{'target':<30} {'req/s':>9} {'p50 ms':>9} {'non-2xx':>8} {'sock err':>8}")
     for name, r in results.items():
@@ -366,7 +399,7 @@ def main() -> int:
     print()
     doc = ratio(results, "ours uncached /doc turtle", "bare DESCRIBE turtle")
     print(f"/doc Turtle, uncached: {doc:.0%} of the bare DESCRIBE route (goal ≥ 90 %)")
-    if with_trifid:
+    if trifid_server is not None:
         for kind in ("turtle", "html"):
             uncached = ratio(results, f"ours uncached /doc {kind}", f"trifid /id {kind}")
             cached = ratio(results, f"ours cached /doc {kind}", f"trifid /id {kind}")

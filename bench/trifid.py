@@ -168,12 +168,18 @@ def stop(running: Trifid) -> None:
             process.wait(5)
 
 
+def _interrupted(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 if __name__ == "__main__":  # manual check: python bench/trifid.py STORE_DIR
     found = install()
     if found is None:
         sys.exit(2)
+    for wanted in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(wanted, _interrupted)
     trifid = start(Path(sys.argv[1]), "http://127.0.0.1:8000/", found)
-    print(f"Trifid on {trifid.url} (SPARQL {trifid.endpoint}); Ctrl-C stops it")
+    print(f"Trifid on {trifid.url} (SPARQL {trifid.endpoint}); Ctrl-C stops it", flush=True)
     try:
         signal.pause()
     except KeyboardInterrupt:

@@ -1,13 +1,12 @@
 """The DCAT catalogue of everything published: ``{base}id/catalog`` (docs/catalogue.md).
 
-:func:`build_catalogue` reads any :class:`~itsutsuboshi.store.Store` by SPARQL (JSON results) and
-returns a ``dcat:Catalog`` as an rdflib graph: its publishers, the SPARQL endpoint as a
-``dcat:DataService``, every published dataset ``{base}id/{dataset}/{code}`` with a distribution per
-dump and per served format (``…/distribution/{name}``), and the entries of the municipality's own
-オープンデータ一覧: merged into the published dataset they describe, or datasets of their own.
-:func:`load_catalogue` puts it into the store as ``{base}graph/catalog``; :func:`write_catalogue`
-writes files for harvesting. The catalogue graph itself is never read, so building is idempotent.
-No Flask and no converters here: the server imports :func:`dump_bytes`.
+:func:`build_catalogue` reads any :class:`~itsutsuboshi.store.Store` by SPARQL (JSON results) and returns
+a ``dcat:Catalog`` graph: the publishers, the SPARQL endpoint as a ``dcat:DataService``, every published
+dataset ``{base}id/{dataset}/{code}`` with a distribution per dump and per served format
+(``…/distribution/{name}``), and the entries of the municipality's own オープンデータ一覧, merged into the
+published dataset they describe or listed as datasets of their own. :func:`load_catalogue` loads it as
+the graph ``{base}graph/catalog`` (never read back, so building is idempotent); :func:`write_catalogue`
+writes files for harvesting. No Flask and no converters here: the server imports :func:`dump_bytes`.
 """
 
 from __future__ import annotations
@@ -19,16 +18,17 @@ import re
 import tempfile
 import unicodedata
 from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, XSD
 
 from . import formats
-from .store import EmbeddedStore, Store
+from .licences import LICENCES, licence_iri
+from .store import Store
 
 IC = Namespace("http://imi.go.jp/ns/core/rdf#")
 ITSU = Namespace("https://w3id.org/itsutsuboshi/ns#")
@@ -38,46 +38,34 @@ EU = "http://publications.europa.eu/resource/authority/"
 IANA = "https://www.iana.org/assignments/media-types/"
 SAC = "http://data.e-stat.go.jp/lod/sac/C"
 SPARQL_PROTOCOL = URIRef("https://www.w3.org/TR/sparql11-protocol/")
-DCAT_VERSION = URIRef(str(DCAT) + "version")  # DCAT 3
+DCAT_VERSION = URIRef(str(DCAT) + "version")  # DCAT 3, not in rdflib's DCAT 2 namespace
 PREFIXES = {"dcat": str(DCAT), "dcterms": str(DCTERMS), "foaf": str(FOAF), "vcard": str(VCARD), "adms": str(ADMS),
             "skos": str(SKOS), "rdfs": str(RDFS), "owl": str(OWL), "xsd": str(XSD), "ic": str(IC), "itsu": str(ITSU)}
 
-#: licence keys accepted by ``licence=`` (and recognised in オープンデータ一覧 text) → licence IRI
-LICENCES = {
-    "cc-by-4.0": "https://creativecommons.org/licenses/by/4.0/",
-    "cc-by-sa-4.0": "https://creativecommons.org/licenses/by-sa/4.0/",
-    "cc-by-2.1-jp": "https://creativecommons.org/licenses/by/2.1/jp/",
-    "cc0-1.0": "https://creativecommons.org/publicdomain/zero/1.0/",
-    "pdl-1.0": "https://www.digital.go.jp/resources/open_data/public_data_license_v1.0",
-}
-_LICENCE_NAMES = {"cc0": "cc0-1.0", "クリエイティブコモンズ表示4.0": "cc-by-4.0", "表示4.0": "cc-by-4.0",
-                  "公共データ利用規約第1.0版": "pdl-1.0", "公共データ利用規約1.0": "pdl-1.0"}
-#: update frequency words (substrings) → EU frequency code, first match wins
+#: licence keys accepted by ``licence=`` (also recognised in list text such as ``CC BY 4.0``) → IRI
+#: update frequency words (substrings, first match wins) → EU frequency code
 FREQUENCIES = (("毎日 日次 daily", "DAILY"), ("毎週 週次 週1 weekly", "WEEKLY"), ("毎月 月次 月1 monthly", "MONTHLY"),
                ("四半期 3か月 3ヶ月 quarterly", "QUARTERLY"), ("半年 年2回", "ANNUAL_2"),
                ("毎年 年次 年1 年度 annual yearly", "ANNUAL"), ("随時 不定期 適宜 irregular", "IRREG"),
                ("更新なし 更新予定なし never", "NEVER"))
-LANGUAGES = {"日本語": "JPN", "ja": "JPN", "jpn": "JPN", "japanese": "JPN", "英語": "ENG", "en": "ENG", "eng": "ENG"}
 #: file format words and extensions → (IANA media type or "", EU file type)
 FILE_TYPES = {
     "csv": ("text/csv", "CSV"), "tsv": ("text/tab-separated-values", "TSV"), "pdf": ("application/pdf", "PDF"),
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "XLSX"),
-    "xls": ("application/vnd.ms-excel", "XLS"), "json": ("application/json", "JSON"),
+    "xls": ("application/vnd.ms-excel", "XLS"), "json": ("application/json", "JSON"), "shp": ("", "SHP"),
     "geojson": ("application/geo+json", "GEOJSON"), "xml": ("application/xml", "XML"), "zip": ("application/zip", "ZIP"),
-    "html": ("text/html", "HTML"), "kml": ("application/vnd.google-earth.kml+xml", "KML"), "shp": ("", "SHP"),
-    "txt": ("text/plain", "TXT"), "ttl": ("text/turtle", "RDF_TURTLE"), "rdf": ("application/rdf+xml", "RDF_XML"),
+    "html": ("text/html", "HTML"), "kml": ("application/vnd.google-earth.kml+xml", "KML"), "txt": ("text/plain", "TXT"),
+    "ttl": ("text/turtle", "RDF_TURTLE"), "rdf": ("application/rdf+xml", "RDF_XML"),
     "jsonld": ("application/ld+json", "JSON_LD"), "nt": ("application/n-triples", "RDF_N_TRIPLES"),
 }
-_EU_FORMAT = {"turtle": "RDF_TURTLE", "nt": "RDF_N_TRIPLES", "jsonld": "JSON_LD", "rdfxml": "RDF_XML"}
+_EU_FORMAT = {"html": "HTML", "turtle": "RDF_TURTLE", "nt": "RDF_N_TRIPLES", "jsonld": "JSON_LD", "rdfxml": "RDF_XML"}
 #: dataset kind → (EU data themes, Japanese keywords)
 KINDS = {
-    "aed": ("HEAL", "AED 救命 医療"), "care_service": ("HEAL SOCI", "介護 福祉"),
-    "cultural_property": ("EDUC", "文化財 文化"), "evacuation_space": ("JUST", "防災 避難"),
-    "event": ("EDUC", "イベント"), "fire_hydrant": ("JUST", "消防 防災"), "hospital": ("HEAL", "医療 病院"),
-    "open_data_list": ("GOVE", "オープンデータ"), "population": ("SOCI", "人口 統計"),
-    "preschool": ("EDUC SOCI", "子育て 保育"), "public_facility": ("GOVE", "公共施設"),
-    "public_toilet": ("REGI", "公衆トイレ"), "public_wireless_lan": ("TECH", "公衆無線LAN Wi-Fi"),
-    "tourism": ("ECON", "観光"),
+    "aed": ("HEAL", "AED 救命 医療"), "care_service": ("HEAL SOCI", "介護 福祉"), "cultural_property": ("EDUC", "文化財"),
+    "evacuation_space": ("JUST", "防災 避難"), "event": ("EDUC", "イベント"), "fire_hydrant": ("JUST", "消防 防災"),
+    "hospital": ("HEAL", "医療 病院"), "open_data_list": ("GOVE", "オープンデータ"), "population": ("SOCI", "人口 統計"),
+    "preschool": ("EDUC SOCI", "子育て 保育"), "public_facility": ("GOVE", "公共施設"), "public_toilet": ("REGI", "公衆トイレ"),
+    "public_wireless_lan": ("TECH", "公衆無線LAN Wi-Fi"), "tourism": ("ECON", "観光"),
 }
 _PUBLISHED = re.compile(r"^id/(?P<kind>[a-z_]{1,40})/(?P<code>\d{6})$")
 _DUMPABLE = re.compile(r"^graph/(?P<name>[a-z_]{1,40}/\d{6})$")
@@ -88,36 +76,29 @@ Term = URIRef | Literal | BNode
 Nodes = dict[Term, dict[URIRef, set[Term]]]
 
 
-def catalog_iri(base: str) -> str:
-    return f"{base}id/catalog"
-
-
 def catalog_graph_iri(base: str) -> str:
     """The named graph the catalogue is loaded into: ``{base}graph/catalog``."""
     return f"{base.rstrip('/')}/graph/catalog"
 
 
-def licence_iri(text: str) -> str | None:
-    """A licence IRI from a URL, a key of :data:`LICENCES` or a common name (``CC BY 4.0``); else ``None``."""
-    text = text.strip()
-    if re.match(r"^https?://\S+$", text):
-        return text
-    key = re.sub(r"[\s\-_・()（）]|国際|international|ライセンス|licen[cs]e", "", unicodedata.normalize("NFKC", text).lower())
-    by_key = {re.sub(r"-", "", k): k for k in LICENCES}
-    found = by_key.get(key) or _LICENCE_NAMES.get(key)
-    return LICENCES[found] if found else None
-
-
 def dump_bytes(store: Store, graph: str | None, *, ext: str, base: str, public: str | None = None) -> bytes:
-    """A dump exactly as ``/dumps/`` serves it: ``nt.gz`` (gzip, mtime 0) or ``ttl``, IRIs moved to ``public``."""
-    text = store.dump(graph, format="turtle" if ext == "ttl" else "nt").decode("utf-8")
+    """A dump exactly as ``/dumps/`` serves it: ``nt.gz`` (gzip, mtime 0) or ``ttl``, IRIs moved to ``public``.
+    The catalogue's graph goes through rdflib (it is small), also as ``rdf`` and ``jsonld``, with its
+    ``dcat:byteSize`` typed ``xsd:nonNegativeInteger`` again (stores keep such numbers as ``xsd:integer``)."""
+    catalogue = graph == catalog_graph_iri(base)
+    text = store.dump(graph, format="turtle" if ext == "ttl" and not catalogue else "nt").decode("utf-8")
     if public and public != base:
         text = text.replace(base, public)
     data = text.encode("utf-8")
-    return data if ext == "ttl" else gzip.compress(data, mtime=0)
-
-
-# --- reading ----------------------------------------------------------------------------------
+    if catalogue:
+        g = Graph().parse(data=text, format="nt")
+        for s, p, o in list(g.triples((None, DCAT.byteSize, None))):
+            g.set((s, p, Literal(int(o), datatype=XSD.nonNegativeInteger)))
+        for prefix, ns in PREFIXES.items():
+            g.bind(prefix, ns)
+        rdflib_format = {"ttl": "turtle", "rdf": "pretty-xml", "jsonld": "json-ld"}.get(ext, "nt")
+        data = g.serialize(format=rdflib_format, context=PREFIXES, encoding="utf-8")
+    return data if ext != "nt.gz" else gzip.compress(data, mtime=0)
 
 
 def _term(cell: dict[str, str]) -> Term:
@@ -132,13 +113,16 @@ def _term(cell: dict[str, str]) -> Term:
 def _read(store: Store, where: str, skip_graph: str) -> tuple[Nodes, dict[Term, set[str]]]:
     """Subjects matched by ``where`` (binding ?s) with their values, blank nodes followed three levels,
     and the graphs they are in; the catalogue's own graph is left out."""
-    query = (f"SELECT ?g ?s ?p ?o ?p2 ?o2 ?p3 ?o3 WHERE {{ GRAPH ?g {{ {where} ?s ?p ?o "
-             "OPTIONAL { ?o ?p2 ?o2 FILTER(isBlank(?o)) OPTIONAL { ?o2 ?p3 ?o3 FILTER(isBlank(?o2)) } } } "
-             f"FILTER(?g != <{skip_graph}>) }}")
-    body, _ = store.query(query)
+    # one query per level: inner joins let the store follow the bound nodes (an OPTIONAL chain made
+    # Oxigraph scan every triple of the store)
+    rows = []
+    for level in ("?s ?p ?o", "?s ?p ?o FILTER(isBlank(?o)) ?o ?p2 ?o2",
+                  "?s ?p ?o FILTER(isBlank(?o)) ?o ?p2 ?o2 FILTER(isBlank(?o2)) ?o2 ?p3 ?o3"):
+        body, _ = store.query(f"SELECT * WHERE {{ GRAPH ?g {{ {where} {level} }} FILTER(?g != <{skip_graph}>) }}")
+        rows += json.loads(body)["results"]["bindings"]
     nodes: Nodes = defaultdict(lambda: defaultdict(set))
     graphs: dict[Term, set[str]] = defaultdict(set)
-    for row in json.loads(body)["results"]["bindings"]:
+    for row in rows:
         t = {k: _term(v) for k, v in row.items()}
         graphs[t["s"]].add(str(t["g"]))
         for s, p, o in (("s", "p", "o"), ("o", "p2", "o2"), ("o2", "p3", "o3")):
@@ -155,24 +139,20 @@ def _norm(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).removesuffix("一覧")
 
 
-def _url(term: Term) -> URIRef | None:
-    """An http(s) URL from an IRI or an ``xsd:anyURI``/plain literal, when it is safe as an IRI."""
-    text = str(term).strip()
+def _url(term: object) -> URIRef | None:
+    """An http(s) URL from an IRI or an ``xsd:anyURI`` literal, when it is safe as an IRI."""
+    text = str(term or "").strip()
     return URIRef(text) if re.match(r"^https?://[^/\s]+", text) and not _UNSAFE.search(text) else None
 
 
-@dataclass
-class _Listed:
-    """One dataset of the オープンデータ一覧: its entries (one per file row, same データセット_ID)."""
-
-    iri: URIRef
-    members: list[URIRef]
-    publisher: Term | None
-    urls: set[str] = field(default_factory=set)
-    titles: set[str] = field(default_factory=set)
+def _frequency(text: str) -> URIRef | None:
+    low = unicodedata.normalize("NFKC", text).lower()
+    code = next((code for words, code in FREQUENCIES if any(w in low for w in words.split())), None)
+    return URIRef(EU + "frequency/" + code) if code else None
 
 
-# --- building ---------------------------------------------------------------------------------
+#: one dataset of the オープンデータ一覧: its entries (one per file row, sharing a データセット_ID), first row first
+Listed = list[URIRef]
 
 
 class _Builder:
@@ -181,131 +161,116 @@ class _Builder:
         self.g = Graph()
         for prefix, ns in PREFIXES.items():
             self.g.bind(prefix, ns)
-        self.catalog = URIRef(catalog_iri(base))
+        self.catalog = URIRef(f"{base}id/catalog")
         self.service = URIRef(f"{base}id/catalog/sparql")
 
-    def values(self, s: Term, p: URIRef) -> list[Term]:
-        return _sorted(self.nodes.get(s, {}).get(p, set()))
+    def values(self, s: Term | None, p: URIRef) -> list[Term]:
+        return _sorted(self.nodes.get(s, {}).get(p, set())) if s is not None else []  # type: ignore[arg-type]
 
-    def first(self, s: Term, p: URIRef) -> Term | None:
-        found = self.values(s, p)
-        return found[0] if found else None
+    def first(self, s: Term | None, p: URIRef) -> Term | None:
+        return next(iter(self.values(s, p)), None)
 
     def add(self, s: Term, p: URIRef, *objects: Term | None) -> None:
         for o in objects:
             if o is not None:
                 self.g.add((s, p, o))
 
-    def typed(self, iri: str, cls: URIRef, label: str | None = None) -> URIRef:
-        node = URIRef(iri)
-        self.add(node, RDF.type, cls)
-        if label:
-            self.add(node, RDFS.label, Literal(label))
+    def typed(self, iri: str, cls: URIRef) -> URIRef:
+        self.add(node := URIRef(iri), RDF.type, cls)
         return node
 
-    def ja(self, term: Term | None) -> Literal | None:
-        """A Japanese literal from a plain one (the list's cells are untagged)."""
-        if not isinstance(term, Literal) or not str(term).strip():
+    def titled(self, s: Term, *titles: Literal | None) -> None:
+        self.add(s, DCTERMS.title, *titles)
+        self.add(s, RDFS.label, *titles)
+
+    def label(self, cls: URIRef, text: str) -> BNode:
+        """A typed blank node known only by its label (a licence or format named in the list)."""
+        self.add(node := BNode(), RDF.type, cls)
+        self.add(node, RDFS.label, Literal(text))
+        return node
+
+    @staticmethod
+    def ja(term: Term | str | None) -> Literal | None:
+        """A Japanese literal (the list's cells are untagged)."""
+        if term is None or not str(term).strip() or isinstance(term, URIRef | BNode):
             return None
-        return term if term.language else Literal(str(term).strip(), lang="ja")
+        return term if isinstance(term, Literal) and term.language else Literal(str(term).strip(), lang="ja")
 
     def name(self, org: Term | None, lang: str = "ja") -> str:
-        labels = [str(v) for v in self.values(org, RDFS.label) if getattr(v, "language", None) == lang] if org else []
-        return max(labels, key=len, default="")
-
-    # -- publishers ----------------------------------------------------------------------------
+        """The longest label in ``lang`` (files may give 星野市 and 架空県星野市)."""
+        return max((str(v) for v in self.values(org, RDFS.label) if getattr(v, "language", None) == lang),
+                   key=len, default="")
 
     def publisher(self, org: Term) -> None:
         self.add(org, RDF.type, FOAF.Agent)
         self.add(org, DCTERMS.type, URIRef("http://purl.org/adms/publishertype/LocalAuthority"))
-        for label in self.values(org, RDFS.label):
-            self.add(org, FOAF.name, label)
+        for lang in ("ja", "en"):
+            self.add(org, FOAF.name, Literal(self.name(org, lang), lang=lang) if self.name(org, lang) else None)
         for node in self.values(org, IC["ID"]):
-            scheme, value = self.first(node, IC["体系"]), self.first(node, IC["識別値"])
-            if str(scheme) == "全国地方公共団体コード":
+            scheme, value = str(self.first(node, IC["体系"])), self.first(node, IC["識別値"])
+            if scheme == "全国地方公共団体コード":
                 self.add(org, DCTERMS.identifier, value)
-            elif str(scheme) == "法人番号" and value is not None:
-                ident = BNode()
-                self.add(org, ADMS.identifier, ident)
-                self.add(ident, RDF.type, ADMS.Identifier)
+            elif scheme == "法人番号" and value is not None:  # DCAT-AP: other identifiers are adms:Identifier
+                self.add(org, ADMS.identifier, ident := self.label(ADMS.Identifier, "法人番号"))
                 self.add(ident, SKOS.notation, value)
-                self.add(ident, DCTERMS.title, Literal("法人番号", lang="ja"), Literal("Corporate Number", lang="en"))
                 self.add(ident, ADMS.schemaAgency, Literal("国税庁", lang="ja"))
         self.add(org, OWL.sameAs, *self.values(org, OWL.sameAs))
-        for area in self.areas(org):
-            self.add(org, DCTERMS.spatial, area)
+        self.add(org, DCTERMS.spatial, *self.areas(org))
 
     def areas(self, org: Term | None) -> list[URIRef]:
-        found = [v for v in self.values(org, DCTERMS.spatial) if str(v).startswith(SAC)] if org else []
-        for area in found:
-            self.add(area, RDF.type, DCTERMS.Location)
-        return found  # type: ignore[return-value]
-
-    # -- datasets ------------------------------------------------------------------------------
+        """The e-Stat standard area code IRIs of a publisher."""
+        return [self.typed(str(v), DCTERMS.Location) for v in self.values(org, DCTERMS.spatial) if str(v).startswith(SAC)]
 
     def dataset(self, d: URIRef, org: Term | None, keywords: str = "", themes: str = "") -> None:
         self.add(self.catalog, DCAT.dataset, d)
         self.add(d, RDF.type, DCAT.Dataset)
         self.add(d, DCTERMS.publisher, org)
         self.add(d, DCTERMS.accessRights, URIRef(EU + "access-right/PUBLIC"))
-        for area in self.areas(org):
-            self.add(d, DCTERMS.spatial, area)
-        for word in keywords.split():
-            self.add(d, DCAT.keyword, Literal(word, lang="ja"))
-        for theme in themes.split():
-            self.add(d, DCAT.theme, self.typed(EU + "data-theme/" + theme, SKOS.Concept))
+        self.add(d, DCTERMS.spatial, *self.areas(org))
+        self.add(d, DCAT.keyword, *(Literal(word, lang="ja") for word in keywords.split()))
+        self.add(d, DCAT.theme, *(self.typed(EU + "data-theme/" + theme, SKOS.Concept) for theme in themes.split()))
 
-    def published(self, d: URIRef, kind: str, code: str, dump: str | None, listed: _Listed | None,
+    def published(self, d: URIRef, kind: str, code: str, dump: str | None, listed: Listed | None,
                   sizes: dict[str, int]) -> None:
+        """A dataset published here; what the list says about it wins over the defaults."""
         org = self.first(d, DCTERMS.publisher)
         themes, keywords = KINDS.get(kind, ("", ""))
         self.dataset(d, org, keywords + " 自治体標準オープンデータセット", themes)
         self.add(self.service, DCAT.servesDataset, d)
         titles = self.values(d, DCTERMS.title)
-        title_ja = next((t for t in titles if getattr(t, "language", None) in ("ja", None)), None)
+        title = self.ja(next((t for t in titles if getattr(t, "language", None) in ("ja", None)), None))
         title_en = next((t for t in titles if getattr(t, "language", None) == "en"), None)
-        self.add(d, DCTERMS.identifier, Literal(str(d)))
+        self.add(d, DCTERMS.identifier, Literal(f"{kind}/{code}"))  # as in VoID; unique: the code is national
         self.add(d, DCTERMS.conformsTo, *self.values(d, DCTERMS.conformsTo))
         self.add(d, DCAT.landingPage, URIRef(f"{self.base}doc/{kind}/{code}"))
+        licences = [v for v in self.values(d, DCTERMS.license) if isinstance(v, URIRef)]
         description = None
-        licences: list[URIRef] = [v for v in self.values(d, DCTERMS.license) if isinstance(v, URIRef)]
         if listed is not None:
-            own_title, description, entry_licences = self.listed_details(d, listed)
-            title_ja = own_title or title_ja
-            licences = licences or entry_licences
-            self.add(d, DCTERMS.isReferencedBy, *listed.members)
+            listed_title, description, stated = self.details(d, listed)
+            title, licences = listed_title or title, licences or stated
+            self.add(d, DCTERMS.isReferencedBy, *listed)
         licences = licences or ([self.licence] if self.licence else [])
-        who, who_en = self.name(org), self.name(org, "en") or self.name(org)
-        self.add(d, DCTERMS.title, self.ja(title_ja), title_en)
-        self.add(d, RDFS.label, self.ja(title_ja), title_en)
+        self.titled(d, title, title_en)
+        who = self.name(org)
         self.add(d, DCTERMS.description, description or Literal(
-            f"{who}の「{title_ja}」を共通語彙基盤（IMI コア語彙）の Linked Open Data として公開したもの。", lang="ja"))
+            f"{who}の「{title}」を共通語彙基盤（IMI コア語彙）の Linked Open Data として公開したもの。", lang="ja"))
         if title_en is not None and description is None:
-            self.add(d, DCTERMS.description, Literal(
-                f"{title_en} of {who_en}, published as Linked Open Data with the IMI core vocabulary.", lang="en"))
-        for licence in licences:
-            self.add(d, DCTERMS.license, self.typed(str(licence), DCTERMS.LicenseDocument))
-        self.served(d, kind, code, dump, licences, sizes)
-
-    def served(self, d: URIRef, kind: str, code: str, dump: str | None, licences: list[URIRef],
-               sizes: dict[str, int]) -> None:
-        """The dumps (when the dataset's graph is one ``/dumps/`` serves), the dataset document in
-        every served format, and the SPARQL endpoint."""
-        rows: list[tuple[str, str, str, str, str, str]] = []
-        if dump:
-            rows += [("dump-nt-gz", f"dumps/{dump}.nt.gz", "application/n-triples", "RDF_N_TRIPLES",
-                      "一括ダウンロード (N-Triples, gzip)", "Data dump (N-Triples, gzip)"),
-                     ("dump-ttl", f"dumps/{dump}.ttl", "text/turtle", "RDF_TURTLE",
-                      "一括ダウンロード (Turtle)", "Data dump (Turtle)")]
+            self.add(d, DCTERMS.description, Literal(f"{title_en} of {self.name(org, 'en') or who}, published as "
+                                                     "Linked Open Data with the IMI core vocabulary.", lang="en"))
+        self.add(d, DCTERMS.license, *(self.typed(str(licence), DCTERMS.LicenseDocument) for licence in licences))
+        rows: list[tuple[str, str, str, str, str]] = []
+        if dump:  # the dataset's graph is one that /dumps/ serves
+            rows += [("dump-nt-gz", f"dumps/{dump}.nt.gz", "application/n-triples", "nt", "N-Triples, gzip"),
+                     ("dump-ttl", f"dumps/{dump}.ttl", "text/turtle", "turtle", "Turtle")]
         for f in (formats.Format("html", "text/html", ".html", "HTML"), *formats.all_formats()):
-            rows.append((f"doc-{f.extension[1:]}", f"doc/{kind}/{code}{f.extension}", f.media_type,
-                         _EU_FORMAT.get(f.name, "HTML"), f"データセットのページ ({f.label})", f"Dataset page ({f.label})"))
-        for name, path, media, file_type, ja, en in rows:
-            dist = URIRef(f"{d}/distribution/{name}")
-            url = URIRef(self.base + path)
-            self.distribution(d, dist, ja, en, access=url, download=url if name.startswith("dump") else None)
+            rows.append((f"doc-{f.extension[1:]}", f"doc/{kind}/{code}{f.extension}", f.media_type, f.name, f.label))
+        for name, path, media, fmt, label in rows:
+            dist, url, dump_row = URIRef(f"{d}/distribution/{name}"), URIRef(self.base + path), name.startswith("dump")
+            self.distribution(d, dist, f"一括ダウンロード ({label})" if dump_row else f"データセットのページ ({label})",
+                              f"Data dump ({label})" if dump_row else f"Dataset page ({label})",
+                              access=url, download=url if dump_row else None)
             self.add(dist, DCAT.mediaType, self.typed(IANA + media, DCTERMS.MediaType))
-            self.add(dist, DCTERMS.format, self.typed(EU + "file-type/" + file_type, DCTERMS.MediaTypeOrExtent))
+            self.add(dist, DCTERMS.format, self.typed(EU + "file-type/" + _EU_FORMAT[fmt], DCTERMS.MediaTypeOrExtent))
             self.add(dist, DCTERMS.license, *licences)
             if name == "dump-nt-gz":
                 self.add(dist, DCAT.compressFormat, self.typed(IANA + "application/gzip", DCTERMS.MediaType))
@@ -321,136 +286,105 @@ class _Builder:
                      download: URIRef | None = None) -> None:
         self.add(d, DCAT.distribution, dist)
         self.add(dist, RDF.type, DCAT.Distribution)
-        for text, lang in ((ja, "ja"), (en, "en")):
-            if text:
-                self.add(dist, DCTERMS.title, Literal(text, lang=lang))
-                self.add(dist, RDFS.label, Literal(text, lang=lang))
+        self.titled(dist, self.ja(ja), Literal(en, lang="en") if en else None)
         self.add(dist, DCAT.accessURL, access)
         self.add(dist, DCAT.downloadURL, download)
 
-    # -- the オープンデータ一覧 ---------------------------------------------------------------------
-
-    def listed(self, group: _Listed) -> None:
+    def listed(self, group: Listed) -> None:
         """A dataset that is only in the list: the entry itself, with its files as distributions."""
-        d = group.iri
-        org = group.publisher
+        d = group[0]
+        org = self.first(d, DCTERMS.publisher)
         self.dataset(d, org)
-        title, description, _ = self.listed_details(d, group, fallback=True)
-        self.add(d, DCTERMS.title, title)
+        title, description, _ = self.details(d, group, fallback=True)
+        self.titled(d, title)
         self.add(d, DCTERMS.identifier, *self.values(d, DCTERMS.identifier))
-        self.add(d, DCTERMS.description, description or (Literal(
-            f"{self.name(org)}のオープンデータ一覧に載るデータセット「{title}」。", lang="ja") if title else None))
+        self.add(d, DCTERMS.description, description or self.ja(
+            f"{self.name(org)}のオープンデータ一覧に載るデータセット「{title}」。" if title else None))
 
-    def listed_details(self, d: URIRef, group: _Listed, *,
-                       fallback: bool = False) -> tuple[Literal | None, Literal | None, list[URIRef]]:
+    def details(self, d: URIRef, members: Listed, *,
+                fallback: bool = False) -> tuple[Literal | None, Literal | None, list[URIRef]]:
         """What the list says about a dataset, added to ``d``; returns its title, description and licences."""
-        title = description = None
+        title = next(filter(None, (self.ja(self.first(e, DCTERMS.title)) for e in members)), None)
+        description = next(filter(None, (self.ja(self.first(e, DCTERMS.description)) for e in members)), None)
+        pages = sorted({u for e in members for u in map(_url, self.values(e, DCAT.landingPage)) if u is not None})
+        self.add(d, DCAT.landingPage, *pages)
+        for p, pick in ((DCTERMS.issued, min), (DCTERMS.modified, max), (DCAT_VERSION, min)):
+            found = [v for e in members for v in self.values(e, p)]
+            self.add(d, p, pick(found, key=str) if found else None)  # one value, also when rows disagree
         licences: list[URIRef] = []
-        pages: list[URIRef] = []
         files = 0
-        for e in group.members:
-            title = title or self.ja(self.first(e, DCTERMS.title))
-            description = description or self.ja(self.first(e, DCTERMS.description))
+        for e in members:
             for word in (*self.values(e, DCAT.keyword), *self.values(e, DCTERMS.subject)):
                 self.add(d, DCAT.keyword, self.ja(word))
-            for p in (DCTERMS.issued, DCTERMS.modified, DCAT_VERSION):
-                self.add(d, p, *self.values(e, p))
             for text in self.values(e, ITSU.updateFrequency):
                 self.add(d, ITSU.updateFrequency, text)
                 self.add(d, DCTERMS.accrualPeriodicity, _frequency(str(text)))
-            for text in self.values(e, DCTERMS.language):
-                for code in _languages(str(text)):
-                    self.add(d, DCTERMS.language, self.typed(EU + "language/" + code, DCTERMS.LinguisticSystem))
-            pages += [u for u in map(_url, self.values(e, DCAT.landingPage)) if u is not None]
             for contact in self.values(e, DCAT.contactPoint):
-                self.contact(d, contact, group.publisher)
+                self.contact(d, contact, self.first(members[0], DCTERMS.publisher))
             for node in self.values(e, DCAT.distribution):
-                files += self.listed_file(d, group.iri, node, licences)
-        self.add(d, DCAT.landingPage, *pages)
-        if fallback and not files and pages:
-            page = pages[0]
-            dist = URIRef(f"{group.iri}/distribution/x-{_hash(str(page))}")
-            self.distribution(d, dist, "データセットのページ", "Dataset page", access=page)
-            self.add(dist, DCAT.mediaType, self.typed(IANA + "text/html", DCTERMS.MediaType))
-            self.add(dist, DCTERMS.format, self.typed(EU + "file-type/HTML", DCTERMS.MediaTypeOrExtent))
-            self.add(dist, DCTERMS.license, self.licence)
+                files += self.file(d, members[0], node, licences, pages[0] if pages else None)
+        if fallback and not files and pages:  # no file row: the page is the way to the data
+            self.file(d, members[0], None, licences, pages[0])
         return title, description, sorted(set(licences))
 
-    def listed_file(self, d: URIRef, owner: URIRef, node: Term, licences: list[URIRef]) -> int:
-        """One file row of the list as a distribution ``{entry}/distribution/x-{hash of its URL}``."""
-        access, download = _url(self.first(node, DCAT.accessURL) or ""), _url(self.first(node, DCAT.downloadURL) or "")
-        if access is None and download is None:
+    def file(self, d: URIRef, owner: URIRef, node: Term | None, licences: list[URIRef], page: URIRef | None) -> int:
+        """One file row of the list as ``{entry}/distribution/x-{hash of its URL}`` (reached through the
+        dataset's page when the row has no URL of its own); its licences are collected either way."""
+        stated = [str(v) for v in self.values(node, DCTERMS.license)]
+        found = [URIRef(iri) for iri in map(licence_iri, stated) if iri]
+        licences += found
+        download = _url(self.first(node, DCAT.downloadURL))
+        own = _url(self.first(node, DCAT.accessURL)) or download
+        access, title = own or page, self.first(node, DCTERMS.title)
+        if access is None:
             return 0
-        dist = URIRef(f"{owner}/distribution/x-{_hash(str(download or access))}")
-        title = self.first(node, DCTERMS.title)
-        self.distribution(d, dist, str(title) if title else None, None, access=access or download,  # type: ignore[arg-type]
-                          download=download)
+        words = [str(v) for v in self.values(node, DCTERMS.format)]
+        key = str(own) if own else f"{page}|{title or ''}|{words}"  # a row without a URL of its own
+        dist = URIRef(f"{owner}/distribution/x-{hashlib.sha1(key.encode('utf-8')).hexdigest()[:16]}")
+        self.distribution(d, dist, str(title or "") or None, None, access=access, download=download)
         self.add(dist, DCTERMS.description, self.ja(self.first(node, DCTERMS.description)))
         self.add(dist, DCTERMS.issued, *self.values(node, DCTERMS.issued))
         self.add(dist, DCTERMS.modified, *self.values(node, DCTERMS.modified))
-        words = [str(v) for v in self.values(node, DCTERMS.format)]
         suffix = urlsplit(str(download or access)).path.rsplit(".", 1)[-1].lower()
         for word in words or ([suffix] if suffix in FILE_TYPES else []):
             media, file_type = FILE_TYPES.get(_norm(word).lower().replace("-", ""), ("", ""))
-            if file_type:
-                self.add(dist, DCTERMS.format, self.typed(EU + "file-type/" + file_type, DCTERMS.MediaTypeOrExtent))
-            else:
-                self.add(dist, DCTERMS.format, Literal(word))
+            self.add(dist, DCTERMS.format, self.typed(EU + "file-type/" + file_type, DCTERMS.MediaTypeOrExtent)
+                     if file_type else self.label(DCTERMS.MediaTypeOrExtent, word))
             if media and len(words) <= 1:
                 self.add(dist, DCAT.mediaType, self.typed(IANA + media, DCTERMS.MediaType))
-        stated = [str(v) for v in self.values(node, DCTERMS.license)]
-        for text in stated:
-            iri = licence_iri(text)
-            if iri is None:
-                self.add(dist, DCTERMS.license, doc := BNode())
-                self.add(doc, RDF.type, DCTERMS.LicenseDocument)
-                self.add(doc, RDFS.label, Literal(text, lang="ja"))
-            else:
-                licences.append(URIRef(iri))
-                self.add(dist, DCTERMS.license, self.typed(iri, DCTERMS.LicenseDocument))
-        if not stated:
-            self.add(dist, DCTERMS.license, self.licence)
-        for rights in self.values(node, DCTERMS.rights):
-            self.add(dist, DCTERMS.rights, statement := BNode())
-            self.add(statement, RDF.type, DCTERMS.RightsStatement)
-            self.add(statement, RDFS.label, self.ja(rights))
+        self.add(dist, DCTERMS.license, *(self.typed(str(iri), DCTERMS.LicenseDocument) for iri in found))
+        self.add(dist, DCTERMS.license, *(self.label(DCTERMS.LicenseDocument, t) for t in stated if not licence_iri(t)))
+        self.add(dist, DCTERMS.license, None if stated else self.licence)
         return 1
 
     def contact(self, d: URIRef, node: Term, org: Term | None) -> None:
         """The list's 連絡先 (ic:連絡先型) as a vCard."""
         names = [str(v) for n in self.values(node, IC["名称"]) for v in self.values(n, IC["表記"])]
-        mail = self.first(node, IC["Eメールアドレス"])
-        phone, ext = self.first(node, IC["電話番号"]), self.first(node, IC["内線番号"])
-        form = _url(self.first(node, ITSU.contactForm) or "")
+        mail, form = self.first(node, IC["Eメールアドレス"]), _url(self.first(node, ITSU.contactForm))
+        phone, ext = str(self.first(node, IC["電話番号"]) or ""), str(self.first(node, IC["内線番号"]) or "")
         if not (names or mail or phone or form):
             return
-        card = BNode()
-        self.add(d, DCAT.contactPoint, card)
+        self.add(d, DCAT.contactPoint, card := BNode())
         self.add(card, RDF.type, VCARD.Organization)
-        self.add(card, VCARD.fn, Literal((names or [self.name(org)])[0], lang="ja"))
+        self.add(card, VCARD.fn, self.ja((names or [self.name(org)])[0]))
         if mail is not None and re.fullmatch(r"[^@\s<>\"]+@[^@\s<>\"]+", str(mail)):
             self.add(card, VCARD.hasEmail, URIRef(f"mailto:{mail}"))
-        digits = re.sub(r"[()\s]", "-", str(phone or "")).strip("-")
-        if re.fullmatch(r"0[\d-]{8,14}", digits):
-            tel = "tel:+81-" + re.sub(r"-+", "-", digits[1:]) + (f";ext={ext}" if ext and str(ext).isdigit() else "")
-            self.add(card, VCARD.hasTelephone, URIRef(tel))
+        digits = re.sub(r"[()\s]+", "-", phone).strip("-")
+        if re.fullmatch(r"0[\d-]{8,14}", digits):  # a Japanese number as a global tel: IRI (RFC 3966)
+            ext = f";ext={ext}" if ext.isdigit() else ""
+            self.add(card, VCARD.hasTelephone, URIRef("tel:+81-" + re.sub(r"-+", "-", digits[1:]) + ext))
         self.add(card, VCARD.hasURL, form)
-
-    # -- the catalogue and its service ---------------------------------------------------------
 
     def head(self, publishers: list[Term], *, title_ja: str | None, issued: date | None, modified: date) -> None:
         cat, svc, base = self.catalog, self.service, self.base
         one = publishers[0] if len(publishers) == 1 else None
         who, who_en = self.name(one), self.name(one, "en") or self.name(one)
-        ja = title_ja or (f"{who}オープンデータカタログ" if who else "オープンデータカタログ")
-        en = f"Open data catalogue of {who_en}" if who_en else "Open data catalogue"
         self.add(cat, RDF.type, DCAT.Catalog)
-        self.add(cat, DCTERMS.title, Literal(ja, lang="ja"), Literal(en, lang="en"))
-        self.add(cat, RDFS.label, Literal(ja, lang="ja"), Literal(en, lang="en"))
-        self.add(cat, DCTERMS.description, Literal(
-            "Linked Open Data として公開しているデータセットと、自治体のオープンデータ一覧に載るデータセットの目録。", lang="ja"),
-            Literal("The datasets published here as Linked Open Data and those in the municipality's own open data "
-                    "list.", lang="en"))
+        self.titled(cat, Literal(title_ja or f"{who}オープンデータカタログ", lang="ja"),
+                    Literal(f"Open data catalogue of {who_en}" if who_en else "Open data catalogue", lang="en"))
+        self.add(cat, DCTERMS.description, Literal("Linked Open Data として公開しているデータセットと自治体の"
+                                                   "オープンデータ一覧に載るデータセットの目録。", lang="ja"),
+                 Literal("The datasets published here as Linked Open Data and those in the municipality's own list.", lang="en"))
         self.add(cat, DCTERMS.publisher, *publishers)
         self.add(cat, DCTERMS.issued, Literal(issued, datatype=XSD.date) if issued else None)
         self.add(cat, DCTERMS.modified, Literal(modified, datatype=XSD.date))
@@ -458,85 +392,63 @@ class _Builder:
         self.add(cat, DCTERMS.language, self.typed(EU + "language/JPN", DCTERMS.LinguisticSystem))
         self.add(cat, DCAT.themeTaxonomy, self.typed(EU + "data-theme", SKOS.ConceptScheme))
         self.add(cat, DCTERMS.license, self.licence)
-        for org in publishers:
-            self.add(cat, DCTERMS.spatial, *self.areas(org))
+        self.add(cat, DCTERMS.spatial, *(area for org in publishers for area in self.areas(org)))
         self.add(cat, DCAT.service, svc)
         self.add(svc, RDF.type, DCAT.DataService)
-        self.add(svc, DCTERMS.title, Literal("SPARQL エンドポイント", lang="ja"), Literal("SPARQL endpoint", lang="en"))
-        self.add(svc, RDFS.label, Literal("SPARQL エンドポイント", lang="ja"), Literal("SPARQL endpoint", lang="en"))
+        self.titled(svc, Literal("SPARQL エンドポイント", lang="ja"), Literal("SPARQL endpoint", lang="en"))
         self.add(svc, DCAT.endpointURL, URIRef(f"{base}sparql"))
-        self.add(svc, DCAT.endpointDescription, URIRef(f"{base}sparql?format=turtle"))
+        self.add(svc, DCAT.endpointDescription, URIRef(f"{base}sparql?format=turtle"))  # the service description
         self.add(svc, DCAT.landingPage, URIRef(f"{base}sparql/ui"))
         self.add(svc, DCTERMS.conformsTo, SPARQL_PROTOCOL)
         self.add(svc, DCTERMS.publisher, *publishers)
 
 
-def _hash(text: str) -> str:
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
-
-
-def _frequency(text: str) -> URIRef | None:
-    low = unicodedata.normalize("NFKC", text).lower()
-    code = next((code for words, code in FREQUENCIES if any(w in low for w in words.split())), None)
-    return URIRef(EU + "frequency/" + code) if code else None
-
-
-def _languages(text: str) -> list[str]:
-    words = re.split(r"[\s,;、・/]+", unicodedata.normalize("NFKC", text).lower())
-    return sorted({LANGUAGES[w] for w in words if w in LANGUAGES})
-
-
-def _groups(b: _Builder) -> list[_Listed]:
+def _groups(b: _Builder) -> list[Listed]:
     """The list's entries grouped by publisher and データセット_ID (a dataset has one row per file)."""
     found: dict[tuple[str, str], list[URIRef]] = defaultdict(list)
     for s in b.nodes:
         if isinstance(s, URIRef) and ITSU.OpenDataListEntry in b.nodes[s].get(RDF.type, ()):
             ident = b.first(s, DCTERMS.identifier)
             found[(str(b.first(s, DCTERMS.publisher)), str(ident)) if ident else (str(s), "")].append(s)
-    groups = []
     for members in found.values():
         members.sort(key=lambda m: (len(m), m))  # the first row's entry: later rows get "-r{row}"
-        group = _Listed(members[0], members, b.first(members[0], DCTERMS.publisher))
-        for e in members:
-            group.titles |= {_norm(str(t)) for t in b.values(e, DCTERMS.title)}
-            group.urls |= {str(u) for u in b.values(e, DCAT.landingPage)}
-            group.urls |= {str(u) for n in b.values(e, DCAT.distribution)
-                           for p in (DCAT.accessURL, DCAT.downloadURL) for u in b.values(n, p)}
-        groups.append(group)
-    return sorted(groups, key=lambda g: str(g.iri))
+    return sorted(found.values())
 
 
-def _match(b: _Builder, published: list[tuple[URIRef, str, str]], groups: list[_Listed]) -> dict[URIRef, _Listed]:
-    """Which list dataset describes which published one (same publisher): first by the converted
-    file's name in a URL, then by a standard file name (``{code}_{NNN}_{dataset}.csv``), then by title."""
-    def files(group: _Listed) -> set[str]:
-        return {unquote(urlsplit(u).path).rsplit("/", 1)[-1].lower() for u in group.urls}
+def _match(b: _Builder, published: list[tuple[URIRef, str, str]], groups: list[Listed]) -> dict[URIRef, Listed]:
+    """Which list dataset describes which published one (same publisher): first the converted file's name
+    in one of its URLs, then a standard file name (``{code}_{NNN}_{dataset}.csv``), then the title."""
+    def files(group: Listed) -> set[str]:
+        urls = [u for e in group for n in (e, *b.values(e, DCAT.distribution))
+                for p in (DCAT.landingPage, DCAT.accessURL, DCAT.downloadURL) for u in b.values(n, p)]
+        return {unquote(urlsplit(str(u)).path).rsplit("/", 1)[-1].lower() for u in urls}
 
-    def standard(group: _Listed) -> set[tuple[str, str]]:
-        return {(m["kind"], m["code"][:5]) for m in map(_STANDARD_FILE.match, files(group)) if m}
+    def titles(node: Term) -> set[str]:
+        return {_norm(str(t)) for t in b.values(node, DCTERMS.title)}
 
     rules = (
         lambda d, kind, code, g: bool({str(v).lower() for v in b.values(d, DCTERMS.source)} & files(g)),
-        lambda d, kind, code, g: (kind, code[:5]) in standard(g),
-        lambda d, kind, code, g: bool({_norm(str(t)) for t in b.values(d, DCTERMS.title)} & g.titles),
+        lambda d, kind, code, g: any(m and (m["kind"], m["code"][:5]) == (kind, code[:5])
+                                     for m in map(_STANDARD_FILE.match, files(g))),
+        lambda d, kind, code, g: any(titles(d) & titles(e) for e in g),
     )
-    matched: dict[URIRef, _Listed] = {}
+    matched: dict[URIRef, Listed] = {}
     for rule in rules:
         for d, kind, code in published:
             for group in groups:
-                if d in matched or group in matched.values() or group.publisher != b.first(d, DCTERMS.publisher):
-                    continue
-                if rule(d, kind, code, group):
+                if d not in matched and group not in matched.values() \
+                        and b.first(group[0], DCTERMS.publisher) == b.first(d, DCTERMS.publisher) \
+                        and rule(d, kind, code, group):
                     matched[d] = group
     return matched
 
 
-def build_catalogue(store: Store, *, base: str, public_base: str | None = None, licence: str | None = None,
+def build_catalogue(store: Store, *, base: str, licence: str | None = None,
                     title_ja: str | None = None, issued: date | None = None,
                     modified: date | None = None) -> Graph:
-    """The DCAT catalogue of ``store``. ``licence`` (a key of :data:`LICENCES` or a URL) is applied to
-    datasets that state none; ``public_base`` is the base ``/dumps/`` rewrites to (for ``dcat:byteSize``,
-    computed only for an embedded store); ``modified`` defaults to today."""
+    """The DCAT catalogue of ``store``. ``licence`` (a key of :data:`LICENCES` or a URL) is applied where a
+    dataset states none; ``modified`` defaults to today. Dumps carry no ``dcat:byteSize``: counting them
+    means serialising every graph, too slow for a catalogue rebuilt at every ``publish``."""
     base = base if base.endswith("/") else base + "/"
     if not re.match(r"^https?://[^/\s]+", base) or _UNSAFE.search(base):
         raise ValueError(f"base must be an absolute http(s) IRI: {base!r}")
@@ -545,69 +457,53 @@ def build_catalogue(store: Store, *, base: str, public_base: str | None = None, 
         raise ValueError(f"unknown licence {licence!r}; give a URL or one of: {', '.join(LICENCES)}")
     skip = catalog_graph_iri(base)
     nodes, graphs = _read(store, f'?s a <{DCAT.Dataset}> . FILTER(STRSTARTS(STR(?s), "{base}id/"))', skip)
-    orgs, _ = _read(store, f'?s a <{IC["組織型"]}> . FILTER(STRSTARTS(STR(?s), "{base}id/lg/"))', skip)
-    nodes.update(orgs)
+    nodes.update(_read(store, f'?s a <{IC["組織型"]}> . FILTER(STRSTARTS(STR(?s), "{base}id/lg/"))', skip)[0])
     b = _Builder(base, nodes, URIRef(default) if default else None)
     published = sorted((s, m["kind"], m["code"]) for s in list(nodes) if isinstance(s, URIRef)
                        and (m := _PUBLISHED.match(s[len(base):])) and DCAT.Dataset in nodes[s].get(RDF.type, ()))
     groups = _groups(b)
     matched = _match(b, published, groups)
-    public = public_base if not public_base or public_base.endswith("/") else public_base + "/"
     for d, kind, code in published:
         dumps = sorted(m["name"] for g in graphs[d] if g.startswith(base) and (m := _DUMPABLE.match(g[len(base):])))
-        dump = f"{kind}/{code}" if f"{kind}/{code}" in dumps else (dumps[0] if dumps else None)
-        sizes = {}
-        if dump and isinstance(store, EmbeddedStore):  # cheap only when local
-            for ext in ("nt.gz", "ttl"):
-                data = dump_bytes(store, f"{base}graph/{dump}", ext=ext, base=base, public=public)
-                sizes[f"dumps/{dump}.{ext}"] = len(data)
-        b.published(d, kind, code, dump, matched.get(d), sizes)
+        dump = f"{kind}/{code}" if f"{kind}/{code}" in dumps else next(iter(dumps), None)
+        b.published(d, kind, code, dump, matched.get(d), {})
     for group in groups:
         if group not in matched.values():
             b.listed(group)
-    publishers = _sorted({o for o in b.g.objects(b.catalog, DCAT.dataset) for o in b.g.objects(o, DCTERMS.publisher)})
+    publishers = _sorted({org for d in b.g.objects(b.catalog, DCAT.dataset) for org in b.g.objects(d, DCTERMS.publisher)})
     for org in publishers:
         b.publisher(org)
     b.head(publishers, title_ja=title_ja, issued=issued, modified=modified or date.today())
     return b.g
 
 
-def _moved(graph: Graph, base: str, public: str) -> Graph:
-    out = Graph()
-    for prefix, ns in graph.namespaces():
-        out.bind(prefix, ns)
-
-    def move(t: Term) -> Term:
-        return URIRef(public + t[len(base):]) if isinstance(t, URIRef) and t.startswith(base) else t
-
-    for s, p, o in graph:
-        out.add((move(s), p, move(o)))  # type: ignore[arg-type]
-    return out
-
-
 def write_catalogue(graph: Graph, out_dir: Path, *, base: str | None = None,
                     public_base: str | None = None) -> list[Path]:
-    """``catalog.ttl``, ``catalog.jsonld`` and ``catalog.rdf`` in ``out_dir``, IRIs moved from ``base`` to
-    ``public_base`` when both are given (as the server shows them)."""
+    """``catalog.ttl``, ``catalog.jsonld`` and ``catalog.rdf`` in ``out_dir``; IRIs under ``base`` are moved
+    under ``public_base`` when both are given (as the server shows them)."""
     if base and public_base and base != public_base:
-        graph = _moved(graph, base, public_base)
+        moved = Graph()
+        for prefix, ns in graph.namespaces():
+            moved.bind(prefix, ns)
+        for triple in graph:
+            moved.add(tuple(URIRef(public_base + t[len(base):]) if isinstance(t, URIRef) and t.startswith(base)
+                            else t for t in triple))  # type: ignore[arg-type]
+        graph = moved
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, fmt, extra in (("catalog.ttl", "turtle", {}), ("catalog.jsonld", "json-ld", {"context": PREFIXES,
-                             "indent": 2}), ("catalog.rdf", "pretty-xml", {})):
-        path = out_dir / name
-        graph.serialize(destination=str(path), format=fmt, encoding="utf-8", **extra)
-        written.append(path)
+    for name, fmt, extra in (("catalog.ttl", "turtle", {}), ("catalog.rdf", "pretty-xml", {}),
+                             ("catalog.jsonld", "json-ld", {"context": PREFIXES, "indent": 2})):
+        graph.serialize(destination=str(out_dir / name), format=fmt, encoding="utf-8", **extra)
+        written.append(out_dir / name)
     return written
 
 
-def load_catalogue(store: Store, *, base: str, **kw) -> int:  # type: ignore[no-untyped-def]
-    """Build the catalogue and replace the graph ``{base}graph/catalog`` with it; returns its triple count.
-    ``kw`` are the options of :func:`build_catalogue`."""
+def load_catalogue(store: Store, *, base: str, **kw: Any) -> int:
+    """Build the catalogue (``kw``: the options of :func:`build_catalogue`) and replace the graph
+    ``{base}graph/catalog`` with it; returns its number of triples."""
     graph = build_catalogue(store, base=base, **kw)
-    base = base if base.endswith("/") else base + "/"
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "catalog.nt"
         graph.serialize(destination=str(path), format="nt", encoding="utf-8")
-        store.replace_graph(catalog_graph_iri(base), path, format="nt")
+        store.replace_graph(catalog_graph_iri(base if base.endswith("/") else base + "/"), path, format="nt")
     return len(graph)

@@ -12,7 +12,7 @@ from typing import IO, Any
 
 import click
 
-from . import __version__, formats
+from . import __version__, cli_site, formats
 from .converters import mapping as mappings
 from .converters.iri import DEFAULT_BASE, IriBuilder
 from .converters.issues import FIELDS, Issue
@@ -461,6 +461,10 @@ def serve_command(store_spec: str | None, base: str, public_base: str | None, ho
     app = create_app({"STORE": store_spec, "BASE": base, "PUBLIC_BASE": public_base})
     click.echo(f"http://{host}:{port}/", err=False)
     app.run(host=host, port=port, debug=False, use_reloader=False)
+
+
+for _command in (cli_site.publish_command, cli_site.diagnose_command, cli_site.export_static_command):
+    main.add_command(_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,9 +1,6 @@
-"""Licences: what a stated licence text means, its IRI, whether it is open, and where it was stated.
+"""Licences: what a stated licence text means (``CC BY 4.0``, ``公共データ利用規約 (PDL1.0)``, a URL, a key).
 
-:func:`licence_iri` turns a key (``cc-by-4.0``), a name (``CC BY 4.0``, ``公共データ利用規約 (PDL1.0)``,
-``クリエイティブ・コモンズ 表示 4.0 国際``) or a URL into the licence's IRI, for ``dcterms:license``.
-Nothing is assumed: a text that names no version or no known licence gives ``None``.
-:func:`catalogue_licence` finds the licence an オープンデータ一覧 CSV states for a file.
+No converters, no Flask: the diagnosis, the catalogue and the command line share it.
 """
 
 from __future__ import annotations
@@ -11,10 +8,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from pathlib import Path
-from urllib.parse import unquote, urlsplit
-
-from .converters.reader import header_key, open_csv
 
 CC = "https://creativecommons.org/licenses/"
 CC0 = "https://creativecommons.org/publicdomain/zero/1.0/"
@@ -22,12 +15,9 @@ CC0 = "https://creativecommons.org/publicdomain/zero/1.0/"
 PDL = "https://www.digital.go.jp/resources/open_data/public_data_license_v1.0"
 ODBL = "https://opendatacommons.org/licenses/odbl/1-0/"
 
-#: metadata row keys (``#license,…``) that state a licence
-METADATA_KEYS = frozenset({"license", "licence", "ライセンス", "利用規約", "dcterms:license", "dct:license", "rights"})
-#: オープンデータ一覧 columns that state a file's licence, in order of preference
-CATALOGUE_LICENCE = ("ファイル_ライセンス", "ライセンス", "ファイル_利用規約")
-_CATALOGUE_FILE = ("ファイル_タイトル", "ファイル_ダウンロードURL", "ファイル_アクセスURL", "URL", "データセット_URL")
-_CATALOGUE_TITLE = ("データセット_タイトル", "データ名称")
+#: the keys ``--license`` documents (any CC name, PDL name or URL is understood too)
+LICENCES = {"cc-by-4.0": CC + "by/4.0/", "cc-by-sa-4.0": CC + "by-sa/4.0/", "cc-by-2.1-jp": CC + "by/2.1/jp/",
+            "cc0-1.0": CC0, "pdl-1.0": PDL}
 
 _CC_URL = re.compile(r"^https?://(?:www\.)?creativecommons\.org/licenses/(?P<kind>[a-z-]+)/(?P<version>\d\.\d)"
                      r"(?:/(?P<where>[a-z]{2}))?(?:/|$)", re.I)
@@ -109,49 +99,3 @@ def licence_iri(text: str) -> str | None:
     (``CC BY 4.0``, ``公共データ利用規約 (PDL1.0)``) or a URL; ``None`` when it names no exact licence."""
     found = understand(text)
     return found.iri if found else None
-
-
-def metadata_licence(metadata: dict[str, str]) -> str | None:
-    """The licence a CSV's ``#`` metadata rows state (``#license,https://…``), if any."""
-    for key, value in metadata.items():
-        if key.strip().lower() in METADATA_KEYS and value.strip():
-            return value.strip()
-    return None
-
-
-def catalogue_licence(catalogue: str | Path, path: str | Path, *, title: str | None = None) -> tuple[str, int] | None:
-    """The licence an オープンデータ一覧 CSV states for the file ``path``, with its spreadsheet row.
-
-    A row is that file's when its ファイル_タイトル is the file's name (with or without ``.csv``) or
-    one of its URLs ends with the file name; failing that, when its データセット_タイトル is ``title``
-    (the dataset's title, e.g. AED設置箇所一覧). Unreadable catalogues give ``None``."""
-    name = Path(path).name
-    names = {unicodedata.normalize("NFKC", n) for n in (name, Path(name).stem)}
-    try:
-        source = open_csv(catalogue)
-    except (OSError, ValueError):
-        return None
-    try:
-        keys = [header_key(h) for h in source.header]
-
-        def cell(cells: list[str], columns: tuple[str, ...]) -> list[str]:
-            found = [keys.index(header_key(c)) for c in columns if header_key(c) in keys]
-            return [cells[i].strip() for i in found if i < len(cells)]
-
-        by_title: tuple[str, int] | None = None
-        for raw in source.rows():
-            licence = next((v for v in cell(raw.cells, CATALOGUE_LICENCE) if v), "")
-            if not licence:
-                continue
-            for value in cell(raw.cells, _CATALOGUE_FILE):
-                last = unquote(urlsplit(value).path.rsplit("/", 1)[-1]) if "/" in value else value
-                if unicodedata.normalize("NFKC", last) in names:
-                    return licence, raw.row
-            if title and by_title is None and title in cell(raw.cells, _CATALOGUE_TITLE):
-                by_title = licence, raw.row
-        return by_title
-    finally:
-        source.close()
-
-
-__all__ = ["CC0", "PDL", "Licence", "catalogue_licence", "licence_iri", "metadata_licence", "understand"]

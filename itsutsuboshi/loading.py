@@ -44,12 +44,23 @@ def load_csv(store: Store, path: Path, *, base: str, link: bool = True, dataset:
             result = convert_file(path, writer, iris=IriBuilder(base), on_issue=on_issue or issues.append,
                                   dataset=dataset, code=code, link=link)
             writer.close()
-        if not result.ok:
-            return Loaded(str(path), None, 0, result, result.error)
-        file_code = code or code_from_filename(path.name) or _first_code(out) or UNKNOWN_CODE
-        graph = graph_iri(base, result.dataset or "unknown", file_code)
-        store.replace_graph(graph, out, format="nt")
-        return Loaded(str(path), graph, result.triples, result)
+        return load_converted(store, path, out, result, base=base, code=code)
+
+
+def load_converted(store: Store, path: Path, converted: Path, result: FileResult, *, base: str,
+                   code: str | None = None) -> Loaded:
+    """Replace the dataset graph of ``path`` with its conversion ``converted`` (N-Triples)."""
+    if not result.ok:
+        return Loaded(str(path), None, 0, result, result.error)
+    graph = dataset_graph(path, converted, result, base=base, code=code)
+    store.replace_graph(graph, converted, format="nt")
+    return Loaded(str(path), graph, result.triples, result)
+
+
+def dataset_graph(path: Path, converted: Path, result: FileResult, *, base: str, code: str | None = None) -> str:
+    """The named graph of a converted CSV: ``{base}graph/{dataset}/{code}``."""
+    file_code = code or code_from_filename(path.name) or _first_code(converted) or UNKNOWN_CODE
+    return graph_iri(base, result.dataset or "unknown", file_code)
 
 
 def load_rdf(store: Store, path: Path, *, graph: str) -> Loaded:

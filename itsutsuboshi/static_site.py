@@ -73,6 +73,7 @@ def export_static(store: Store, out: Path, *, base: str, public_base: str | None
     public = checked_iri((public_base or base).rstrip("/") + "/")
     out = Path(out)
     _check_target(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
     staging = out.parent / f".{out.name}.export-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)

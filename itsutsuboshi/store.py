@@ -34,6 +34,8 @@ DESCRIBE_DEPTH = 6
 #: at most this many triples in one description (a resource is a page, not a dump)
 DESCRIBE_LIMIT = 20000
 _LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+#: a new graph up to this size is added in one transaction in memory; larger ones are bulk-loaded and moved
+EXTEND_MAX_BYTES = 256 << 20
 _TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _WKT = "http://www.opengis.net/ont/geosparql#wktLiteral"
 _VIRTUOSO_GEOMETRY = "http://www.openlinksw.com/schemas/virtrdf#Geometry"
@@ -143,11 +145,17 @@ class EmbeddedStore:
         return payload
 
     def replace_graph(self, graph: str, path: Path, *, format: str = "nt") -> None:
-        staging = ox.NamedNode(graph + "#loading")
-        with self._write:  # one loader at a time; readers see the old graph until the MOVE commits
-            self.store.update(f"DROP SILENT GRAPH <{staging.value}>")
-            self.store.bulk_load(path=str(path), format=_OX_GRAPHS[format], to_graph=staging)
-            self.store.update(f"MOVE SILENT GRAPH <{staging.value}> TO <{graph}>")
+        target = ox.NamedNode(graph)
+        with self._write:  # one loader at a time; readers see the old graph, or the new one, whole
+            if not self.store.contains_named_graph(target) and path.stat().st_size <= EXTEND_MAX_BYTES:
+                # a new graph: added in one transaction (several times faster than staging + MOVE)
+                self.store.extend(ox.Quad(q.subject, q.predicate, q.object, target)
+                                  for q in ox.parse(path=str(path), format=_OX_GRAPHS[format]))
+            else:
+                staging = ox.NamedNode(graph + "#loading")
+                self.store.update(f"DROP SILENT GRAPH <{staging.value}>")
+                self.store.bulk_load(path=str(path), format=_OX_GRAPHS[format], to_graph=staging)
+                self.store.update(f"MOVE SILENT GRAPH <{staging.value}> TO <{graph}>")
             self.store.flush()
             self._generation += 1
 

@@ -29,7 +29,7 @@ from .converters.issues import ERROR, INFO, WARNING, Issue, make_issue
 from .converters.mapping import Mapping
 from .converters.reader import open_csv
 from .formats import NTRIPLES
-from .pipeline import convert_file
+from .pipeline import FileResult, convert_file
 from .shacl import ShaclEngine, ShaclResult
 from .shapes.compile import path_predicates
 from .shapes.generate import FIX, dataset_shapes
@@ -100,6 +100,7 @@ class FileReport:
     results: list[ShaclResult] = field(default_factory=list, repr=False)  # every SHACL result
     shapes_graph: Graph | None = field(default=None, repr=False)
     error: str | None = None
+    result: FileResult | None = field(default=None, repr=False)  # the conversion (CSV input)
 
     @property
     def name(self) -> str:
@@ -213,21 +214,27 @@ def validate_file(path: str | Path, *, shapes: Graph | None = None, base: str = 
 
 def validate_csv(path: str | Path, *, shapes: Graph | None = None, base: str = DEFAULT_BASE,
                  dataset: str | None = None, mapping: Mapping | None = None, code: str | None = None,
-                 threads: int = 2) -> FileReport:
+                 threads: int = 2, link: bool = False, keep: Path | None = None) -> FileReport:
+    """Convert (with registry links when ``link``) and validate one CSV. With ``keep``, the converted
+    N-Triples stay in that file, so one conversion serves validation and loading (``publish``)."""
     path = Path(path)
     report = FileReport(str(path), "csv")
     issues: list[Issue] = []
     store = ox.Store()
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".nt", delete=False) as tmp:
+    target = open(keep, "w", encoding="utf-8") if keep is not None else tempfile.NamedTemporaryFile(  # noqa: SIM115
+        "w", encoding="utf-8", suffix=".nt", delete=False)
+    with target as tmp:
         writer = open_writer(NTRIPLES, tmp)
         result = convert_file(path, writer, iris=IriBuilder(base), on_issue=issues.append, dataset=dataset,
-                              mapping=mapping, code=code)
+                              mapping=mapping, code=code, link=link)
         writer.close()
     try:
         if result.ok:
             store.bulk_load(path=tmp.name, format=ox.RdfFormat.N_TRIPLES)
     finally:
-        Path(tmp.name).unlink()
+        if keep is None:
+            Path(tmp.name).unlink()
+    report.result = result
     report.dataset, report.rows, report.records, report.triples = (
         result.dataset, result.rows_read, result.rows_converted, result.triples)
     if not result.ok:

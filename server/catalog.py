@@ -1,26 +1,35 @@
-"""Descriptions of the whole site: VoID, dumps, sitemap (a blueprint).
+"""Descriptions of the whole site: the DCAT catalogue, VoID, dumps, sitemap (a blueprint).
 
+- ``/catalog`` (and ``/catalog.ttl`` …): ``303 See Other`` to ``/doc/catalog``, the document of the
+  ``dcat:Catalog`` ``{BASE}id/catalog`` loaded by :func:`itsutsuboshi.catalogue.load_catalogue`;
 - ``/.well-known/void``: a VoID description (Turtle): the site's dataset, one subset per named graph
-  with its triple count, the SPARQL endpoint, the dumps and the URI space;
-- ``/dumps/all.nt.gz``, ``/dumps/all.ttl`` and ``/dumps/<dataset>/<code>.nt.gz|.ttl``: the data; names are
-  checked against a pattern and resolved to named graphs, never to files, so no path can escape;
-- ``/sitemap.xml``: the home page, dataset pages and record pages (up to 50,000 URLs).
+  with its triple count, the SPARQL endpoint, the dumps, the URI space and the catalogue;
+- ``/dumps/all.nt.gz``, ``/dumps/all.ttl`` and ``/dumps/<dataset>/<code>.nt.gz|.ttl``: the data, and
+  ``/dumps/catalog.ttl|.nt.gz|.rdf|.jsonld``: the whole catalogue (what harvesters read); names are
+  checked against a pattern and resolved to named graphs, never to files, so no path can escape.
+  ``HEAD`` answers with ``Content-Length`` (remembered from the last answer for a while) and ``ETag``;
+- ``/sitemap.xml``: the home page, the catalogue, dataset pages and record pages (up to 50,000 URLs).
 """
 
 from __future__ import annotations
 
-import gzip
+import hashlib
 import re
+import time
 from xml.sax.saxutils import escape
 
-from flask import Blueprint, Response, abort, current_app, request
+from flask import Blueprint, Response, abort, current_app, redirect, request, url_for
+
+from itsutsuboshi.catalogue import catalog_graph_iri, dump_bytes
 
 from .describe import bindings
 
 bp = Blueprint("catalog", __name__)
 
-_DUMP = re.compile(r"^(?:(?P<dataset>[a-z_]{1,40})/(?P<code>\d{6})|all)\.(?P<ext>nt\.gz|ttl)$")
+_DUMP = re.compile(r"^(?:(?P<dataset>[a-z_]{1,40})/(?P<code>\d{6})|all|(?P<catalog>catalog))\.(?P<ext>nt\.gz|ttl|rdf|jsonld)$")
+_TYPES = {"ttl": "text/turtle", "nt.gz": "application/n-triples", "rdf": "application/rdf+xml", "jsonld": "application/ld+json"}
 SITEMAP_LIMIT = 50000
+DUMP_SIZE_SECONDS = 300  # how long HEAD trusts the size of the last dump served
 
 
 def _store():  # type: ignore[no-untyped-def]
@@ -34,17 +43,12 @@ def _bases() -> tuple[str, str]:
     return base, public
 
 
-def _rewrite(text: str) -> str:
-    base, public = _bases()
-    return text.replace(base, public) if base != public else text
-
-
-def _graphs() -> list[tuple[str, str, str]]:
+def _graphs(names: list[str] | None = None) -> list[tuple[str, str, str]]:
     """(graph IRI, dataset, code) of each dataset graph."""
     base, _ = _bases()
     prefix = base.rstrip("/") + "/graph/"
     out = []
-    for graph in _store().graphs():
+    for graph in _store().graphs() if names is None else names:
         if graph.startswith(prefix):
             dataset, _, code = graph[len(prefix):].partition("/")
             if re.fullmatch(r"[a-z_]{1,40}", dataset) and re.fullmatch(r"\d{6}", code):
@@ -52,28 +56,48 @@ def _graphs() -> list[tuple[str, str, str]]:
     return out
 
 
+def _has_catalogue(names: list[str] | None = None) -> bool:
+    base, _ = _bases()
+    return catalog_graph_iri(base) in (_store().graphs() if names is None else names)
+
+
 def _select(query: str) -> list[dict[str, str]]:
     body, _ = _store().query(query)
     return bindings(body)
+
+
+@bp.get("/catalog", defaults={"ext": ""})
+@bp.get("/catalog<any('.html', '.ttl', '.jsonld', '.rdf', '.nt'):ext>")
+def catalogue(ext: str) -> Response:
+    """The catalogue is a resource like any other: its document is negotiated by /doc/."""
+    query = request.query_string.decode("ascii", "replace")
+    target = url_for("pages.document", path="catalog" + ext) + (f"?{query}" if query else "")
+    response = redirect(target, code=303)
+    response.headers["Vary"] = "Accept"
+    return response
 
 
 @bp.get("/.well-known/void")
 def void() -> Response:
     _, public = _bases()
     root = request.url_root
+    names = _store().graphs()
     lines = ["@prefix void: <http://rdfs.org/ns/void#> .", "@prefix dcterms: <http://purl.org/dc/terms/> .",
-             "@prefix foaf: <http://xmlns.com/foaf/0.1/> .", "",
-             f"<{root}.well-known/void#site> a void:Dataset ;",
+             "@prefix foaf: <http://xmlns.com/foaf/0.1/> .", "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .",
+             "", f"<{root}.well-known/void#site> a void:Dataset ;",
              '    dcterms:title "itsutsuboshi で公開している自治体のオープンデータ"@ja, '
              '"Municipal open data published with itsutsuboshi"@en ;',
              f"    void:sparqlEndpoint <{root}sparql> ;",
              f"    void:dataDump <{root}dumps/all.nt.gz> ;",
              f'    void:uriSpace "{public}id/" ;',
-             f"    void:exampleResource <{root}> ;",
-             "    void:vocabulary <http://imi.go.jp/ns/core/rdf#>, <https://w3id.org/itsutsuboshi/ns#> ."]
+             f"    void:exampleResource <{root}> ;"]
+    if _has_catalogue(names):  # the DCAT catalogue is the entry point to everything published
+        lines += [f"    void:rootResource <{public}id/catalog> ;",
+                  f"    rdfs:seeAlso <{root}catalog>, <{root}dumps/catalog.ttl> ;"]
+    lines.append("    void:vocabulary <http://imi.go.jp/ns/core/rdf#>, <https://w3id.org/itsutsuboshi/ns#> .")
     counts = {row["g"]: row["n"] for row in _select(
         "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")}
-    for graph, dataset, code in _graphs():
+    for graph, dataset, code in _graphs(names):
         subset = f"<{root}.well-known/void#{dataset}-{code}>"
         lines += ["", f"<{root}.well-known/void#site> void:subset {subset} .",
                   f"{subset} a void:Dataset ;",
@@ -88,21 +112,36 @@ def void() -> Response:
 @bp.get("/dumps/<path:name>")
 def dump(name: str) -> Response:
     found = _DUMP.match(name)
-    if found is None:
+    if found is None or (found["ext"] in ("rdf", "jsonld") and not found["catalog"]):  # those only for the catalogue
         abort(404)
-    base, _ = _bases()
+    base, public = _bases()
     graph = None
-    if found.group("dataset"):
-        graph = f"{base.rstrip('/')}/graph/{found.group('dataset')}/{found.group('code')}"
+    if found["dataset"]:
+        graph = f"{base.rstrip('/')}/graph/{found['dataset']}/{found['code']}"
         if graph not in {g for g, _, _ in _graphs()}:
             abort(404)
-    if found.group("ext") == "ttl":
-        body = _rewrite(_store().dump(graph, format="turtle").decode("utf-8")).encode("utf-8")
-        return Response(body, mimetype="text/turtle", headers={"Access-Control-Allow-Origin": "*"})
-    body = gzip.compress(_rewrite(_store().dump(graph, format="nt").decode("utf-8")).encode("utf-8"), mtime=0)
-    return Response(body, mimetype="application/n-triples", headers={
-        "Content-Encoding": "gzip", "Access-Control-Allow-Origin": "*",
-        "Content-Disposition": f"attachment; filename={name.replace('/', '-')}"})
+    elif found["catalog"]:  # the whole catalogue, for harvesters (/doc/catalog describes only its node)
+        graph = catalog_graph_iri(base)
+        if not _has_catalogue():
+            abort(404)
+    ext = found["ext"]
+    headers = {"Access-Control-Allow-Origin": "*"}
+    if ext == "nt.gz":
+        headers.update({"Content-Encoding": "gzip", "Content-Disposition": f"attachment; filename={name.replace('/', '-')}"})
+    mimetype = _TYPES[ext]
+    sizes = current_app.extensions.setdefault("itsutsuboshi_dump_sizes", {})
+    known = sizes.get(name)
+    if request.method == "HEAD" and known and time.monotonic() - known[2] < DUMP_SIZE_SECONDS:
+        response = Response(b"", mimetype=mimetype, headers=headers)  # no need to serialise the graph again
+        response.set_etag(known[1])
+        response.headers["Content-Length"] = str(known[0])
+        return response
+    body = dump_bytes(_store(), graph, ext=ext, base=base, public=public)
+    etag = hashlib.sha256(body).hexdigest()[:32]
+    sizes[name] = (len(body), etag, time.monotonic())
+    response = Response(body, mimetype=mimetype, headers=headers)
+    response.set_etag(etag)
+    return response.make_conditional(request)
 
 
 @bp.get("/sitemap.xml")
@@ -111,9 +150,10 @@ def sitemap() -> Response:
     root = request.url_root
     rows = _select(f"""SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{base}id/")) }}
                        ORDER BY ?s LIMIT {SITEMAP_LIMIT}""")
-    urls = [root] + [root + "doc/" + r["s"][len(base) + 3:] for r in rows]
+    first = [root] + ([root + "doc/catalog"] if _has_catalogue() else [])
+    urls = first + [u for u in (root + "doc/" + r["s"][len(base) + 3:] for r in rows) if u not in first]
     body = ['<?xml version="1.0" encoding="UTF-8"?>',
             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
-    body += [f"<url><loc>{escape(u)}</loc></url>" for u in urls]
+    body += [f"<url><loc>{escape(u)}</loc></url>" for u in urls[:SITEMAP_LIMIT]]
     body.append("</urlset>")
     return Response("\n".join(body) + "\n", mimetype="application/xml")

@@ -60,3 +60,13 @@ def test_sitemap_lists_record_pages(client):
     text = answer.get_data(as_text=True)
     assert "<loc>http://localhost/doc/aed/131016/L-1</loc>" in text
     assert text.count("<loc>") > 10
+
+
+def test_dumps_answer_head_with_their_length(client):
+    body = client.get("/dumps/aed/131016.nt.gz").get_data()
+    for _ in range(2):  # the second HEAD is answered from the remembered size
+        head = client.head("/dumps/aed/131016.nt.gz")
+        assert head.status_code == 200 and head.get_data() == b""
+        assert int(head.headers["Content-Length"]) == len(body) and head.headers["ETag"]
+    etag = client.get("/dumps/aed/131016.ttl").headers["ETag"]
+    assert client.get("/dumps/aed/131016.ttl", headers={"If-None-Match": etag}).status_code == 304
