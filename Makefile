@@ -1,4 +1,4 @@
-# itsutsuboshi — two commands: `make demo` (convert, link, validate, load and serve the bundled examples) and `make test` (whole suite).
+# itsutsuboshi — two commands: `make demo` (publish the bundled examples: convert, link, validate, load, serve) and `make test` (whole suite).
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -13,10 +13,7 @@ $(BIN)/.installed: $(SOURCES)
 	touch $@
 
 demo: $(BIN)/.installed
-	$(BIN)/itsutsuboshi link examples/*.csv -o output/ -r output/links.json
-	$(BIN)/itsutsuboshi validate examples/*.csv --fail-on never -r output/validation.html -r output/validation.csv
-	$(BIN)/itsutsuboshi load examples/*.csv --store output/data
-	$(BIN)/itsutsuboshi serve --store output/data
+	$(BIN)/itsutsuboshi publish examples/ --license cc-by-4.0 --serve
 
 test: $(BIN)/.installed
 	$(BIN)/ruff check .
@@ -27,4 +24,4 @@ bench: $(BIN)/.installed
 	$(BIN)/python bench/validate_bench.py
 
 clean:
-	rm -rf $(VENV) build dist output *.egg-info
+	rm -rf $(VENV) build dist output published *.egg-info

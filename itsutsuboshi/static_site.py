@@ -22,9 +22,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote_to_bytes, urlsplit
 
 from itsutsuboshi.store import Store
+
+if TYPE_CHECKING:
+    from flask import Flask
+    from flask.testing import FlaskClient
+    from werkzeug.test import TestResponse
+
+    from itsutsuboshi.server.negotiation import Offer
 
 #: the documents negotiated like ``/doc/…`` besides the resources (``catalog`` only when the app has it)
 NEGOTIATED = ("def/itsutsuboshi", "shapes", "catalog")
@@ -71,6 +79,7 @@ def export_static(store: Store, out: Path, *, base: str, public_base: str | None
     started = time.monotonic()
     base = checked_iri(base if base.endswith("/") else base + "/")
     public = checked_iri((public_base or base).rstrip("/") + "/")
+    _settings(public)  # a public base the web server settings cannot express fails before any work
     out = Path(out)
     _check_target(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -96,15 +105,17 @@ def export_static(store: Store, out: Path, *, base: str, public_base: str | None
 class _Writer:
     """Fetches URLs from the app and writes the answers under the staging folder."""
 
-    def __init__(self, client, root: Path, public: str, summary: ExportSummary) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, client: FlaskClient, root: Path, public: str, summary: ExportSummary) -> None:
         self.client, self.root, self.public, self.summary = client, root, public, summary
-        self.seen: dict[str, str] = {}  # file path (case folded) -> URL
+        self.seen: dict[str, str] = {}  # file path -> URL
+        self.folded: set[str] = set()
 
-    def fetch(self, url_path: str, *, status: int = 200):  # type: ignore[no-untyped-def]
+    def fetch(self, url_path: str) -> TestResponse | None:
+        """The app's answer for ``url_path`` when it is 200."""
         response = self.client.get("/" + url_path, base_url=self.public)
-        return response if response.status_code == status else None
+        return response if response.status_code == 200 else None
 
-    def save(self, url_path: str, *, target: str | None = None, data: bytes | None = None, status: int = 200,
+    def save(self, url_path: str, *, target: str | None = None, status: int = 200,
              edit: Callable[[bytes], bytes] | None = None) -> bool:
         """Write the app's answer for ``url_path`` to the file for ``target`` (default ``url_path``)."""
         name = target or url_path
@@ -113,26 +124,29 @@ class _Writer:
         except ValueError as exc:
             self.summary.skipped.append((url_path, str(exc)))
             return False
-        if data is None:
-            response = self.client.get("/" + url_path, base_url=self.public)
-            if response.status_code != status:
-                self.summary.skipped.append((url_path, f"HTTP {response.status_code}"))
-                return False
-            data = response.get_data()
-        key = str(path).casefold()
-        if key in self.seen and self.seen[key] != name:
-            self.summary.skipped.append((url_path, f"same file as {self.seen[key]}"))
+        response = self.client.get("/" + url_path, base_url=self.public)
+        if response.status_code >= 500:  # the store is down: keep the earlier export rather than a broken one
+            raise RuntimeError(f"/{url_path}: HTTP {response.status_code}; nothing was replaced")
+        if response.status_code != status:
+            self.summary.skipped.append((url_path, f"HTTP {response.status_code}"))
             return False
-        self.seen[key] = name
+        data = response.get_data()
+        if self.seen.get(str(path), name) != name:
+            self.summary.skipped.append((url_path, f"same file as {self.seen[str(path)]}"))
+            return False
+        self.seen[str(path)] = name
         if _NOT_PORTABLE.search(path.name):
             self.summary.warnings.append(f"{name}: the file name is not allowed on Windows")
+        if str(path).casefold() in self.folded:
+            self.summary.warnings.append(f"{name}: differs from another file only in case (Windows, macOS)")
+        self.folded.add(str(path).casefold())
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(edit(data) if edit else data)
         self.summary.files += 1
         return True
 
 
-def _export(store: Store, app, writer: _Writer, *, base: str,  # type: ignore[no-untyped-def]
+def _export(store: Store, app: Flask, writer: _Writer, *, base: str,
             progress: Callable[[int, int], None] | None) -> None:
     from itsutsuboshi.server.describe import count_query
     from itsutsuboshi.server.negotiation import OFFERS
@@ -144,12 +158,14 @@ def _export(store: Store, app, writer: _Writer, *, base: str,  # type: ignore[no
         if name == "catalog" and writer.fetch(name) is None:
             continue  # no catalogue route (yet)
         for offer in OFFERS:
-            writer.save(name + offer.extension)
+            by_extension = name != "catalog" or writer.fetch(name + offer.extension) is not None
+            writer.save(name + offer.extension if by_extension else f"{name}?format={offer.name}",
+                        target=name + offer.extension)
     writer.save(".well-known/void", edit=lambda body: _SPARQL_LINE.sub("", body.decode("utf-8")).encode("utf-8"))
     writer.save("sitemap.xml")
     for dump in _dumps(store, base):
         writer.save(dump)
-    static = Path(app.static_folder)
+    static = Path(app.static_folder or "")
     for path in sorted(p for p in static.rglob("*") if p.is_file()):
         writer.save("static/" + path.relative_to(static).as_posix())
     iris = _select(store, f"""SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{base}id/")) }}
@@ -206,7 +222,7 @@ def _swap(staging: Path, out: Path) -> None:
 # --- web server settings, generated from the offers --------------------------------------------------
 
 
-def _offers():  # type: ignore[no-untyped-def]
+def _offers() -> tuple[Offer, ...]:
     from itsutsuboshi.server.negotiation import OFFERS
 
     return OFFERS

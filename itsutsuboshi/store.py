@@ -150,7 +150,7 @@ class EmbeddedStore:
             if not self.store.contains_named_graph(target) and path.stat().st_size <= EXTEND_MAX_BYTES:
                 # a new graph: added in one transaction (several times faster than staging + MOVE)
                 self.store.extend(ox.Quad(q.subject, q.predicate, q.object, target)
-                                  for q in ox.parse(path=str(path), format=_OX_GRAPHS[format]))
+                                  for q in ox.parse(path=str(path), format=_OX_GRAPHS[format], rename_blank_nodes=True))
             else:
                 staging = ox.NamedNode(graph + "#loading")
                 self.store.update(f"DROP SILENT GRAPH <{staging.value}>")

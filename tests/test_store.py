@@ -149,3 +149,15 @@ def test_describe_gives_the_same_description_on_every_store(store):
     labels = [t for t in got if t.predicate.value.endswith("#label") and t.subject.value.endswith("/id/lg/131016")]
     assert labels  # the label of the publisher it links to
     assert store.describe(BASE + "id/none/000000/x") == []
+
+
+def test_blank_nodes_of_two_files_stay_apart(store, tmp_path):
+    """Files label their blank nodes alike (``_:b0``); each load must give them fresh ones."""
+    for name in ("a", "b"):
+        (tmp_path / f"{name}.nt").write_text(
+            f"<{BASE}id/t/000000/{name}> <http://imi.go.jp/ns/core/rdf#住所> _:b0 .\n"
+            f'_:b0 <http://imi.go.jp/ns/core/rdf#表記> "{name}" .\n', encoding="utf-8")
+        store.replace_graph(f"{BASE}graph/t/{name}", tmp_path / f"{name}.nt")
+    for name in ("a", "b"):
+        values = {t.object.value for t in store.describe(f"{BASE}id/t/000000/{name}") if t.object.value in "ab"}
+        assert values == {name}
