@@ -10,6 +10,7 @@ folder path or an http(s) URL.
 from __future__ import annotations
 
 import multiprocessing
+import signal
 import threading
 from itertools import islice
 from pathlib import Path
@@ -193,6 +194,7 @@ def _run(store: ox.Store, sparql: str, results: str, graph: str) -> tuple[bytes,
 
 def _serve_queries(store: ox.Store, connection) -> None:  # type: ignore[no-untyped-def]
     """A worker process: answer queries from the pipe until it closes (or the process is killed)."""
+    _forget_parent_signals()
     while True:
         try:
             sparql, results, graph = connection.recv()
@@ -202,6 +204,16 @@ def _serve_queries(store: ox.Store, connection) -> None:  # type: ignore[no-unty
             connection.send(("ok", _run(store, sparql, results, graph)))
         except Exception as exc:  # reported to the parent, which answers 400
             connection.send(("error", f"{type(exc).__name__}: {exc}"))
+
+
+def _forget_parent_signals() -> None:
+    """Default signal handling in a forked worker. A fork inherits the parent's handlers: under
+    gunicorn, SIGTERM would only set the parent's "stop gracefully" flag, so the worker would ignore
+    the SIGTERM of multiprocessing's exit handler and keep its parent waiting."""
+    for name in ("SIGTERM", "SIGINT", "SIGQUIT", "SIGHUP", "SIGUSR1", "SIGUSR2", "SIGWINCH", "SIGCHLD", "SIGTTIN",
+                 "SIGTTOU"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
 
 
 class _Worker:

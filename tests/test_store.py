@@ -161,3 +161,19 @@ def test_blank_nodes_of_two_files_stay_apart(store, tmp_path):
     for name in ("a", "b"):
         values = {t.object.value for t in store.describe(f"{BASE}id/t/000000/{name}") if t.object.value in "ab"}
         assert values == {name}
+
+
+def test_query_workers_stop_on_sigterm_whatever_the_parent_does(tmp_path):
+    """gunicorn's workers catch SIGTERM; the query processes they fork must not inherit that."""
+    import signal
+
+    store = EmbeddedStore(None)
+    previous = signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    try:
+        store.query("ASK {}", timeout=5)
+        worker = store._pool.idle[0]
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    worker.process.terminate()  # what multiprocessing does to daemonic children at exit
+    worker.process.join(5)
+    assert worker.process.exitcode == -signal.SIGTERM
