@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from itsutsuboshi.server.negotiation import Offer
 
 #: the documents negotiated like ``/doc/…`` besides the resources (``catalog`` only when the app has it)
-NEGOTIATED = ("def/itsutsuboshi", "shapes", "catalog")
+NEGOTIATED = ("def/itsutsuboshi", "shapes")
 PAGE_DIR = "_page"
 _DUMP_GRAPH = re.compile(r"(?P<dataset>[a-z_]{1,40})/(?P<code>\d{6})")
 _SPARQL_LINE = re.compile(r"^\s*void:sparqlEndpoint <[^>]*> ;\n", re.MULTILINE)
@@ -155,12 +155,8 @@ def _export(store: Store, app: Flask, writer: _Writer, *, base: str,
     writer.save("", target="index.html")
     writer.save("doc/itsutsuboshi-static-export-missing", target="404.html", status=404)
     for name in NEGOTIATED:
-        if name == "catalog" and writer.fetch(name) is None:
-            continue  # no catalogue route (yet)
         for offer in OFFERS:
-            by_extension = name != "catalog" or writer.fetch(name + offer.extension) is not None
-            writer.save(name + offer.extension if by_extension else f"{name}?format={offer.name}",
-                        target=name + offer.extension)
+            writer.save(name + offer.extension)
     writer.save(".well-known/void", edit=lambda body: _SPARQL_LINE.sub("", body.decode("utf-8")).encode("utf-8"))
     writer.save("sitemap.xml")
     for dump in _dumps(store, base):
@@ -198,6 +194,8 @@ def _dumps(store: Store, base: str) -> Iterable[str]:
     for graph in store.graphs():
         if graph.startswith(prefix) and _DUMP_GRAPH.fullmatch(graph[len(prefix):]):
             yield from (f"dumps/{graph[len(prefix):]}.nt.gz", f"dumps/{graph[len(prefix):]}.ttl")
+        elif graph == prefix + "catalog":  # the DCAT catalogue, for harvesters
+            yield from ("dumps/catalog.nt.gz", "dumps/catalog.ttl")
 
 
 def _check_target(out: Path) -> None:

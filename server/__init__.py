@@ -4,8 +4,8 @@
 :func:`itsutsuboshi.store.open_store`), ``BASE`` (the base the data was minted with) and
 ``PUBLIC_BASE`` (the base the site is served under, optional). With ``config=None`` they come
 from the environment: ``ITSUTSUBOSHI_STORE``, ``ITSUTSUBOSHI_BASE``, ``ITSUTSUBOSHI_PUBLIC_BASE``
-(for ``gunicorn 'itsutsuboshi.server:create_app()'``), and ``CACHE_SIZE`` / ``CACHE_SECONDS`` of the
-document cache (:mod:`.cache`) from ``ITSUTSUBOSHI_CACHE_SIZE`` / ``ITSUTSUBOSHI_CACHE_SECONDS``.
+(for ``gunicorn 'itsutsuboshi.server:create_app()'``), and every setting of :data:`ENVIRONMENT` from
+``ITSUTSUBOSHI_<NAME>`` (lists separated by spaces or commas).
 """
 
 from __future__ import annotations
@@ -21,6 +21,9 @@ from itsutsuboshi.store import QueryError, StoreUnavailable, open_store
 from .cache import DocumentCache
 
 DEFAULT_BASE = "http://127.0.0.1:8000/"
+#: settings read from ``ITSUTSUBOSHI_<NAME>`` when ``create_app()`` has no config, with their types
+ENVIRONMENT: dict[str, type] = {"CACHE_SIZE": int, "CACHE_SECONDS": float, "MAP_TILES": str, "SPARQL_TIMEOUT": float,
+                                "SPARQL_MAX_ROWS": int, "SPARQL_WORKERS": int, "SPARQL_SERVICE_ALLOWLIST": list}
 
 
 def _with_slash(base: str) -> str:
@@ -33,9 +36,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         config = {"STORE": os.environ.get("ITSUTSUBOSHI_STORE") or None,
                   "BASE": os.environ.get("ITSUTSUBOSHI_BASE") or DEFAULT_BASE,
                   "PUBLIC_BASE": os.environ.get("ITSUTSUBOSHI_PUBLIC_BASE") or None}
-        for name in ("CACHE_SIZE", "CACHE_SECONDS"):
-            if os.environ.get(f"ITSUTSUBOSHI_{name}"):
-                config[name] = os.environ[f"ITSUTSUBOSHI_{name}"]
+        for name, kind in ENVIRONMENT.items():
+            value = os.environ.get(f"ITSUTSUBOSHI_{name}")
+            if value is not None and (value or name == "MAP_TILES"):
+                config[name] = value.replace(",", " ").split() if kind is list else kind(value)
     app = Flask(__name__)
     app.config.update({k: v for k, v in config.items() if k != "STORE"})
     app.config["BASE"] = _with_slash(app.config.get("BASE") or DEFAULT_BASE)

@@ -18,6 +18,7 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import pyoxigraph as ox
@@ -56,7 +57,7 @@ class Refusal(Exception):
         self.headers = headers or {}
 
 
-@dataclass
+@dataclass(frozen=True)
 class Checked:
     """A query that passed the checks: its kind and the text to send to the store."""
 
@@ -86,6 +87,13 @@ def check_query(text: str, *, allowlist: list[str], max_rows: int) -> Checked:
     if kind == "ASK":
         return Checked(kind, text)
     return _cap(text, parsed, kind, max_rows)
+
+
+@lru_cache(maxsize=1024)
+def _checked(text: str, allowlist: tuple[str, ...], max_rows: int) -> Checked:
+    """:func:`check_query`, remembered: rdflib's grammar takes 3–50 ms per query, and the same queries
+    come again and again (example queries, permalinks, applications polling). Refusals are not kept."""
+    return check_query(text, allowlist=list(allowlist), max_rows=max_rows)
 
 
 def _is_update(text: str) -> bool:
@@ -333,7 +341,7 @@ def _answer(text: str) -> Response:
     args, accept = request.args.to_dict(), request.accept_mimetypes
 
     def work() -> tuple[bytes, str, dict[str, str]]:
-        checked = check_query(text, allowlist=allowlist, max_rows=max_rows)
+        checked = _checked(text, tuple(allowlist), max_rows)
         if checked.kind in ("CONSTRUCT", "DESCRIBE"):
             fmt = _pick(GRAPH_OFFERS, set(GRAPH_TYPES), args, accept)
         else:

@@ -378,3 +378,15 @@ def test_cached_documents_expire():
     for key in "abc":
         cache.put(key, key.encode())
     assert cache.get("a") is None and cache.get("c") == b"c"  # least recently used goes first
+
+
+def test_settings_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("ITSUTSUBOSHI_BASE", BASE)
+    monkeypatch.setenv("ITSUTSUBOSHI_SPARQL_TIMEOUT", "2.5")
+    monkeypatch.setenv("ITSUTSUBOSHI_SPARQL_SERVICE_ALLOWLIST", "https://query.wikidata.org/sparql, https://x.org/q")
+    monkeypatch.setenv("ITSUTSUBOSHI_MAP_TILES", "")
+    monkeypatch.setenv("ITSUTSUBOSHI_CACHE_SIZE", "0")
+    app = create_app()
+    assert app.config["SPARQL_TIMEOUT"] == 2.5 and app.config["MAP_TILES"] == ""
+    assert app.config["SPARQL_SERVICE_ALLOWLIST"] == ["https://query.wikidata.org/sparql", "https://x.org/q"]
+    assert app.extensions["itsutsuboshi"]["cache"].size == 0

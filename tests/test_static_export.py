@@ -17,6 +17,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -26,6 +27,7 @@ import requests
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
+from itsutsuboshi.catalogue import load_catalogue
 from itsutsuboshi.loading import load_csv
 from itsutsuboshi.server import create_app
 from itsutsuboshi.server.negotiation import OFFERS
@@ -69,6 +71,7 @@ def store(workdir: Path) -> EmbeddedStore:
     _fixture_csv(workdir / f"{CODE}_aed.csv")
     for path in [*sorted((ROOT / "examples").glob("*.csv")), workdir / f"{CODE}_aed.csv"]:
         assert load_csv(store, path, base=BASE).error is None
+    load_catalogue(store, base=BASE, modified=date(2026, 4, 1))
     return store
 
 
@@ -383,7 +386,7 @@ def test_dataset_page_two(site: Site):
 
 
 @pytest.mark.parametrize("path", ["doc/aed/999997/nope", "id-not", "doc/aed/999997/", "sparql", "sparql/ui",
-                                  "catalog", "dumps/aed/000000.nt.gz", "_page/2/doc/aed/999989.html"])
+                                  "dumps/aed/000000.nt.gz", "_page/2/doc/aed/999989.html"])
 def test_missing_is_404(site: Site, path: str):
     answer = _get(site.url + path)
     assert answer.status_code == 404 and "Not found" in answer.text
@@ -418,6 +421,14 @@ def test_site_files(site: Site):
     assert f"{site.public}doc/{DATASET}/{ODD_IDS['A/1']}" in _get(site.url + "sitemap.xml").text
     ns = _get(site.url + "ns")
     assert ns.status_code == 303 and ns.headers["Location"].endswith("/def/itsutsuboshi")
+    for ext in ("", ".ttl"):  # the DCAT catalogue, like the live server
+        catalogue = _get(site.url + "catalog" + ext, "text/turtle")
+        assert catalogue.status_code == 303 and catalogue.headers["Location"].endswith("/doc/catalog" + ext)
+        assert catalogue.headers["Vary"] == "Accept"
+        document = _get(site.url + "doc/catalog" + ext, "text/turtle")
+        _same_rdf(document, site.live("doc/catalog" + ext, "text/turtle"), "text/turtle")
+    dump = _get(site.url + "dumps/catalog.ttl")
+    assert dump.status_code == 200 and dump.content == site.live("dumps/catalog.ttl").get_data()
 
 
 @pytest.mark.parametrize("name", ["all", DATASET])
