@@ -138,3 +138,7 @@ def export_static_command(out: Path, store_spec: str, base: str, public_base: st
         click.echo(f"{summary.resources:,} resources, {summary.files:,} files, {summary.bytes / 1e6:.1f} MB "
                    f"→ {summary.out} ({summary.seconds:.1f} s)", err=True)
         click.echo(f"nginx: {summary.out}/nginx.conf · Apache: {summary.out}/.htaccess", err=True)
+    for url, reason in summary.skipped:
+        click.secho(f"書き出せません / not exported: {url} ({reason})", fg="yellow", err=True)
+    for warning in summary.warnings:
+        click.secho(f"注意 / warning: {warning}", fg="yellow", err=True)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from rdflib import Graph, URIRef
-from rdflib.namespace import DCAT, DCTERMS, RDF
+from rdflib.namespace import DCTERMS, RDF, Namespace
 
 from itsutsuboshi.cli import main
 from itsutsuboshi.publish import STATE, find_inputs, publish
@@ -23,6 +23,7 @@ from .conftest import ROOT, SAMPLES, requires_shared
 BASE = "http://127.0.0.1:8000/"
 EXAMPLES = ROOT / "examples"
 CC_BY = "https://creativecommons.org/licenses/by/4.0/"
+DCAT = Namespace("http://www.w3.org/ns/dcat#")  # rdflib's closed namespace warns when pytest inspects it
 
 
 def count(store, sparql: str) -> int:
@@ -148,3 +149,18 @@ def _minted(client, record: str) -> set[str]:
     graph = Graph().parse(data=answer.data.decode("utf-8"), format="turtle")
     linked = {str(o) for o in graph.objects() if isinstance(o, URIRef) and str(o).startswith(BASE + "id/")}
     return {record} | linked
+
+
+def test_diagnose_and_export_static_commands(folder, tmp_path):
+    report = tmp_path / "stars.json"
+    run = CliRunner().invoke(main, ["diagnose", str(folder), "-r", str(report), "--license", "cc-by-4.0"])
+    assert run.exit_code == 0, run.output
+    assert "★" in run.output and len(json.loads(report.read_text(encoding="utf-8"))["files"]) == 4
+    assert CliRunner().invoke(main, ["diagnose", str(folder), "-r", str(tmp_path / "x.txt")]).exit_code == 2
+    out = tmp_path / "out"
+    assert CliRunner().invoke(main, ["publish", str(folder), "-o", str(out), "-q"]).exit_code == 0
+    site = tmp_path / "site"
+    run = CliRunner().invoke(main, ["export-static", str(site), "--store", str(out / "data")])
+    assert run.exit_code == 0, run.output
+    assert (site / "nginx.conf").is_file() and (site / ".htaccess").is_file()
+    assert (site / "doc" / "aed" / "999997" / "0000000001.ttl").is_file() and "resources" in run.output
