@@ -95,8 +95,9 @@ def render_vocabulary() -> str:
                       key=lambda s: ((RDFS.Class not in set(graph.objects(s, RDF.type))), str(s)))
     for s in subjects:
         is_class = (s, RDF.type, OWL.Class) in graph
+        kind = "class" if is_class else "property" if (s, RDF.type, RDF.Property) in graph else "dataset kind"
         target = graph.value(s, RDFS.subClassOf if is_class else RDFS.range)
-        out.append(f"| `itsu:{str(s)[len(ITSU):]}` | {'class' if is_class else 'property'} | "
+        out.append(f"| `itsu:{str(s)[len(ITSU):]}` | {kind} | "
                    f"{compact(str(target)) if target else ''} | {text(s, RDFS.label, 'ja')} | {text(s, RDFS.label, 'en')} | "
                    f"{text(s, RDFS.comment, 'ja')} {text(s, RDFS.comment, 'en')} |")
     out += ["", "Custom columns (outside the standard) become `{base}def/{dataset}/{column}` properties,",

@@ -53,6 +53,16 @@ def test_every_extension_term_is_declared_with_labels_and_comments(ext):
             assert {"ja", "en"} <= langs, (term, predicate)
 
 
+def test_every_dataset_kind_is_defined(ext):
+    """The ``dcterms:conformsTo`` value of every dataset dereferences to a described standard."""
+    from itsutsuboshi.converters import mapping
+
+    for name, m in mapping.bundled().items():
+        node = URIRef(f"{ITSU}dataset/{name}")
+        assert (node, RDF.type, URIRef("http://purl.org/dc/terms/Standard")) in ext, name
+        assert {str(o) for o in ext.objects(node, RDFS.label)} >= {m.title_ja, m.title_en}
+
+
 def test_extension_terms_are_defined_by_the_ontology(ext):
     ontology = URIRef(ITSU.rstrip("#"))
     assert (ontology, RDF.type, OWL.Ontology) in ext
