@@ -161,9 +161,9 @@ def dataset_shapes(mapping: Mapping, common: Graph) -> Graph:
             add(column, target, "required", REQUIRED, minCount=1)
         elif column.role in ("lat", "latlon"):
             add(column, target, "required", NO_COORDINATES, minCount=1)
-        elif kind == "kana" and target.lang is None:
+        elif kind == "kana" and target.lang in (None, "ja"):
             add(column, target, "required", NO_KANA, minCount=1)
-        elif column.required and target.lang is None and kind != "flag":
+        elif column.required and target.lang in (None, "ja") and kind != "flag":
             # a blank yes/no cell means "no" in real files (災害種別_洪水 is 1 or blank), so a required
             # flag column must exist (checked when converting) but its cells may be blank
             add(column, target, "required", REQUIRED, minCount=1)
