@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 
 import pytest
 from flask import Flask
 
-from itsutsuboshi.server.sparql import EXAMPLES, bp, check_query
+from itsutsuboshi.server import create_app
+from itsutsuboshi.server.sparql import EXAMPLES, check_query
 from itsutsuboshi.store import EmbeddedStore, StoreUnavailable
 
 from .conftest import ROOT
@@ -49,11 +51,7 @@ def store(data) -> EmbeddedStore:
 
 
 def make_app(store, **config) -> Flask:
-    app = Flask(__name__)
-    app.config.update(config)
-    app.extensions["itsutsuboshi"] = {"store": store, "config": dict(config)}
-    app.register_blueprint(bp)
-    return app
+    return create_app({"STORE": store, **config})
 
 
 @pytest.fixture
@@ -347,7 +345,9 @@ def test_query_page_renders(client):
         text = response.get_data(as_text=True)
         assert "<textarea" in text and "textContent" in text and "innerHTML" not in text
         assert "<b>x</b>" not in text
-        assert "<script src" not in text and 'rel="stylesheet"' not in text  # nothing from a CDN
+        # the site's own style and navigation; nothing from a CDN or any other host
+        assert 'rel="stylesheet" href="/static/style.css"' in text and "<header>" in text
+        assert not re.search(r'<(?:script|link)[^>]+(?:src|href)="(?:https?:)?//', text)
 
 
 @pytest.mark.parametrize(("title", "query"), EXAMPLES, ids=["aed-near-evacuation", "population", "towns"])
