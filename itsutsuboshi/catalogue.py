@@ -498,10 +498,10 @@ def write_catalogue(graph: Graph, out_dir: Path, *, base: str | None = None,
     return written
 
 
-def load_catalogue(store: Store, *, base: str, **kw: Any) -> int:
-    """Build the catalogue (``kw``: the options of :func:`build_catalogue`) and replace the graph
-    ``{base}graph/catalog`` with it; returns its number of triples."""
-    graph = build_catalogue(store, base=base, **kw)
+def load_catalogue(store: Store, *, base: str, graph: Graph | None = None, **kw: Any) -> int:
+    """Replace the graph ``{base}graph/catalog`` with ``graph``, or with a catalogue built now (``kw``: the
+    options of :func:`build_catalogue`); returns its number of triples."""
+    graph = graph if graph is not None else build_catalogue(store, base=base, **kw)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "catalog.nt"
         graph.serialize(destination=str(path), format="nt", encoding="utf-8")

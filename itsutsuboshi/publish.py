@@ -157,11 +157,7 @@ def _report_name(path: Path) -> str:
 def _catalogue(store: Store, *, base: str, out: Path, licence: str | None, public_base: str | None) -> int:
     graph = catalogue.build_catalogue(store, base=base, licence=licence)
     catalogue.write_catalogue(graph, out, base=base, public_base=public_base)
-    with tempfile.TemporaryDirectory() as tmp:
-        nt = Path(tmp) / "catalog.nt"
-        graph.serialize(destination=str(nt), format="nt", encoding="utf-8")
-        store.replace_graph(catalogue.catalog_graph_iri(base), nt, format="nt")
-    return len(graph)
+    return catalogue.load_catalogue(store, base=base, graph=graph)
 
 
 # -- state ----------------------------------------------------------------------------------------
