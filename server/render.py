@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import pyoxigraph as ox
+from markupsafe import Markup, escape
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS
 
@@ -35,6 +36,16 @@ class Term:
     curie: str
     href: str | None
 
+    @cached_property
+    def html(self) -> Markup:
+        """The term as shown in a page (Japanese label, English under it), escaped; built once per term."""
+        if self.ja:
+            shown = f"{escape(self.ja)}<br><small>{escape(self.en)}</small>" if self.en and self.en != self.ja \
+                else str(escape(self.ja))
+        else:
+            shown = str(escape(self.en or self.curie))
+        return Markup(f'<span class="term" title="{escape(self.iri)}">{shown}</span>')
+
 
 @dataclass
 class Value:
@@ -45,6 +56,22 @@ class Value:
     lang: str = ""
     datatype: str = ""
     node: Node | None = None
+
+    @property
+    def html(self) -> Markup:
+        """An IRI (a link only when http(s)) or a literal with its language or datatype, escaped."""
+        if self.kind == "iri":
+            shown = escape(self.label or self.text)
+            out = f'<a href="{escape(self.href)}">{shown}</a>' if self.href else f'<span class="iri">{shown}</span>'
+            if self.label:
+                out += f"<br><small><code>{escape(self.text)}</code></small>"
+            return Markup(out)
+        out = f'<span class="literal">{escape(self.text)}</span>'
+        if self.lang:
+            out += f' <small class="lang">@{escape(self.lang)}</small>'
+        elif self.datatype and self.datatype != "xsd:string":
+            out += f' <small class="datatype">{escape(self.datatype)}</small>'
+        return Markup(out)
 
 
 @dataclass
