@@ -82,11 +82,17 @@ def catalog_graph_iri(base: str) -> str:
 
 
 def dump_bytes(store: Store, graph: str | None, *, ext: str, base: str, public: str | None = None) -> bytes:
-    """A dump exactly as ``/dumps/`` serves it: ``nt.gz`` (gzip, mtime 0) or ``ttl``, IRIs moved to ``public``.
+    """A dump exactly as ``/dumps/`` serves it: ``nt.gz`` (gzip, mtime 0) or ``ttl``, IRIs moved to ``public``;
+    ``graph=None`` is every graph of the site (dataset graphs and the catalogue), one after the other.
     The catalogue's graph goes through rdflib (it is small), also as ``rdf`` and ``jsonld``, with its
     ``dcat:byteSize`` typed ``xsd:nonNegativeInteger`` again (stores keep such numbers as ``xsd:integer``)."""
     catalogue = graph == catalog_graph_iri(base)
-    text = store.dump(graph, format="turtle" if ext == "ttl" and not catalogue else "nt").decode("utf-8")
+    syntax = "turtle" if ext == "ttl" and not catalogue else "nt"
+    if graph is None:  # the site's graphs one after the other (not the store's own, such as Virtuoso's)
+        ours = [g for g in store.graphs() if g.startswith(base + "graph/") and "#" not in g]  # not a load's staging
+        text = "\n".join(store.dump(g, format=syntax).decode("utf-8") for g in ours)
+    else:
+        text = store.dump(graph, format=syntax).decode("utf-8")
     if public and public != base:
         text = text.replace(base, public)
     data = text.encode("utf-8")
