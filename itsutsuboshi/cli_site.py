@@ -37,12 +37,15 @@ def _open_store(spec: str, base: str, *, read_only: bool = False):  # type: igno
 @click.option("--public-base", default=None, metavar="IRI",
               help="公開する基底 / Base the site is served under (IRIs are shown under it).")
 @click.option("--force", is_flag=True, help="変更のないファイルも公開し直す / Publish unchanged files again.")
+@click.option("--prune", is_flag=True,
+              help="消えたファイルのデータセットを取り下げる / Withdraw the datasets of files that no longer exist.")
 @click.option("--serve", is_flag=True, help="公開後にサーバを起動 / Serve the site afterwards.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="待ち受けるアドレス (--serve) / Address to bind.")
 @click.option("--port", default=8000, show_default=True, type=int, help="ポート (--serve) / Port.")
 @click.option("-q", "--quiet", is_flag=True, help="Only print errors and the URL.")
 def publish_command(paths: tuple[Path, ...], base: str, store_spec: str | None, out: Path, licence: str | None,
-                    public_base: str | None, force: bool, serve: bool, host: str, port: int, quiet: bool) -> None:
+                    public_base: str | None, force: bool, prune: bool, serve: bool, host: str, port: int,
+                    quiet: bool) -> None:
     """フォルダの CSV をまとめて公開 / Recognise, convert, link, validate and load every CSV, then (with
     --serve) serve the site.
 
@@ -66,14 +69,19 @@ def publish_command(paths: tuple[Path, ...], base: str, store_spec: str | None, 
             bar.update(done - bar.pos)
 
         result = publishing.publish(paths, store, base=base, out=out, licence=licence, public_base=public_base,
-                                    force=force, progress=progress)
+                                    force=force, prune=prune, progress=progress)
     if not quiet:
         for o in result.outcomes:
             status = {"published": "公開 / published", "unchanged": "変更なし / unchanged",
-                      "failed": "失敗 / failed"}[o.status]
+                      "failed": "失敗 / failed", "missing": "ファイルなし / missing",
+                      "withdrawn": "取り下げ / withdrawn"}[o.status]
             detail = (f"{o.dataset}: {o.records:,}/{o.rows:,} 件 / records, {o.errors:,} errors, "
                       f"{o.warnings:,} warnings, ★{o.level}" if o.status != "failed" else (o.error or ""))
             click.echo(f"{o.name:<40} {status:<22} {detail}", err=True)
+        if result.count("missing"):
+            click.secho(f"{result.count('missing')} 件のファイルがなくなりましたが、そのデータは公開したままです。取り下げるには "
+                        "--prune / files published before are gone; their data stays published until --prune",
+                        fg="yellow", err=True)
         diagnoses = [o.diagnosis for o in result.outcomes if o.diagnosis is not None]
         if diagnoses:
             click.echo(format_terminal(diagnoses), err=True)

@@ -37,7 +37,7 @@ class Outcome:
     """What happened to one input file."""
 
     path: str
-    status: str  # "published", "unchanged" or "failed"
+    status: str  # "published", "unchanged", "failed", "missing" (file gone) or "withdrawn" (its graph dropped)
     dataset: str | None = None
     graph: str | None = None
     rows: int = 0
@@ -81,8 +81,12 @@ def find_inputs(paths: Iterable[Path]) -> list[Path]:
 
 
 def publish(paths: Sequence[Path], store: Store, *, base: str, out: Path, licence: str | None = None,
-            public_base: str | None = None, force: bool = False, progress: Progress | None = None) -> Publication:
-    """Publish ``paths`` (files or folders) into ``store``; reports and the catalogue go to ``out``."""
+            public_base: str | None = None, force: bool = False, prune: bool = False,
+            progress: Progress | None = None) -> Publication:
+    """Publish ``paths`` (files or folders) into ``store``; reports and the catalogue go to ``out``.
+
+    A file published before that no longer exists is reported (status ``missing``); with ``prune`` its
+    dataset graph is dropped (status ``withdrawn``), unless a file still published shares that graph."""
     base = IriBuilder(base).base
     started = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
@@ -108,6 +112,7 @@ def publish(paths: Sequence[Path], store: Store, *, base: str, out: Path, licenc
             state["files"].pop(key, None)
     if progress:
         progress("", len(files), len(files))
+    outcomes += _gone(state, store, current={str(p.resolve()) for p in files}, prune=prune)
     publication = Publication(outcomes, out)
     publication.catalogue_triples = _catalogue(store, base=base, out=out, licence=licence, public_base=public_base)
     diagnoses = [o.diagnosis for o in outcomes if o.diagnosis is not None]
@@ -158,6 +163,23 @@ def _catalogue(store: Store, *, base: str, out: Path, licence: str | None, publi
     graph = catalogue.build_catalogue(store, base=base, licence=licence)
     catalogue.write_catalogue(graph, out, base=base, public_base=public_base)
     return catalogue.load_catalogue(store, base=base, graph=graph)
+
+
+def _gone(state: dict, store: Store, *, current: set[str], prune: bool) -> list[Outcome]:
+    """The files of earlier publications that no longer exist; with ``prune``, their graphs withdrawn."""
+    gone = [key for key in state["files"] if key not in current and not Path(key).exists()]
+    kept_graphs = {v["outcome"].get("graph") for k, v in state["files"].items() if k not in gone}
+    outcomes = []
+    for key in gone:
+        outcome = _restore(state["files"][key]["outcome"], status="missing")
+        outcome.diagnosis = None  # no file to diagnose any more
+        if prune:
+            if outcome.graph and outcome.graph not in kept_graphs:
+                store.drop_graph(outcome.graph)
+            del state["files"][key]
+            outcome.status = "withdrawn"
+        outcomes.append(outcome)
+    return outcomes
 
 
 # -- state ----------------------------------------------------------------------------------------

@@ -99,6 +99,10 @@ class Store(Protocol):
         """The named graphs."""
         ...
 
+    def drop_graph(self, graph: str) -> None:
+        """Remove the named graph ``graph`` (nothing happens when there is none)."""
+        ...
+
     def dump(self, graph: str | None, *, format: str = "nt") -> bytes:
         """One named graph (``None``: all of them merged) serialised."""
         ...
@@ -162,6 +166,12 @@ class EmbeddedStore:
 
     def graphs(self) -> list[str]:
         return sorted(g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def drop_graph(self, graph: str) -> None:
+        with self._write:
+            self.store.update(f"DROP SILENT GRAPH <{_checked(graph)}>")
+            self.store.flush()
+            self._generation += 1
 
     def dump(self, graph: str | None, *, format: str = "nt") -> bytes:
         if graph is None:
@@ -314,6 +324,18 @@ class RemoteStore:
             except requests.RequestException as exc:
                 raise StoreUnavailable(str(exc)) from exc
         answer.raise_for_status()
+
+    def drop_graph(self, graph: str) -> None:
+        import requests
+        import requests.auth
+
+        try:
+            answer = requests.delete(self.graph_store, params={"graph": graph}, timeout=self.timeout * 10,
+                                     auth=requests.auth.HTTPDigestAuth(*self.auth) if self.auth else None)
+        except requests.RequestException as exc:
+            raise StoreUnavailable(str(exc)) from exc
+        if answer.status_code != 404:
+            answer.raise_for_status()
 
     def graphs(self) -> list[str]:
         import json

@@ -16,7 +16,7 @@ from rdflib.namespace import DCTERMS, RDF, Namespace
 from itsutsuboshi.cli import main
 from itsutsuboshi.publish import STATE, find_inputs, publish
 from itsutsuboshi.server import create_app
-from itsutsuboshi.store import EmbeddedStore
+from itsutsuboshi.store import EmbeddedStore, graph_iri
 
 from .conftest import ROOT, SAMPLES, requires_shared
 
@@ -164,3 +164,27 @@ def test_diagnose_and_export_static_commands(folder, tmp_path):
     assert run.exit_code == 0, run.output
     assert (site / "nginx.conf").is_file() and (site / ".htaccess").is_file()
     assert (site / "doc" / "aed" / "999997" / "0000000001.ttl").is_file() and "resources" in run.output
+
+
+def test_a_deleted_file_is_reported_then_withdrawn_with_prune(folder, tmp_path):
+    out = tmp_path / "out"
+
+    def run(*options: str) -> str:
+        answer = CliRunner().invoke(main, ["publish", str(folder), "-o", str(out), *options])
+        assert answer.exit_code == 0, answer.output
+        return answer.output
+
+    def graphs() -> list[str]:
+        return EmbeddedStore(out / "data", read_only=True).graphs()
+
+    run()
+    toilet = graph_iri(BASE, "public_toilet", "999997")
+    assert toilet in graphs()
+    (folder / "999997_public_toilet.csv").unlink()
+    missing, withdrawn = "ファイルなし / missing", "取り下げ / withdrawn"
+    assert missing in run() and toilet in graphs()  # reported, nothing withdrawn without being asked
+    assert withdrawn in run("--prune") and toilet not in graphs()
+    catalogue = Graph().parse(out / "catalog.ttl")
+    assert URIRef(BASE + "id/public_toilet/999997") not in set(catalogue.objects(None, DCAT.dataset))
+    again = run()
+    assert missing not in again and withdrawn not in again  # forgotten once withdrawn

@@ -205,3 +205,12 @@ def test_dumps_are_whole_graphs_on_every_store(store):
     assert store.dump(BASE + "graph/none/000000") == b""
     everything = Graph().parse(data=gzip.decompress(dump_bytes(store, None, ext="nt.gz", base=BASE)).decode(), format="nt")
     assert len(everything) == len(reference.dump(graph).splitlines())  # the site's graphs only, not Virtuoso's own
+
+
+def test_drop_graph_removes_one_graph(store):
+    for path in EXAMPLES[:2]:
+        load_csv(store, path, base=BASE)
+    first, second = ours(store)
+    store.drop_graph(first)
+    store.drop_graph(BASE + "graph/none/000000")  # absent: nothing happens
+    assert ours(store) == [second] and count(store, first) == 0
