@@ -6,12 +6,11 @@ dataset ``{base}id/{dataset}/{code}`` with a distribution per dump and per serve
 (``…/distribution/{name}``), and the entries of the municipality's own オープンデータ一覧, merged into the
 published dataset they describe or listed as datasets of their own. :func:`load_catalogue` loads it as
 the graph ``{base}graph/catalog`` (never read back, so building is idempotent); :func:`write_catalogue`
-writes files for harvesting. No Flask and no converters here: the server imports :func:`dump_bytes`.
+writes files for harvesting. No Flask and no converters here, so the server imports it (dumps: :mod:`.dumps`).
 """
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import re
@@ -79,32 +78,6 @@ Nodes = dict[Term, dict[URIRef, set[Term]]]
 def catalog_graph_iri(base: str) -> str:
     """The named graph the catalogue is loaded into: ``{base}graph/catalog``."""
     return f"{base.rstrip('/')}/graph/catalog"
-
-
-def dump_bytes(store: Store, graph: str | None, *, ext: str, base: str, public: str | None = None) -> bytes:
-    """A dump exactly as ``/dumps/`` serves it: ``nt.gz`` (gzip, mtime 0) or ``ttl``, IRIs moved to ``public``;
-    ``graph=None`` is every graph of the site (dataset graphs and the catalogue), one after the other.
-    The catalogue's graph goes through rdflib (it is small), also as ``rdf`` and ``jsonld``, with its
-    ``dcat:byteSize`` typed ``xsd:nonNegativeInteger`` again (stores keep such numbers as ``xsd:integer``)."""
-    catalogue = graph == catalog_graph_iri(base)
-    syntax = "turtle" if ext == "ttl" and not catalogue else "nt"
-    if graph is None:  # the site's graphs one after the other (not the store's own, such as Virtuoso's)
-        ours = [g for g in store.graphs() if g.startswith(base + "graph/") and "#" not in g]  # not a load's staging
-        text = "\n".join(store.dump(g, format=syntax).decode("utf-8") for g in ours)
-    else:
-        text = store.dump(graph, format=syntax).decode("utf-8")
-    if public and public != base:
-        text = text.replace(base, public)
-    data = text.encode("utf-8")
-    if catalogue:
-        g = Graph().parse(data=text, format="nt")
-        for s, p, o in list(g.triples((None, DCAT.byteSize, None))):
-            g.set((s, p, Literal(int(o), datatype=XSD.nonNegativeInteger)))
-        for prefix, ns in PREFIXES.items():
-            g.bind(prefix, ns)
-        rdflib_format = {"ttl": "turtle", "rdf": "pretty-xml", "jsonld": "json-ld"}.get(ext, "nt")
-        data = g.serialize(format=rdflib_format, context=PREFIXES, encoding="utf-8")
-    return data if ext != "nt.gz" else gzip.compress(data, mtime=0)
 
 
 def _term(cell: dict[str, str]) -> Term:

@@ -20,7 +20,8 @@ from xml.sax.saxutils import escape
 
 from flask import Blueprint, Response, abort, current_app, redirect, request, url_for
 
-from itsutsuboshi.catalogue import catalog_graph_iri, dump_bytes
+from itsutsuboshi.catalogue import catalog_graph_iri
+from itsutsuboshi.dumps import dump_bytes
 
 from .describe import bindings
 

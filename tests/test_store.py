@@ -185,7 +185,7 @@ def test_dumps_are_whole_graphs_on_every_store(store):
     from rdflib import Graph, URIRef
     from rdflib.compare import isomorphic
 
-    from itsutsuboshi.catalogue import dump_bytes
+    from itsutsuboshi.dumps import dump_bytes
 
     load_csv(store, FIXTURE, base=BASE)
     reference = EmbeddedStore(None)
