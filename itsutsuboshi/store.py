@@ -312,28 +312,24 @@ class RemoteStore:
         except OSError as exc:
             raise StoreUnavailable(str(exc)) from exc
 
-    def replace_graph(self, graph: str, path: Path, *, format: str = "nt") -> None:
-        import requests
-        import requests.auth
-
-        with open(path, "rb") as body:
-            try:
-                answer = requests.put(self.graph_store, params={"graph": graph}, data=body,
-                                      headers={"Content-Type": GRAPH_TYPES[format]}, timeout=self.timeout * 10,
-                                      auth=requests.auth.HTTPDigestAuth(*self.auth) if self.auth else None)
-            except requests.RequestException as exc:
-                raise StoreUnavailable(str(exc)) from exc
-        answer.raise_for_status()
-
-    def drop_graph(self, graph: str) -> None:
+    def _graph_store(self, method: str, graph: str, **kw):  # type: ignore[no-untyped-def]
+        """One Graph Store Protocol request about ``graph`` (digest credentials from the URL)."""
         import requests
         import requests.auth
 
         try:
-            answer = requests.delete(self.graph_store, params={"graph": graph}, timeout=self.timeout * 10,
-                                     auth=requests.auth.HTTPDigestAuth(*self.auth) if self.auth else None)
+            return requests.request(method, self.graph_store, params={"graph": graph}, timeout=self.timeout * 10,
+                                    auth=requests.auth.HTTPDigestAuth(*self.auth) if self.auth else None, **kw)
         except requests.RequestException as exc:
             raise StoreUnavailable(str(exc)) from exc
+
+    def replace_graph(self, graph: str, path: Path, *, format: str = "nt") -> None:
+        with open(path, "rb") as body:
+            answer = self._graph_store("PUT", graph, data=body, headers={"Content-Type": GRAPH_TYPES[format]})
+        answer.raise_for_status()
+
+    def drop_graph(self, graph: str) -> None:
+        answer = self._graph_store("DELETE", graph)
         if answer.status_code != 404:
             answer.raise_for_status()
 
@@ -349,36 +345,26 @@ class RemoteStore:
         if graph is None:
             body, _ = self.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }", graph=format)
             return body
-        import requests
-        import requests.auth
-
-        try:
-            answer = requests.get(self.graph_store, params={"graph": graph}, headers={"Accept": GRAPH_TYPES["nt"]},
-                                  timeout=self.timeout * 10,
-                                  auth=requests.auth.HTTPDigestAuth(*self.auth) if self.auth else None)
-        except requests.RequestException as exc:
-            raise StoreUnavailable(str(exc)) from exc
+        answer = self._graph_store("GET", graph, headers={"Accept": GRAPH_TYPES["nt"]})
         if answer.status_code == 404:
             return b""
         answer.raise_for_status()
-        # N-Triples, where Virtuoso's own datatype for WKT literals is spelt out: give them back geo:wktLiteral
-        body = answer.content.replace(f"<{_VIRTUOSO_GEOMETRY}>".encode(), f"<{_WKT}>".encode())
+        body = _wkt_back(answer.content)
         if format == "nt":
             return body
         return ox.serialize(ox.parse(body, format=ox.RdfFormat.N_TRIPLES), format=_OX_GRAPHS[format])
 
     def describe(self, iri: str) -> list[ox.Triple]:
         body, _ = self.query(describe_query(iri), graph="nt")
-        found = {ox.Triple(q.subject, q.predicate, _wkt(q.object)): None
-                 for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)}
+        found = {ox.Triple(q.subject, q.predicate, q.object): None
+                 for q in ox.parse(_wkt_back(body), format=ox.RdfFormat.N_TRIPLES)}
         return list(found)[:DESCRIBE_LIMIT]
 
 
-def _wkt(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    """Virtuoso answers geo:wktLiteral values with its own datatype ``virtrdf:Geometry``: give it back."""
-    if isinstance(term, ox.Literal) and term.datatype.value == _VIRTUOSO_GEOMETRY:
-        return ox.Literal(term.value, datatype=ox.NamedNode(_WKT))
-    return term
+def _wkt_back(ntriples: bytes) -> bytes:
+    """Virtuoso answers geo:wktLiteral values with its own datatype ``virtrdf:Geometry``: give it back
+    (in N-Triples the datatype is always spelt out in full)."""
+    return ntriples.replace(f"<{_VIRTUOSO_GEOMETRY}>".encode(), f"<{_WKT}>".encode())
 
 
 def _graph_store_for(endpoint: str) -> str:
