@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 
 from ..vocab.namespaces import DCAT, DCTERMS, GEO, IC, ITSU, PROV, RDF, RDFS, SCHEMA, WGS, XSD
 from . import local_governments
+from .claims import Claims, Minted, fingerprint
 from .iri import UNKNOWN_CODE, IriBuilder, fallback_id
 from .issues import Issue, make_issue
 from .mapping import ColumnSpec, Mapping, Target
 from .model import IRI, Lit, Node
-from .normalize import NORMALIZERS, Normalizer, repair_lgcode
+from .normalize import NORMALIZERS, Normalizer
 from .seen import SeenIds
 
 #: Cells that only say "nothing here": treated as blank (except in yes/no columns, where - means no).
@@ -30,6 +31,7 @@ _IS_PART_OF, _DERIVED_FROM = DCTERMS + "isPartOf", PROV + "wasDerivedFrom"
 _WGS_LAT, _WGS_LONG, _DECIMAL = WGS + "lat", WGS + "long", XSD + "decimal"
 _HAS_GEOMETRY, _GEOMETRY, _AS_WKT, _WKT = GEO + "hasGeometry", GEO + "Geometry", GEO + "asWKT", GEO + "wktLiteral"
 _SCHEMA_NAME = SCHEMA + "name"
+_MUNICIPALITY = ITSU + "municipality"
 
 
 @dataclass(slots=True)
@@ -51,13 +53,23 @@ class _Publisher:
 
 
 class RowConverter:
-    """Converts the rows of one file with one mapping; collects file-level nodes and issues."""
+    """Converts the rows of one file with one mapping; collects file-level nodes and issues.
+
+    ``code`` is the file's publisher (:mod:`.publisher`; ``None``: the first code the rows give, and
+    :data:`~.iri.UNKNOWN_CODE` for a publisher known to be unknown): record IRIs, the dataset and the
+    source carry it; a row's own, different code says which municipality the record belongs to
+    (``itsu:municipality``). ``source`` is the file's name in IRIs (default: ``filename``); with ``claims``,
+    an ID another file already holds gets an IRI qualified by ``source`` (:mod:`.claims`)."""
 
     def __init__(self, mapping: Mapping, header: list[str], *, iris: IriBuilder, filename: str,
-                 code: str | None = None, metadata: dict[str, str] | None = None, dedupe: bool = True) -> None:
+                 code: str | None = None, metadata: dict[str, str] | None = None, dedupe: bool = True,
+                 source: str | None = None, claims: Claims | None = None) -> None:
         self.mapping = mapping
         self.iris = iris
         self.filename = filename
+        self.source = source or filename
+        self.claims = claims
+        self.minted = Minted()
         self.default_code = code
         self.metadata = metadata or {}
         self.header = header
@@ -102,6 +114,8 @@ class RowConverter:
         self.codes: set[str] = set()
         self._first_code: str | None = None
         self._datasets: dict[str, IRI] = {}
+        self.last_code = ""  # the code of the last record's municipality (its own, else the publisher's)
+        self._publisher_target = next((c.targets[0] for c in mapping.columns if c.role == "publisher"), None)
 
     # -- state shared with parallel workers -----------------------------------------------------
 
@@ -184,10 +198,6 @@ class RowConverter:
                 if role == "publisher":
                     if problem is None or problem[0] == "lgcode.repaired":
                         code = values[0].value
-                        parent = _parent(nodes, target)
-                        org = IRI(self.iris.organization(code))
-                        if (target.leaf, org) not in parent.props:
-                            parent.add(target.leaf, org)
                     continue
                 if role in ("lat", "lon", "latlon"):
                     if role == "latlon" and len(values) == 2:
@@ -227,37 +237,59 @@ class RowConverter:
         if lat is not None or lon is not None:
             self._coordinates(root, nodes, lat, lon, issues, row)
 
-        # a row without its own code belongs to the file's publisher (given, or the first code seen)
-        code = code or self.default_code or self._first_code or UNKNOWN_CODE
-        if self._first_code is None and code != UNKNOWN_CODE:
+        # the file's publisher (given, or the first code seen); a row's own other code is its municipality
+        if self._first_code is None and code is not None:
             self._first_code = code
-        self.codes.add(code)
+        publisher = self.default_code or self._first_code or UNKNOWN_CODE
+        if publisher != UNKNOWN_CODE:
+            self.codes.add(publisher)
+            target = self._publisher_target
+            if target is not None:
+                org = IRI(self.iris.organization(publisher))
+                parent = _parent(nodes, target)
+                if (target.leaf, org) not in parent.props:
+                    parent.add(target.leaf, org)
+        if code is not None and code != publisher:
+            self.codes.add(code)
+            root.add(_MUNICIPALITY, IRI(self.iris.organization(code)))
+        self.last_code = code or publisher
         if publisher_values:
-            publisher = self._publishers.setdefault(code, _Publisher(code))
+            described = self._publishers.setdefault(self.last_code, _Publisher(self.last_code))
             for item in publisher_values:
-                if item not in publisher.values:
-                    publisher.values.append(item)
+                if item not in described.values:
+                    described.values.append(item)
         if local_id is not None and any(i >= width or not raw[i] for i in self._id_indexes):
             local_id = None  # an ID made of several columns is only an ID when all of them are filled
         if local_id is None:
             local_id = fallback_id([raw[i] if i < width else "" for i in self._key_indexes])
             issues.append(make_issue("id.missing", file=self.filename, row=row, column=self._id_header,
                                      detail=local_id))
-        self.last_key = f"{code}\x1f{local_id}"
+        self.last_key = f"{publisher}\x1f{local_id}"
         if duplicate or (self._seen is not None and self._seen.add(self.last_key)):
             suffix = f"-r{row}"
             issues.append(make_issue("id.duplicate", file=self.filename, row=row, value=local_id, detail=suffix))
             local_id += suffix
-        root.iri = self.iris.record(self.mapping.dataset, code, local_id)
+        scope = None
+        if self.claims is not None:
+            holder = self.claims.holder(local_id)
+            if holder is None:
+                self.minted.plain.append(fingerprint(local_id))
+            else:  # another file of this dataset and publisher holds the ID (or this file qualified it before)
+                scope = self.source
+                self.minted.qualified.append(fingerprint(local_id))
+                issues.append(make_issue("id.collision", file=self.filename, row=row, column=self._id_header,
+                                         value=local_id, detail=holder or "以前の公開 / an earlier publication"))
+        root.iri = self.iris.record(self.mapping.dataset, publisher, local_id, scope=scope)
         root.types.extend(self.mapping.types)
         props = root.props
         for name in names:
             label = Lit(name.value, None, name.lang or "ja")
             props += [(_LABEL, label), (_SCHEMA_NAME, label)]
-        dataset = self._datasets.get(code)
+        dataset = self._datasets.get(publisher)
         if dataset is None:
-            dataset = self._datasets[code] = IRI(self.iris.dataset(self.mapping.dataset, code))
-        props += [(_IS_PART_OF, dataset), (_DERIVED_FROM, IRI(self.iris.source_row(code, self.filename, row)))]
+            dataset = self._datasets[publisher] = IRI(self.iris.dataset(self.mapping.dataset, publisher))
+        props += [(_IS_PART_OF, dataset),
+                  (_DERIVED_FROM, IRI(self.iris.source_row(publisher, self.source, row)))]
         return root, issues
 
     def _coordinates(self, root: Node, nodes: dict[str, Node], lat, lon, issues: list[Issue], row: int) -> None:
@@ -292,8 +324,14 @@ class RowConverter:
             (RDFS + "comment", Lit(f"{self.mapping.title_ja} の独自項目「{label}」({self.filename})", None, "ja")),
         ]) for _, label, prop in self.unmapped]
 
+    @property
+    def publisher(self) -> str:
+        """The file's publisher as the rows were converted (:data:`~.iri.UNKNOWN_CODE` when unknown)."""
+        return self.default_code or self._first_code or UNKNOWN_CODE
+
     def epilogue(self) -> list[Node]:
-        """Nodes written after the rows: the dataset and its publishers (local governments)."""
+        """Nodes written after the rows: the local governments the records name (the publisher and the
+        municipalities of a wide-area list), the dataset, and its source file."""
         out: list[Node] = []
         for code in sorted(self.codes):
             org = Node(iri=self.iris.organization(code), types=[IC + "組織型"])
@@ -314,17 +352,23 @@ class RowConverter:
                 if known.name_en:
                     org.add(_LABEL, Lit(known.name_en, None, "en"))
             out.append(org)
-            dataset = Node(iri=self.iris.dataset(self.mapping.dataset, code), types=[DCAT + "Dataset"], props=[
-                (DCTERMS + "title", Lit(self.mapping.title_ja, None, "ja")),
-                (DCTERMS + "title", Lit(self.mapping.title_en, None, "en")),
-                (DCTERMS + "publisher", IRI(self.iris.organization(code))),
-                (DCTERMS + "conformsTo", IRI(ITSU + "dataset/" + self.mapping.dataset)),
-                (DCTERMS + "source", Lit(self.filename)),
-            ])
-            license_iri = self.metadata.get("license", "")
-            if license_iri.startswith(("http://", "https://")):
-                dataset.add(DCTERMS + "license", IRI(license_iri))
-            out.append(dataset)
+        publisher = self.publisher
+        source = IRI(self.iris.source(publisher, self.source))
+        dataset = Node(iri=self.iris.dataset(self.mapping.dataset, publisher), types=[DCAT + "Dataset"], props=[
+            (DCTERMS + "title", Lit(self.mapping.title_ja, None, "ja")),
+            (DCTERMS + "title", Lit(self.mapping.title_en, None, "en")),
+            (DCTERMS + "conformsTo", IRI(ITSU + "dataset/" + self.mapping.dataset)),
+            (DCTERMS + "source", source),
+        ])
+        if publisher != UNKNOWN_CODE:
+            dataset.add(DCTERMS + "publisher", IRI(self.iris.organization(publisher)))
+        license_iri = self.metadata.get("license", "")
+        if license_iri.startswith(("http://", "https://")):
+            dataset.add(DCTERMS + "license", IRI(license_iri))
+        out.append(dataset)
+        out.append(Node(iri=source, types=[ITSU + "SourceFile"], props=[
+            (_LABEL, Lit(self.source)), (DCTERMS + "title", Lit(self.source)),
+        ]))
         return out
 
 
@@ -379,13 +423,3 @@ def _constant(value: object) -> Lit | IRI:
     if isinstance(value, str) and value.startswith(("http://", "https://")):
         return IRI(value)
     return Lit(str(value))
-
-
-def code_from_filename(filename: str) -> str | None:
-    """``222127_aed.csv`` → ``222127`` (the standard's file naming), when the code is valid."""
-    head = filename.split("_", 1)[0]
-    if head.isdigit() and len(head) in (5, 6):
-        code, problem = repair_lgcode(head)
-        return code if problem is None or problem[0] == "lgcode.repaired" else None
-    return None
-

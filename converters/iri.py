@@ -2,7 +2,11 @@
 
 Policy (docs/uri-policy.md): ``{base}id/{dataset}/{団体コード}/{ID}`` for records, with a
 content hash (``x-`` + 16 hex digits of SHA-1 over the dataset's key columns) when the ID is
-blank, so that publishing the same data next year gives the same IRIs.
+blank, so that publishing the same data next year gives the same IRIs; ``{団体コード}`` is the
+publisher's. A record whose ID another file of the same dataset and publisher already holds gets
+``{base}id/{dataset}/{団体コード}/{file}/{ID}`` (:mod:`.claims`). Each source file is
+``{base}source/{団体コード}/{file name}`` and its records live in the named graph
+``{base}graph/{dataset}/{団体コード}/{file name}``.
 """
 
 from __future__ import annotations
@@ -44,8 +48,11 @@ class IriBuilder:
         self.base = base if base.endswith("/") else base + "/"
         self._sources: dict[tuple[str, str], str] = {}
 
-    def record(self, dataset: str, code: str, local_id: str) -> str:
+    def record(self, dataset: str, code: str, local_id: str, *, scope: str | None = None) -> str:
+        """A record; ``scope`` (a file name) qualifies an ID another file of the dataset already holds."""
         segment = local_id if _PLAIN_ID.match(local_id) else _segment(local_id)  # most IDs need no escaping
+        if scope is not None:
+            return f"{self.base}id/{dataset}/{code}/{_segment(scope_of(scope))}/{segment}"
         return f"{self.base}id/{dataset}/{code}/{segment}"
 
     def dataset(self, dataset: str, code: str) -> str:
@@ -63,9 +70,27 @@ class IriBuilder:
         """A property for a column the mapping does not know (kept, labelled with its header)."""
         return f"{self.base}def/{dataset}/{column_name(header)}"
 
+    def source(self, code: str, filename: str) -> str:
+        """A source file as published by ``code``: ``{base}source/{code}/{file name}``."""
+        return f"{self.base}source/{code}/{_segment(filename)}"
+
     def source_row(self, code: str, filename: str, row: int) -> str:
         """The source CSV row of a record (CSV on the Web ``#row=N`` fragment)."""
         prefix = self._sources.get((code, filename))
         if prefix is None:
-            prefix = self._sources[(code, filename)] = f"{self.base}source/{code}/{_segment(filename)}#row="
+            prefix = self._sources[(code, filename)] = f"{self.source(code, filename)}#row="
         return f"{prefix}{row}"
+
+    def graph(self, dataset: str, code: str, filename: str) -> str:
+        """The named graph holding the records of one source file."""
+        return f"{self.base}graph/{dataset}/{code}/{_segment(filename)}"
+
+    def catalog_graph(self) -> str:
+        """The named graph of everything shared: publishers, datasets, sources, 町字, the catalogue."""
+        return f"{self.base}graph/catalog"
+
+
+def scope_of(filename: str) -> str:
+    """The part of a file name that qualifies record IDs: the name without its extension."""
+    stem = filename.rsplit(".", 1)[0] if "." in filename.lstrip(".") else filename
+    return stem or filename

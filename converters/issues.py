@@ -29,10 +29,19 @@ CATALOGUE: dict[str, tuple[str, str, str, str, str]] = {
     "file.low_confidence": (WARNING, "データセットを「{detail}」と判断しましたが、確信度が低いです。",
                             "The dataset was recognised as {detail}, with low confidence.",
                             "違う場合は --dataset で指定してください。", "If that is wrong, pass --dataset."),
-    "file.no_code": (WARNING, "全国地方公共団体コードが分かりません。IRI に 000000 を使います。",
-                     "The local government code is unknown; IRIs use 000000.",
-                     "全国地方公共団体コード列を埋めるか --code を指定してください。",
-                     "Fill the 全国地方公共団体コード column or pass --code."),
+    "file.no_code": (WARNING, "発行した地方公共団体が分かりません（{detail}）。IRI に 000000 を使い、発行者は書きません。",
+                     "The publishing local government is unknown ({detail}); IRIs use 000000 and no publisher "
+                     "is stated.",
+                     "ファイル名を団体コードで始める（222127_aed.csv）か、--code を指定するか、フォルダの "
+                     "itsutsuboshi.toml に code = \"222127\" と書いてください。",
+                     "Start the file name with the code (222127_aed.csv), pass --code, or write code = \"222127\" "
+                     "in the folder's itsutsuboshi.toml."),
+    "file.publisher_inferred": (INFO, "発行者を {detail} と判断しました（行の団体コードが同じ都道府県の複数の市区町村）。"
+                                "各行の団体コードは、その行の市区町村として残します。",
+                                "The publisher was taken to be {detail} (the rows name several municipalities of one "
+                                "prefecture); each row's code is kept as its municipality.",
+                                "違う場合は --code で発行者のコードを指定してください。",
+                                "If that is wrong, pass the publisher's code with --code."),
     "encoding.replaced": (WARNING, "文字コードとして読めないバイトがあり「�」に置き換えました。",
                           "Bytes that are not valid text were replaced with '�'.",
                           "UTF-8 か Shift_JIS で保存し直してください。", "Save the file as UTF-8 or Shift_JIS."),
@@ -50,6 +59,12 @@ CATALOGUE: dict[str, tuple[str, str, str, str, str]] = {
                    "ID is blank; a stable ID was derived from the content ({detail}).",
                    "ID 列に一意の値を入れると URI が変わらなくなります。",
                    "Fill the ID column with a unique value to keep URIs stable."),
+    "id.collision": (WARNING, "この ID は同じデータセットの別のファイル（{detail}）でも使われています。URI が重ならないよう、"
+                     "ファイル名を含む URI にしました。",
+                     "Another file of the same dataset ({detail}) uses this ID too; this record's URI includes the "
+                     "file name so that the two stay apart.",
+                     "同じデータセットのファイル同士で ID が重ならないようにしてください（ファイルごとに接頭辞を付けるなど）。",
+                     "Keep IDs unique across the files of a dataset (for example, a prefix per file)."),
     "id.duplicate": (WARNING, "ID が重複しています。URI を区別するため {detail} を付けました。",
                      "Duplicate ID; {detail} was appended to keep URIs distinct.",
                      "ID を一意にしてください。", "Make the IDs unique."),

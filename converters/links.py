@@ -145,17 +145,19 @@ class Linker:
 
     # -- file level ------------------------------------------------------------------------------
 
-    def link_organization(self, org: Node, code: str) -> None:
-        """The publisher: its 法人番号, the same legal person's 法人番号 IRI, its statistical area, P429."""
+    def link_organization(self, org: Node, code: str, *, publisher: bool = True) -> None:
+        """A local government (the publisher, or a municipality a wide-area list names): its 法人番号, the
+        same legal person's 法人番号 IRI, its statistical area, P429. Only the publisher is counted."""
+        kind = "municipality" if publisher else "municipality_named"
         if local_governments.by_code(code) is None:  # not a current local government (or not one at all)
-            self.stats.counts[("municipality", "unknown")] += 1
+            self.stats.counts[(kind, "unknown")] += 1
             return
         number = municipality_houjin(code)
         org.add(_ID, Node(None, [IC + "ID型"], [(_SCHEME, Lit("法人番号")), (_VALUE, Lit(number))]))
         org.add(_SAME_AS, IRI(HOUJIN + number))
         org.add(_SPATIAL, IRI(sac_iri(code)))
         org.add(WDT_P429, Lit(code))
-        self.stats.counts[("municipality", "linked")] += 1
+        self.stats.counts[(kind, "linked")] += 1
 
     def epilogue(self) -> list[Node]:
         """The 町字 the records link to, described from the ABR master."""

@@ -76,6 +76,27 @@ def find(name: str) -> LocalGovernment | None:
     return found[0] if len(found) == 1 else None
 
 
+def search(text: str) -> LocalGovernment | None:
+    """The one local government named inside ``text`` (a file name, a title row): ``沖縄県医療機関一覧`` →
+    沖縄県, ``那覇市_aed`` → 那覇市; a municipality wins over the prefecture it lies in; ``None`` when no
+    name, an ambiguous one (府中市) or two unrelated ones appear."""
+    key = unicodedata.normalize("NFKC", text).replace(" ", "").replace("\u3000", "")
+    hits = {name: governments for name, governments in _by_name().items() if len(name) >= 2 and name in key}
+    found: dict[str, LocalGovernment] = {}
+    for name, governments in hits.items():
+        if any(name != other and name in other for other in hits):
+            continue  # 北区 inside 東京都北区: the longer name says which
+        if len(governments) > 1:
+            return None
+        found[governments[0].code] = governments[0]
+    specific = [lg for lg in found.values() if lg.city]
+    # 札幌市中央区 also names 札幌市: the ward is meant; 沖縄県那覇市 names the prefecture too: the city is meant
+    narrow = [lg for lg in specific if not any(o is not lg and (lg.city + lg.ward) in (o.city + o.ward) for o in specific)]
+    if specific:
+        return narrow[0] if len(narrow) == 1 else None
+    return next(iter(found.values())) if len(found) == 1 else None
+
+
 def build(pref_csv: Path, city_csv: Path, target: Path, *,
           source: str = "mt_pref_all.csv, mt_city_all.csv") -> int:
     """Derive the table from ABR ``mt_pref_all.csv`` and ``mt_city_all.csv``; returns rows.

@@ -67,7 +67,6 @@ KINDS = {
     "public_wireless_lan": ("TECH", "公衆無線LAN Wi-Fi"), "tourism": ("ECON", "観光"),
 }
 _PUBLISHED = re.compile(r"^id/(?P<kind>[a-z_]{1,40})/(?P<code>\d{6})$")
-_DUMPABLE = re.compile(r"^graph/(?P<name>[a-z_]{1,40}/\d{6})$")
 _STANDARD_FILE = re.compile(r"^(?P<code>\d{5,6})_(?:\d{3}_)?(?P<kind>[a-z][a-z_]*)\.[a-z0-9]+$")
 _UNSAFE = re.compile(r"[<>\"{}|^`\\\s]")
 
@@ -405,8 +404,11 @@ def _match(b: _Builder, published: list[tuple[URIRef, str, str]], groups: list[L
     def titles(node: Term) -> set[str]:
         return {_norm(str(t)) for t in b.values(node, DCTERMS.title)}
 
+    def sources(d: URIRef) -> set[str]:  # the file names of a dataset's sources ({base}source/{code}/{name})
+        return {unquote(str(v).rsplit("/", 1)[-1]).lower() for v in b.values(d, DCTERMS.source)}
+
     rules = (
-        lambda d, kind, code, g: bool({str(v).lower() for v in b.values(d, DCTERMS.source)} & files(g)),
+        lambda d, kind, code, g: bool(sources(d) & files(g)),
         lambda d, kind, code, g: any(m and (m["kind"], m["code"][:5]) == (kind, code[:5])
                                      for m in map(_STANDARD_FILE.match, files(g))),
         lambda d, kind, code, g: any(titles(d) & titles(e) for e in g),
@@ -435,17 +437,15 @@ def build_catalogue(store: Store, *, base: str, licence: str | None = None,
     if licence is not None and default is None:
         raise ValueError(f"unknown licence {licence!r}; give a URL or one of: {', '.join(LICENCES)}")
     skip = catalog_graph_iri(base)
-    nodes, graphs = _read(store, f'?s a <{DCAT.Dataset}> . FILTER(STRSTARTS(STR(?s), "{base}id/"))', skip)
+    nodes, _ = _read(store, f'?s a <{DCAT.Dataset}> . FILTER(STRSTARTS(STR(?s), "{base}id/"))', skip)
     nodes.update(_read(store, f'?s a <{IC["組織型"]}> . FILTER(STRSTARTS(STR(?s), "{base}id/lg/"))', skip)[0])
     b = _Builder(base, nodes, URIRef(default) if default else None)
     published = sorted((s, m["kind"], m["code"]) for s in list(nodes) if isinstance(s, URIRef)
                        and (m := _PUBLISHED.match(s[len(base):])) and DCAT.Dataset in nodes[s].get(RDF.type, ()))
     groups = _groups(b)
     matched = _match(b, published, groups)
-    for d, kind, code in published:
-        dumps = sorted(m["name"] for g in graphs[d] if g.startswith(base) and (m := _DUMPABLE.match(g[len(base):])))
-        dump = f"{kind}/{code}" if f"{kind}/{code}" in dumps else next(iter(dumps), None)
-        b.published(d, kind, code, dump, matched.get(d), {})
+    for d, kind, code in published:  # every published dataset has its dump: the union of its sources' graphs
+        b.published(d, kind, code, f"{kind}/{code}", matched.get(d), {})
     for group in groups:
         if group not in matched.values():
             b.listed(group)

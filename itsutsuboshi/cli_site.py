@@ -49,8 +49,9 @@ def publish_command(paths: tuple[Path, ...], base: str, store_spec: str | None, 
     """フォルダの CSV をまとめて公開 / Recognise, convert, link, validate and load every CSV, then (with
     --serve) serve the site.
 
-    Publishing again replaces each dataset atomically and skips unchanged files. Exit status 2 when
-    a file could not be published (the others still are).
+    Publishing again replaces what changed atomically and skips unchanged files. Exit status 2 when
+    a file could not be published (the others still are); 3 when the store does not hold what was
+    published (the differences are printed).
     """
     from . import publish as publishing
     from .licences import licence_iri
@@ -87,6 +88,8 @@ def publish_command(paths: tuple[Path, ...], base: str, store_spec: str | None, 
             click.echo(format_terminal(diagnoses), err=True)
         click.echo(f"目録 / catalogue: {result.catalogue_triples:,} triples · 報告 / reports: {out}/stars.html · "
                    f"{result.seconds:.1f} s", err=True)
+    for difference in result.differences:
+        click.secho(f"ストアの件数が合いません / the store differs: {difference}", fg="red", err=True)
     failed = result.count("failed")
     if serve:
         from .server import create_app
@@ -97,6 +100,8 @@ def publish_command(paths: tuple[Path, ...], base: str, store_spec: str | None, 
     elif not quiet:
         click.echo(f"公開しました / published: {result.count('published')} · "
                    f"変更なし / unchanged: {result.count('unchanged')} · 失敗 / failed: {failed}", err=True)
+    if result.differences:
+        sys.exit(3)
     if failed:
         sys.exit(2)
 

@@ -12,6 +12,7 @@ from .pipeline import FileResult
 #: kind -> (label ja, label en, outcomes counted as linked)
 KINDS = {
     "municipality": ("市区町村 (公開者)", "municipality (publisher)", ("linked",)),
+    "municipality_named": ("市区町村 (広域の一覧の各行)", "municipality (rows of a wide-area list)", ("linked",)),
     "location_code": ("所在地の団体コード", "location code", ("linked",)),
     "houjin": ("法人番号", "corporate number", ("linked",)),
     "address": ("住所 → 町字", "address → town", ("town",)),

@@ -1,8 +1,10 @@
-"""Loading (``load``): converted data into a store, one named graph per dataset and publisher.
+"""Loading (``load``): converted data into a store, one named graph per source file.
 
 Each CSV is converted (with its links) to a temporary N-Triples file, then replaces its graph
-``{base}graph/{dataset}/{code}`` atomically (:meth:`Store.replace_graph`): readers see the old
-dataset or the new one, never half of it. RDF files are loaded as they are into the graph given.
+``{base}graph/{dataset}/{code}/{file name}`` atomically (:meth:`Store.replace_graph`): readers see the
+old version or the new one, never half of it. The graph also holds what describes the file (publisher,
+dataset, source); ``publish`` keeps those once, in the shared graph, for a whole folder. RDF files are
+loaded as they are into the graph given.
 """
 
 from __future__ import annotations
@@ -11,12 +13,11 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .converters.engine import code_from_filename
 from .converters.iri import UNKNOWN_CODE, IriBuilder
 from .converters.issues import Issue
 from .formats import NTRIPLES
 from .pipeline import FileResult, convert_file
-from .store import Store, graph_iri
+from .store import Store
 from .writers import open_writer
 
 RDF_FORMATS = {".nt": "nt", ".ttl": "turtle", ".jsonld": "jsonld", ".rdf": "rdfxml"}
@@ -58,21 +59,12 @@ def load_converted(store: Store, path: Path, converted: Path, result: FileResult
 
 
 def dataset_graph(path: Path, converted: Path, result: FileResult, *, base: str, code: str | None = None) -> str:
-    """The named graph of a converted CSV: ``{base}graph/{dataset}/{code}``."""
-    file_code = code or code_from_filename(path.name) or _first_code(converted) or UNKNOWN_CODE
-    return graph_iri(base, result.dataset or "unknown", file_code)
+    """The named graph of a converted CSV: ``{base}graph/{dataset}/{publisher}/{file name}``."""
+    return IriBuilder(base).graph(result.dataset or "unknown", result.publisher or code or UNKNOWN_CODE,
+                                  result.source or path.name)
 
 
 def load_rdf(store: Store, path: Path, *, graph: str) -> Loaded:
     """Replace ``graph`` with the RDF file ``path`` (syntax from the extension)."""
     store.replace_graph(graph, path, format=RDF_FORMATS[path.suffix.lower()])
     return Loaded(str(path), graph, 0)
-
-
-def _first_code(ntriples: Path) -> str | None:
-    """The publisher code of the first record (``…/id/<dataset>/<code>/<ID>``)."""
-    with open(ntriples, encoding="utf-8") as f:
-        for line in f:
-            if "/id/lg/" in line:
-                return line.split("/id/lg/", 1)[1].split(">", 1)[0]
-    return None

@@ -14,20 +14,24 @@ from itertools import islice
 from pathlib import Path
 
 from . import parallel
-from .converters import local_governments
 from .converters import mapping as mappings
-from .converters.engine import RowConverter, code_from_filename
+from .converters import publisher as publishers
+from .converters.claims import Claims, Minted
+from .converters.engine import RowConverter
 from .converters.iri import UNKNOWN_CODE, IriBuilder
 from .converters.issues import INFO, Issue, make_issue
 from .converters.links import Linker, LinkStats
 from .converters.mapping import Mapping
 from .converters.model import Node
+from .converters.normalize import repair_lgcode
 from .converters.reader import CsvSource, RawRow, open_csv
 from .converters.recognize import LOW_CONFIDENCE, Recognition, recognize
 from .writers import Writer
 
 IssueSink = Callable[[Issue], None]
 Progress = Callable[[int], None]
+#: rows read ahead for their code column when nothing else says who published a file
+PUBLISHER_SAMPLE_ROWS = 20_000
 
 
 @dataclass
@@ -49,6 +53,12 @@ class FileResult:
     issue_counts: Counter = field(default_factory=Counter)
     links: LinkStats | None = None  # with ``link=True``
     error: str | None = None
+    publisher: str | None = None  # the publishing government's code (None: unknown)
+    publisher_evidence: str = ""  # what it was read from (:class:`~.converters.publisher.Publisher`)
+    source: str = ""  # the file's name in IRIs
+    header: list[str] = field(default_factory=list)
+    metadata: dict[str, str] = field(default_factory=dict)  # the ``#`` metadata rows
+    minted: Minted | None = None  # the IDs taken and qualified (with ``claims``)
 
     @property
     def ok(self) -> bool:
@@ -57,8 +67,15 @@ class FileResult:
 
 def convert_file(path: str | Path, writer: Writer, *, iris: IriBuilder, on_issue: IssueSink,
                  dataset: str | None = None, mapping: Mapping | None = None, code: str | None = None,
-                 progress: Progress | None = None, workers: int = 1, link: bool = False) -> FileResult:
+                 progress: Progress | None = None, workers: int = 1, link: bool = False,
+                 shared: Writer | None = None, source: str | None = None, claims: Claims | None = None) -> FileResult:
     """Convert one CSV into ``writer``; report every problem to ``on_issue``.
+
+    ``code`` is the publisher's 団体コード when the file does not say it (:mod:`.converters.publisher`).
+    With ``shared``, what describes the file rather than its rows (the publisher and the municipalities
+    named, the dataset, the source, custom column properties, 町字) goes there instead of ``writer``.
+    ``source`` is the file's name in IRIs (default: its own name); with ``claims``, an ID another file of
+    the dataset already holds gets a qualified IRI (:mod:`.converters.claims`).
 
     With ``link``, records get their links to the base registries (:mod:`.converters.links`);
     linking runs in this process, so the file is converted serially.
@@ -67,7 +84,8 @@ def convert_file(path: str | Path, writer: Writer, *, iris: IriBuilder, on_issue
     processes (same output, rows in the same order).
     """
     path = Path(path)
-    result = FileResult(str(path))
+    result = FileResult(str(path), source=source or path.name)
+    shared = shared or writer
 
     def report(issue: Issue) -> None:
         result.issue_counts[issue.code] += 1
@@ -85,7 +103,7 @@ def convert_file(path: str | Path, writer: Writer, *, iris: IriBuilder, on_issue
         report(make_issue(code_, file=path.name, detail=str(exc)))
         return result
     try:
-        result.encoding = source.encoding
+        result.encoding, result.header, result.metadata = source.encoding, list(source.header), dict(source.metadata)
         chosen = mapping or (mappings.get(dataset) if dataset else None)
         recognition = _recognise(source, chosen)
         result.dataset = chosen.dataset if chosen else recognition.dataset
@@ -99,16 +117,24 @@ def convert_file(path: str | Path, writer: Writer, *, iris: IriBuilder, on_issue
         if not mapping and not dataset and recognition.confidence < LOW_CONFIDENCE:
             report(make_issue("file.low_confidence", file=path.name,
                               detail=f"{chosen.title_ja} ({chosen.dataset}) {recognition.confidence:.2f}"))
-        file_code = code or code_from_filename(path.name) or _code_from_metadata(source.metadata)
+        decided = _publisher(path, source, chosen, code)
+        result.publisher, result.publisher_evidence = decided.code, decided.evidence
+        if decided.code is None:
+            report(make_issue("file.no_code", file=path.name, detail=decided.detail or "-"))
+        elif decided.evidence == "prefecture":
+            report(make_issue("file.publisher_inferred", file=path.name, detail=decided.detail))
+        file_code = decided.code or UNKNOWN_CODE
+        if claims is not None:
+            claims.select(chosen.dataset, file_code)
         converter = RowConverter(chosen, source.header, iris=iris, filename=path.name, code=file_code,
-                                 metadata=source.metadata)
+                                 metadata=source.metadata, source=result.source, claims=claims)
         result.unmapped = [label for _, label, _ in converter.unmapped]
         for issue in converter.file_issues:
             report(issue)
-        writer.write_all(converter.preamble())
+        shared.write_all(converter.preamble())
         before = writer.triples
         rows = source.rows()
-        linker = Linker(iris, filename=path.name, code=file_code) if link else None
+        linker = Linker(iris, filename=path.name, code=decided.code) if link else None
         if linker is not None:
             result.links = linker.stats
             _convert_rows(rows, source, converter, writer, result, report, progress, linker)
@@ -119,18 +145,17 @@ def convert_file(path: str | Path, writer: Writer, *, iris: IriBuilder, on_issue
                                   workers=workers)
         else:
             _convert_rows(rows, source, converter, writer, result, report, progress)
-        if not file_code and all(p.spec.role != "publisher" for p in converter.plans):
-            report(make_issue("file.no_code", file=path.name))
         epilogue = converter.epilogue()
         if linker is not None:
-            publishers = {iris.organization(c): c for c in converter.codes if c != UNKNOWN_CODE}
+            governments = {iris.organization(c): c for c in converter.codes if c != UNKNOWN_CODE}
             for node in epilogue:
-                if node.iri in publishers:
-                    linker.link_organization(node, publishers[node.iri])
+                if node.iri in governments:
+                    linker.link_organization(node, governments[node.iri], publisher=governments[node.iri] == file_code)
             epilogue += linker.epilogue()
-        writer.write_all(epilogue)
         result.triples = writer.triples - before
+        shared.write_all(epilogue)
         result.blank_rows = source.blank_rows
+        result.minted = converter.minted if claims is not None else None
     finally:
         source.close()
     return result
@@ -143,11 +168,27 @@ def _is_spreadsheet(path: Path) -> bool:
     return head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"))
 
 
-def _code_from_metadata(metadata: dict[str, str]) -> str | None:
-    """``#attribution_name,高松市`` → 372013, when the name is unambiguous."""
-    name = metadata.get("attribution_name", "")
-    found = local_governments.find(name) if name else None
-    return found.code if found else None
+def _publisher(path: Path, source: CsvSource, chosen: Mapping, given: str | None) -> publishers.Publisher:
+    """Who published the file: file-level evidence, else the code column of its first rows."""
+    found = publishers.from_file(given=given, filename=path.name, metadata=source.metadata, comments=source.comments)
+    if found is not None:
+        return found
+    columns = [i for i, name in enumerate(source.header) if (spec := chosen.column_for(name)) and spec.role == "publisher"]
+    codes: Counter[str] = Counter()
+    if columns:
+        ahead = open_csv(path, encoding=source.encoding)
+        try:
+            for raw in islice(ahead.rows(), PUBLISHER_SAMPLE_ROWS):
+                for i in columns:
+                    cell = raw.cells[i] if i < len(raw.cells) else ""
+                    if cell:
+                        repaired, problem = repair_lgcode(cell)
+                        if problem is None or problem[0] == "lgcode.repaired":
+                            codes[repaired] += 1
+                            break
+        finally:
+            ahead.close()
+    return publishers.from_rows(codes)
 
 
 def _recognise(source: CsvSource, chosen: Mapping | None) -> Recognition:

@@ -2,22 +2,29 @@
 
 :class:`EmbeddedStore` is the default: pyoxigraph, on disk in a data folder (or in memory for
 tests). :class:`RemoteStore` reaches a SPARQL server (Oxigraph server, Virtuoso, Fuseki …): queries
-through SPARQLWrapper, data through the SPARQL 1.1 Graph Store HTTP Protocol. Both replace a named
-graph atomically, so readers never see half of a dataset. :func:`open_store` picks one from a
-folder path or an http(s) URL.
+through SPARQLWrapper, data through the SPARQL 1.1 Graph Store HTTP Protocol. :meth:`Store.apply`
+replaces or removes several named graphs so that readers never see half of one: on disk, all the
+changes go live together as a new generation of the store (:mod:`.generations`); on a SPARQL server,
+each graph is uploaded under a staging name that readers never query and then moved in place by one
+update. :func:`open_store` picks a store from a folder path or an http(s) URL.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import re
 import signal
+import tempfile
 import threading
+import time
+from collections.abc import Mapping
 from itertools import islice
 from pathlib import Path
 from typing import Protocol
-from urllib.parse import unquote, urlsplit, urlunsplit
 
 import pyoxigraph as ox
+
+from . import generations
 
 #: media types of query results the stores produce
 RESULT_TYPES = {
@@ -35,11 +42,20 @@ DESCRIBE_DEPTH = 6
 #: at most this many triples in one description (a resource is a page, not a dump)
 DESCRIBE_LIMIT = 20000
 _LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-#: a new graph up to this size is added in one transaction in memory; larger ones are bulk-loaded and moved
-EXTEND_MAX_BYTES = 256 << 20
+#: triples per bulk load: the store's bulk loader holds a batch in memory (about 1 KB a triple)
+LOAD_CHUNK = 200_000
+#: what it costs (µs a triple) to delete from a snapshot of the live store, or to copy into a fresh one:
+#: a new generation is built the cheaper way
+DELETE_COST, COPY_COST = 30, 9
+#: a generation that received more triples than this is compacted before it goes live
+OPTIMIZE_MIN = 500_000
+#: graph names of loads in progress on a SPARQL server (never queried, removed by the next writer)
+STAGING = "urn:itsutsuboshi:staging:"
+#: seconds a remote store's list of live graphs is trusted
+LIVE_GRAPHS_SECONDS = 2.0
+_FROM = re.compile(r"\bFROM\s+(?:NAMED\s+)?<", re.IGNORECASE)
 _TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _WKT = "http://www.opengis.net/ont/geosparql#wktLiteral"
-_VIRTUOSO_GEOMETRY = "http://www.openlinksw.com/schemas/virtrdf#Geometry"
 _UNSAFE_IRI = frozenset('<>"{}|^`\\ \t\n\r')
 
 
@@ -91,6 +107,11 @@ class Store(Protocol):
         Returns the body and its media type; past ``timeout`` seconds, raises :class:`QueryTimeout`."""
         ...
 
+    def apply(self, changes: Mapping[str, Path | None], *, format: str = "nt") -> None:
+        """Replace each named graph with the RDF in its path (``None``: remove it); a reader sees each
+        graph old or new, never half loaded (the embedded store on disk: all of them at once)."""
+        ...
+
     def replace_graph(self, graph: str, path: Path, *, format: str = "nt") -> None:
         """Replace the named graph ``graph`` with the RDF in ``path``, atomically."""
         ...
@@ -114,27 +135,51 @@ class Store(Protocol):
 
 
 class EmbeddedStore:
-    """pyoxigraph in a folder (``path``) or in memory (``path=None``)."""
+    """pyoxigraph in a folder (``path``) or in memory (``path=None``).
+
+    On disk, the store is read from its live generation (:mod:`.generations`), always read-only: every
+    write builds the next generation. A reader follows the live link when another process writes
+    (checked at most once a second), so servers see new data without a restart."""
 
     def __init__(self, path: str | Path | None = None, *, read_only: bool = False) -> None:
         self.path = Path(path) if path is not None else None
-        if self.path is not None and not read_only:
-            self.path.mkdir(parents=True, exist_ok=True)
+        self.read_only = read_only
+        self._write = threading.Lock()
+        self._generation = 0  # bumped by every change: workers forked before it see old data
+        self._pool = _WorkerPool()
+        self.version: str | None = None  # the live generation (changes when new data goes live)
         if self.path is None:
             self.store = ox.Store()
-        elif read_only:  # several server processes can share the folder (a writer holds it alone)
-            self.store = ox.Store.read_only(str(self.path))
-        else:
-            self.store = ox.Store(str(self.path))
-        self._write = threading.Lock()
-        self._generation = 0  # bumped by every write: workers forked before it see old data
-        self._pool = _WorkerPool()
+            return
+        if not read_only:
+            self.path.mkdir(parents=True, exist_ok=True)
+        self._open()
+
+    def _open(self) -> None:
+        assert self.path is not None
+        self.version = generations.live_name(self.path)
+        live = generations.open_read_only(self.path)
+        self.store = live if live is not None else ox.Store()  # nothing written yet: an empty store
+        self._checked = time.monotonic()
+        self._generation += 1
+
+    def refresh(self) -> bool:
+        """Open the new live generation when another process made one; ``True`` when the data changed."""
+        if self.path is None or time.monotonic() - self._checked < 1.0:
+            return False
+        self._checked = time.monotonic()
+        if generations.live_name(self.path) == self.version:
+            return False
+        with self._write:
+            self._open()
+        return True
 
     def query(self, sparql: str, *, results: str = "json", graph: str = "turtle",
               timeout: float | None = None) -> tuple[bytes, str]:
         """With ``timeout``, the query runs in a forked worker process that is killed when time is
         up (pyoxigraph cannot cancel a query, and a runaway one must not keep a CPU and its memory).
         Workers are forked ahead of use and reused, and replaced after a change of the data."""
+        self.refresh()
         if timeout is None:
             return _run(self.store, sparql, results, graph)
         worker = self._pool.take(self.store, self._generation)
@@ -149,31 +194,42 @@ class EmbeddedStore:
             raise QueryError(payload, 400)
         return payload
 
+    def apply(self, changes: Mapping[str, Path | None], *, format: str = "nt") -> None:
+        for graph in changes:
+            _checked(graph)
+        if self.path is None:
+            with self._write:
+                for graph, path in changes.items():
+                    self.store.remove_graph(ox.NamedNode(graph))
+                    if path is not None:
+                        self.store.extend(ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(graph))
+                                          for q in ox.parse(path=str(path), format=_OX_GRAPHS[format],
+                                                            rename_blank_nodes=True))
+                self._generation += 1
+            return
+        if self.read_only:
+            raise QueryError("the store was opened read-only", 500)
+        with self._write, generations.writer_lock(self.path):
+            generations.clean(self.path)
+            self._open()  # the live generation as it is now: another process may have written
+            generation = generations.Generation(self.path)
+            _build(generation.work, self.store if self.version is not None else None, changes, format)
+            generation.commit()
+            generations.clean(self.path)
+            self._open()
+
     def replace_graph(self, graph: str, path: Path, *, format: str = "nt") -> None:
-        target = ox.NamedNode(graph)
-        with self._write:  # one loader at a time; readers see the old graph, or the new one, whole
-            if not self.store.contains_named_graph(target) and path.stat().st_size <= EXTEND_MAX_BYTES:
-                # a new graph: added in one transaction (several times faster than staging + MOVE)
-                self.store.extend(ox.Quad(q.subject, q.predicate, q.object, target)
-                                  for q in ox.parse(path=str(path), format=_OX_GRAPHS[format], rename_blank_nodes=True))
-            else:
-                staging = ox.NamedNode(graph + "#loading")
-                self.store.update(f"DROP SILENT GRAPH <{staging.value}>")
-                self.store.bulk_load(path=str(path), format=_OX_GRAPHS[format], to_graph=staging)
-                self.store.update(f"MOVE SILENT GRAPH <{staging.value}> TO <{graph}>")
-            self.store.flush()
-            self._generation += 1
+        self.apply({graph: path}, format=format)
 
     def graphs(self) -> list[str]:
+        self.refresh()
         return sorted(g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))
 
     def drop_graph(self, graph: str) -> None:
-        with self._write:
-            self.store.update(f"DROP SILENT GRAPH <{_checked(graph)}>")
-            self.store.flush()
-            self._generation += 1
+        self.apply({graph: None})
 
     def dump(self, graph: str | None, *, format: str = "nt") -> bytes:
+        self.refresh()
         if graph is None:
             out = ox.Store()
             for quad in self.store:
@@ -182,7 +238,74 @@ class EmbeddedStore:
         return self.store.dump(format=_OX_GRAPHS[format], from_graph=ox.NamedNode(graph))
 
     def describe(self, iri: str) -> list[ox.Triple]:
+        self.refresh()
         return _describe(self.store, iri)
+
+
+def _build(work: Path, live: ox.Store | None, changes: Mapping[str, Path | None], format: str) -> None:
+    """Write the next generation into ``work``: the live store with ``changes``, built the cheaper way
+    (a hard-link snapshot of the live store with the changed graphs deleted, or a fresh store with the
+    unchanged graphs copied), then flushed, compacted when much was loaded, and closed."""
+    changed = {ox.NamedNode(g) for g in changes}
+    deleted = sum(_count(live, g) for g in changed if live.contains_named_graph(g)) if live is not None else 0
+    total = len(live) if live is not None else 0
+    loaded = 0
+    if live is not None and deleted * DELETE_COST <= (total - deleted) * COPY_COST:
+        live.backup(str(work))
+        target = ox.Store(str(work))
+        for graph in changed:
+            _remove(target, graph)
+    else:
+        target = ox.Store(str(work))
+        for graph in (live.named_graphs() if live is not None else ()):
+            if graph not in changed:
+                with tempfile.TemporaryDirectory() as tmp:
+                    copy = Path(tmp) / "graph.nt"
+                    live.dump(str(copy), format=ox.RdfFormat.N_TRIPLES, from_graph=graph)  # type: ignore[union-attr]
+                    loaded += _load(target, copy, "nt", graph, fresh=False)
+    for graph, path in changes.items():
+        if path is not None:
+            loaded += _load(target, path, format, ox.NamedNode(graph))
+    target.flush()
+    if loaded > OPTIMIZE_MIN:
+        target.optimize()
+    del target  # closed before it goes live
+
+
+def _count(store: ox.Store, graph: ox.NamedNode) -> int:
+    answer = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph.value}> {{ ?s ?p ?o }} }}")
+    return int(next(iter(answer))["n"].value)  # type: ignore[index,union-attr]
+
+
+def _remove(store: ox.Store, graph: ox.NamedNode) -> None:
+    """Delete a graph a batch at a time (one transaction for a big graph would hold it all in memory)."""
+    while True:
+        batch = list(islice(store.quads_for_pattern(None, None, None, graph), LOAD_CHUNK))
+        if not batch:
+            break
+        for quad in batch:
+            store.remove(quad)
+    store.remove_graph(graph)
+
+
+def _load(store: ox.Store, path: Path, format: str, graph: ox.NamedNode, *, fresh: bool = True) -> int:
+    """Bulk-load ``path`` into ``graph`` a chunk at a time, so memory stays flat whatever the file's size;
+    ``fresh``: blank nodes get labels of their own (two files never share one)."""
+    loaded = 0
+    if not fresh and format == "nt":  # already labelled by this store: the lines go in as they are
+        with open(path, "rb") as f:
+            while lines := list(islice(f, LOAD_CHUNK)):
+                store.bulk_load(b"".join(lines), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+                loaded += len(lines)
+        return loaded
+    quads = ox.parse(path=str(path), format=_OX_GRAPHS[format], rename_blank_nodes=True)
+    while chunk := list(islice(quads, LOAD_CHUNK)):
+        store.bulk_load(ox.serialize(chunk, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.N_TRIPLES,
+                        to_graph=graph)
+        loaded += len(chunk)
+    if not loaded:  # an empty graph is still a graph
+        store.add_graph(graph)
+    return loaded
 
 
 def _describe(store: ox.Store, iri: str) -> list[ox.Triple]:
@@ -274,114 +397,6 @@ class _WorkerPool:
             self.idle.append(worker)
 
 
-class RemoteStore:
-    """A SPARQL server: ``endpoint`` for queries, ``graph_store`` for the Graph Store Protocol."""
-
-    def __init__(self, endpoint: str, *, graph_store: str | None = None, timeout: float = 30.0) -> None:
-        parts = urlsplit(endpoint)
-        self.auth = (unquote(parts.username or ""), unquote(parts.password or "")) if parts.username else None
-        netloc = parts.hostname + (f":{parts.port}" if parts.port else "") if parts.hostname else parts.netloc
-        self.endpoint = urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
-        self.graph_store = graph_store or _graph_store_for(self.endpoint)
-        self.timeout = timeout
-
-    def query(self, sparql: str, *, results: str = "json", graph: str = "turtle",
-              timeout: float | None = None) -> tuple[bytes, str]:
-        from SPARQLWrapper import SPARQLWrapper
-
-        client = SPARQLWrapper(self.endpoint)
-        if self.auth:
-            client.setHTTPAuth("DIGEST")
-            client.setCredentials(*self.auth)
-        client.setQuery(sparql)
-        client.setOnlyConneg(True)  # no format=… parameters: Virtuoso would answer 406 to a mismatch
-        client.setMethod("POST")
-        client.setTimeout(max(1, int(timeout if timeout is not None else self.timeout)))
-        kind = client.queryType
-        media = GRAPH_TYPES[graph] if kind in ("CONSTRUCT", "DESCRIBE") else RESULT_TYPES[results]
-        client.addCustomHttpHeader("Accept", media)  # overrides what SPARQLWrapper would ask for
-        from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
-
-        try:
-            response = client.query().response
-            return response.read(), media
-        except QueryBadFormed as exc:
-            raise QueryError(str(exc), 400) from exc
-        except SPARQLWrapperException as exc:
-            raise QueryError(str(exc), 502) from exc
-        except OSError as exc:
-            raise StoreUnavailable(str(exc)) from exc
-
-    def _graph_store(self, method: str, graph: str, **kw):  # type: ignore[no-untyped-def]
-        """One Graph Store Protocol request about ``graph`` (digest credentials from the URL)."""
-        import requests
-        import requests.auth
-
-        try:
-            return requests.request(method, self.graph_store, params={"graph": graph}, timeout=self.timeout * 10,
-                                    auth=requests.auth.HTTPDigestAuth(*self.auth) if self.auth else None, **kw)
-        except requests.RequestException as exc:
-            raise StoreUnavailable(str(exc)) from exc
-
-    def replace_graph(self, graph: str, path: Path, *, format: str = "nt") -> None:
-        with open(path, "rb") as body:
-            answer = self._graph_store("PUT", graph, data=body, headers={"Content-Type": GRAPH_TYPES[format]})
-        answer.raise_for_status()
-
-    def drop_graph(self, graph: str) -> None:
-        answer = self._graph_store("DELETE", graph)
-        if answer.status_code != 404:
-            answer.raise_for_status()
-
-    def graphs(self) -> list[str]:
-        import json
-
-        body, _ = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g")
-        return [b["g"]["value"] for b in json.loads(body)["results"]["bindings"]]
-
-    def dump(self, graph: str | None, *, format: str = "nt") -> bytes:
-        """A graph through the Graph Store Protocol (a CONSTRUCT would be cut at the server's row cap,
-        Virtuoso's ``ResultSetMaxRows``, without an error); ``None``: every graph, by one CONSTRUCT."""
-        if graph is None:
-            body, _ = self.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }", graph=format)
-            return body
-        answer = self._graph_store("GET", graph, headers={"Accept": GRAPH_TYPES["nt"]})
-        if answer.status_code == 404:
-            return b""
-        answer.raise_for_status()
-        body = _wkt_back(answer.content)
-        if format == "nt":
-            return body
-        return ox.serialize(ox.parse(body, format=ox.RdfFormat.N_TRIPLES), format=_OX_GRAPHS[format])
-
-    def describe(self, iri: str) -> list[ox.Triple]:
-        body, _ = self.query(describe_query(iri), graph="nt")
-        found = {ox.Triple(q.subject, q.predicate, q.object): None
-                 for q in ox.parse(_wkt_back(body), format=ox.RdfFormat.N_TRIPLES)}
-        return list(found)[:DESCRIBE_LIMIT]
-
-
-def _wkt_back(ntriples: bytes) -> bytes:
-    """Virtuoso answers geo:wktLiteral values with its own datatype ``virtrdf:Geometry``: give it back
-    (in N-Triples the datatype is always spelt out in full)."""
-    return ntriples.replace(f"<{_VIRTUOSO_GEOMETRY}>".encode(), f"<{_WKT}>".encode())
-
-
-def _graph_store_for(endpoint: str) -> str:
-    """Where a server speaks the Graph Store Protocol, from its query endpoint: Oxigraph ``/query`` →
-    ``/store``; Virtuoso ``/sparql`` → ``/sparql-graph-crud-auth``; Fuseki ``/ds/query`` or ``/ds/sparql``
-    → ``/ds/data``."""
-    parts = urlsplit(endpoint)
-    path = parts.path.rstrip("/")
-    if path == "/sparql":
-        path = "/sparql-graph-crud-auth"
-    elif path == "/query":
-        path = "/store"
-    else:
-        path = path.rsplit("/", 1)[0] + "/data"
-    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
-
-
 def open_store(spec: str | Path | None, *, read_only: bool = False) -> Store:
     """An http(s) URL is a remote SPARQL endpoint (``http://user:password@host/sparql`` for a store
     that wants credentials to write, as Virtuoso does); anything else a folder for the embedded
@@ -390,6 +405,8 @@ def open_store(spec: str | Path | None, *, read_only: bool = False) -> Store:
         return EmbeddedStore(None)
     text = str(spec)
     if text.startswith(("http://", "https://")):
+        from .remote import RemoteStore
+
         return RemoteStore(text)
     return EmbeddedStore(text, read_only=read_only)
 

@@ -1,7 +1,8 @@
 """Validation (``validate``): a CSV or an RDF file in, findings that point to file, row and column.
 
-A CSV is converted first (its row-level issues are kept), loaded into an in-memory pyoxigraph
-store and checked against the shapes of its dataset. An RDF file is loaded as it is and checked
+A CSV is converted first (its row-level issues are kept), and checked against the shapes of its
+dataset a chunk of records at a time (each chunk, with the file's shared descriptions, in an
+in-memory pyoxigraph store), so memory stays flat whatever the size of the file. An RDF file is loaded as it is and checked
 against the shapes of the datasets it declares (``dcterms:conformsTo``), or all of them. Every
 SHACL result is traced back: focus node → record → ``prov:wasDerivedFrom <…/file.csv#row=N>``,
 and the property path → the column that fills it. Conversion issues and SHACL results about the
@@ -15,6 +16,7 @@ import tempfile
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from functools import cache
+from itertools import islice
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -24,23 +26,25 @@ from rdflib.namespace import SH
 
 from . import shapes as bundled_shapes
 from .converters import mapping as mappings
+from .converters.claims import Claims
 from .converters.iri import DEFAULT_BASE, IriBuilder
 from .converters.issues import ERROR, INFO, WARNING, Issue, make_issue
 from .converters.mapping import Mapping
-from .converters.reader import open_csv
 from .formats import NTRIPLES
 from .pipeline import FileResult, convert_file
 from .shacl import ShaclEngine, ShaclResult
 from .shapes.compile import path_predicates
 from .shapes.generate import FIX, dataset_shapes
 from .vocab.namespaces import DCTERMS, GEO, ITSU, PROV, RDF, RDFS, SCHEMA, WGS
-from .writers import open_writer
+from .writers import CanonicalNTriplesWriter, open_writer
 
 SEVERITIES = {str(SH.Violation): ERROR, str(SH.Warning): WARNING, str(SH.Info): INFO}
 RANK = {ERROR: 2, WARNING: 1, INFO: 0}
 RDF_SUFFIXES = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES, ".jsonld": ox.RdfFormat.JSON_LD,
                 ".json": ox.RdfFormat.JSON_LD, ".rdf": ox.RdfFormat.RDF_XML, ".owl": ox.RdfFormat.RDF_XML,
                 ".xml": ox.RdfFormat.RDF_XML, ".n3": ox.RdfFormat.N3}
+#: triples of records validated together (a chunk of whole records and the file's shared descriptions)
+CHUNK_TRIPLES = 100_000
 _SOURCE_ROW = re.compile(r"/(?P<file>[^/#]+)#row=(?P<row>\d+)$")
 _DERIVED_FROM = ox.NamedNode(PROV + "wasDerivedFrom")
 _TYPE = ox.NamedNode(RDF + "type")
@@ -214,26 +218,32 @@ def validate_file(path: str | Path, *, shapes: Graph | None = None, base: str = 
 
 def validate_csv(path: str | Path, *, shapes: Graph | None = None, base: str = DEFAULT_BASE,
                  dataset: str | None = None, mapping: Mapping | None = None, code: str | None = None,
-                 threads: int = 2, link: bool = False, keep: Path | None = None) -> FileReport:
-    """Convert (with registry links when ``link``) and validate one CSV. With ``keep``, the converted
-    N-Triples stay in that file, so one conversion serves validation and loading (``publish``)."""
+                 threads: int = 2, link: bool = False) -> FileReport:
+    """Convert (with registry links when ``link``) and validate one CSV."""
+    with tempfile.TemporaryDirectory() as tmp:
+        return convert_and_validate(path, Path(tmp) / "records.nt", Path(tmp) / "shared.nt", shapes=shapes,
+                                    iris=IriBuilder(base), dataset=dataset, mapping=mapping, code=code,
+                                    threads=threads, link=link)
+
+
+def convert_and_validate(path: str | Path, records: Path, shared: Path, *, iris: IriBuilder,
+                         shapes: Graph | None = None, dataset: str | None = None, mapping: Mapping | None = None,
+                         code: str | None = None, threads: int = 2, link: bool = False, source: str | None = None,
+                         claims: Claims | None = None, label_prefix: str = "b") -> FileReport:
+    """Convert one CSV into ``records`` (N-Triples, the rows) and ``shared`` (N-Triples, what describes the
+    file: publishers, dataset, source, 町字; blank nodes labelled by content), then validate it a chunk of
+    records at a time. One conversion serves validation and loading (``publish``)."""
     path = Path(path)
     report = FileReport(str(path), "csv")
     issues: list[Issue] = []
-    store = ox.Store()
-    target = open(keep, "w", encoding="utf-8") if keep is not None else tempfile.NamedTemporaryFile(  # noqa: SIM115
-        "w", encoding="utf-8", suffix=".nt", delete=False)
-    with target as tmp:
-        writer = open_writer(NTRIPLES, tmp)
-        result = convert_file(path, writer, iris=IriBuilder(base), on_issue=issues.append, dataset=dataset,
-                              mapping=mapping, code=code, link=link)
+    with open(records, "w", encoding="utf-8") as out, open(shared, "w", encoding="utf-8") as side:
+        writer = open_writer(NTRIPLES, out, label_prefix=label_prefix)
+        writer.mark_every(CHUNK_TRIPLES)
+        described = CanonicalNTriplesWriter(side)
+        result = convert_file(path, writer, iris=iris, on_issue=issues.append, dataset=dataset, mapping=mapping,
+                              code=code, link=link, shared=described, source=source, claims=claims)
         writer.close()
-    try:
-        if result.ok:
-            store.bulk_load(path=tmp.name, format=ox.RdfFormat.N_TRIPLES)
-    finally:
-        if keep is None:
-            Path(tmp.name).unlink()
+        described.close()
     report.result = result
     report.dataset, report.rows, report.records, report.triples = (
         result.dataset, result.rows_read, result.rows_converted, result.triples)
@@ -245,16 +255,43 @@ def validate_csv(path: str | Path, *, shapes: Graph | None = None, base: str = D
     engine = ShaclEngine(shapes) if shapes is not None else engine_for_mapping(chosen)
     report.shapes = _shape_names(engine.shapes)
     report.shapes_graph = engine.shapes
-    source = open_csv(path)
-    try:
-        header = source.header
-    finally:
-        source.close()
-    records = ColumnIndex.for_mapping(chosen, header)
-    publisher = ColumnIndex.for_mapping(chosen, header, on="publisher")
-    _check(report, store, engine, lambda _root, is_record: records if is_record else publisher, threads, issues)
-    report.findings = _fold_missing_columns(report.findings, set(header), path.name)
+    columns = ColumnIndex.for_mapping(chosen, result.header)
+    publisher = ColumnIndex.for_mapping(chosen, result.header, on="publisher")
+    _check_chunks(report, records, [*writer.marks, writer.triples], shared, engine,
+                  lambda _root, is_record: columns if is_record else publisher, threads, issues)
+    report.findings = _fold_missing_columns(report.findings, set(result.header), path.name)
     return report
+
+
+def _check_chunks(report: FileReport, records: Path, ends: list[int], shared: Path, engine: ShaclEngine,
+                  columns, threads: int, issues: list[Issue]) -> None:  # type: ignore[no-untyped-def]
+    """Validate ``records`` a chunk at a time (lines up to each of ``ends``), each chunk with ``shared``;
+    a result about a shared node, found in every chunk, is kept once."""
+    if engine.unsupported:
+        report.engine = "pyshacl"
+    described = shared.read_bytes()
+    wanted = {(i.file, i.row) for i in issues if i.row > 0}
+    record_of: dict[tuple[str, int], str] = {}
+    seen: set[tuple] = set()
+    findings: list[Finding] = []
+    with open(records, "rb") as f:
+        start = 0
+        for end in dict.fromkeys(ends):
+            chunk = b"".join(islice(f, end - start))
+            start = end
+            if not chunk and findings:
+                continue
+            store = ox.Store()
+            store.bulk_load(chunk + described, format=ox.RdfFormat.N_TRIPLES)
+            rows = _Rows(store, report.name)
+            record_of.update((k, v) for k, v in rows.records.items() if k in wanted)
+            for r in engine.validate(store, threads=threads):
+                key = (str(r.focus), str(r.value), r.check.shape, r.check.constraint, r.check.component, str(r.path))
+                if key not in seen:
+                    seen.add(key)
+                    report.results.append(r)
+                    findings.append(_from_result(r, engine.shapes, rows, columns))
+    report.findings = merge([_from_issue(i, record_of) for i in issues] + findings)
 
 
 def _fold_missing_columns(findings: list[Finding], header: set[str], filename: str) -> list[Finding]:

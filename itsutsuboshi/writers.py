@@ -7,6 +7,7 @@ writer (``_:b1`` …), which keeps labels unique across every file written to on
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterable
@@ -63,6 +64,18 @@ class Writer:
         self._blank = 0
         self._first = True
         self.triples = 0
+        #: with :meth:`mark_every`: the triple counts at which a chunk of whole records ends (N-Triples: lines)
+        self.marks: list[int] = []
+        self._every = 0
+
+    def mark_every(self, triples: int) -> None:
+        """Note in :attr:`marks` where each run of about ``triples`` triples of whole records ends, so that a
+        reader can take the output a chunk of records at a time."""
+        self._every = triples
+
+    def _mark(self) -> None:
+        if self._every and self.triples - (self.marks[-1] if self.marks else 0) >= self._every:
+            self.marks.append(self.triples)
 
     def _label(self) -> str:
         self._blank += 1
@@ -80,6 +93,7 @@ class Writer:
             text = self.separator + text
         self._first = False
         self.stream.write(text)  # type: ignore[union-attr]
+        self._mark()
 
     def write_encoded(self, records: list[bytes]) -> None:
         """Write records rendered and UTF-8 encoded elsewhere (parallel workers), in one call."""
@@ -96,6 +110,7 @@ class Writer:
         else:
             self.stream.flush()  # type: ignore[union-attr]
             buffer.write(data)
+        self._mark()
 
     def render(self, node: Node) -> str:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -169,6 +184,36 @@ class NTriplesWriter(Writer):
             self._literals.clear()
         self._literals[lit] = rendered
         return rendered
+
+
+class CanonicalNTriplesWriter(NTriplesWriter):
+    """N-Triples whose blank node labels come from their content (``_:h`` + a hash of the node's triples),
+    so the same description written for two files is the same lines, and merging them keeps one copy."""
+
+    def render(self, node: Node) -> str:
+        lines: list[str] = []
+        self._emit(node, lines)
+        self.triples += len(lines)
+        return "".join(lines)
+
+    def _emit(self, node: Node, lines: list[str]) -> str:
+        own: list[tuple[str, str]] = [(_RDF_TYPE_NT, self._term(cls)) for cls in node.types]
+        for predicate, obj in node.props:
+            if type(obj) is Lit:
+                rendered = self._literal(obj)  # type: ignore[arg-type]
+            elif type(obj) is Node:
+                rendered = self._emit(obj, lines) if obj.iri is None or obj.types or obj.props else _iri(obj.iri)  # type: ignore[union-attr]
+            else:
+                rendered = self._term(obj)  # type: ignore[arg-type]
+            own.append((self._term(predicate), rendered))
+        own = sorted(set(own))
+        if node.iri:
+            subject = _iri(node.iri)
+        else:
+            digest = hashlib.blake2b("\n".join(f"{p} {o}" for p, o in own).encode("utf-8"), digest_size=12)
+            subject = "_:h" + digest.hexdigest()
+        lines.extend(f"{subject} {p} {o} .\n" for p, o in own)
+        return subject
 
 
 class TurtleWriter(Writer):

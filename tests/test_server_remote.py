@@ -10,8 +10,8 @@ import requests.auth
 from rdflib import Graph, URIRef
 
 from itsutsuboshi.loading import load_csv
+from itsutsuboshi.remote import RemoteStore
 from itsutsuboshi.server import create_app
-from itsutsuboshi.store import RemoteStore
 
 FIXTURE = Path(__file__).resolve().parent / "linking" / "131016_aed.csv"
 BASE = "https://remote.example.lg.jp/"  # a base of its own: the servers live for the whole session
@@ -20,9 +20,9 @@ BASE = "https://remote.example.lg.jp/"  # a base of its own: the servers live fo
 @pytest.fixture(params=["oxigraph-server", "virtuoso"])
 def client(request):
     if request.param == "oxigraph-server":
-        store = RemoteStore(request.getfixturevalue("oxigraph_server") + "/query")
+        store = RemoteStore(request.getfixturevalue("oxigraph_server") + "/query", listing_seconds=0.1)
     else:
-        store = RemoteStore(request.getfixturevalue("virtuoso_server"))
+        store = RemoteStore(request.getfixturevalue("virtuoso_server"), listing_seconds=0.1)
     assert load_csv(store, FIXTURE, base=BASE).error is None
     yield create_app({"STORE": store, "BASE": BASE, "TESTING": True}).test_client()
     for graph in [g for g in store.graphs() if g.startswith(BASE)]:

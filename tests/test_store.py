@@ -13,8 +13,10 @@ import requests.auth
 from click.testing import CliRunner
 
 from itsutsuboshi.cli import main
+from itsutsuboshi.converters.iri import IriBuilder
 from itsutsuboshi.loading import load_csv
-from itsutsuboshi.store import EmbeddedStore, RemoteStore, StoreUnavailable, graph_iri, open_store
+from itsutsuboshi.remote import RemoteStore
+from itsutsuboshi.store import EmbeddedStore, StoreUnavailable, open_store
 
 from .conftest import ROOT
 
@@ -35,13 +37,19 @@ def store(request, tmp_path):
     if request.param == "embedded":
         return EmbeddedStore(tmp_path / "data")
     if request.param == "oxigraph-server":
-        remote = RemoteStore(request.getfixturevalue("oxigraph_server") + "/query")
+        remote = RemoteStore(request.getfixturevalue("oxigraph_server") + "/query", listing_seconds=0.1)
     else:
-        remote = RemoteStore(request.getfixturevalue("virtuoso_server"))
+        remote = RemoteStore(request.getfixturevalue("virtuoso_server"), listing_seconds=0.1)
     for graph in ours(remote):  # the server lives for the session: start each test empty
         requests.delete(remote.graph_store, params={"graph": graph}, timeout=10,
                         auth=requests.auth.HTTPDigestAuth(*remote.auth) if remote.auth else None)
     return remote
+
+
+def graph_of(path: Path) -> str:
+    """The graph a standard-named example file is loaded into: graph/{dataset}/{code}/{file name}."""
+    code, dataset = path.stem.split("_", 1)
+    return IriBuilder(BASE).graph(dataset.removesuffix("_20240401"), code, path.name)
 
 
 def ours(store) -> list[str]:
@@ -53,8 +61,7 @@ def test_load_gives_one_graph_per_dataset_and_reloading_replaces_it(store):
     for path in EXAMPLES:
         assert load_csv(store, path, base=BASE).error is None
     graphs = ours(store)
-    assert graphs == sorted(graph_iri(BASE, d, "999997") for d in ("aed", "evacuation_space", "population",
-                                                                    "public_toilet"))
+    assert graphs == sorted(graph_of(path) for path in EXAMPLES)
     before = count(store)
     load_csv(store, EXAMPLES[0], base=BASE)
     assert count(store) == before  # replaced, not appended
@@ -74,7 +81,7 @@ def test_query_results_in_every_format(store):
 def test_readers_never_see_half_a_dataset(tmp_path):
     store = EmbeddedStore(tmp_path / "data")
     big = tmp_path / "big.nt"
-    graph = graph_iri(BASE, "aed", "131016")
+    graph = IriBuilder(BASE).graph("aed", "131016", "131016_aed.csv")
     with open(big, "w", encoding="utf-8") as f:
         for i in range(60000):
             f.write(f"<https://data.example.lg.jp/id/x/{i}> <http://example.org/p> \"{i}\" .\n")
@@ -114,7 +121,7 @@ def test_load_command(tmp_path, oxigraph_server):
     assert len(EmbeddedStore(folder).graphs()) == 4
     result = CliRunner().invoke(main, ["load", str(FIXTURE), "--store", oxigraph_server + "/query", "--base", BASE])
     assert result.exit_code == 0, result.output
-    assert graph_iri(BASE, "aed", "131016") in RemoteStore(oxigraph_server + "/query").graphs()
+    assert graph_of(FIXTURE) in RemoteStore(oxigraph_server + "/query").graphs()
 
 
 def test_timed_queries_run_in_workers_that_are_stopped_and_replaced(tmp_path):
@@ -190,7 +197,7 @@ def test_dumps_are_whole_graphs_on_every_store(store):
     load_csv(store, FIXTURE, base=BASE)
     reference = EmbeddedStore(None)
     load_csv(reference, FIXTURE, base=BASE)
-    graph = graph_iri(BASE, "aed", "131016")
+    graph = graph_of(FIXTURE)
     wkt = URIRef("http://www.opengis.net/ont/geosparql#asWKT")
     for format, syntax in (("nt", "nt"), ("turtle", "turtle")):
         got = Graph().parse(data=store.dump(graph, format=format).decode("utf-8"), format=syntax)
