@@ -61,6 +61,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(sparql.bp)
     app.register_blueprint(catalog.bp)
 
+    @app.before_request
+    def follow_the_store():
+        """A new publication went live (the embedded store's next generation): forget the pages built from
+        the last one, and date documents from now on."""
+        refresh = getattr(store, "refresh", None)
+        if refresh is not None and refresh():
+            cache.clear()
+            app.config["LAST_MODIFIED"] = datetime.now(UTC).replace(microsecond=0)
+
     @app.after_request
     def cors(response):
         response.headers["Access-Control-Allow-Origin"] = "*"

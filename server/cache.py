@@ -42,3 +42,8 @@ class DocumentCache:
             self._entries.move_to_end(key)
             while len(self._entries) > self.size:
                 self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        """Forget every document (the data changed)."""
+        with self._lock:
+            self._entries.clear()

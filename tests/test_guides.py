@@ -136,3 +136,23 @@ def test_the_queries_do_not_depend_on_the_base():
 def test_the_examples_the_guides_rely_on_exist():
     assert Path(ROOT / "examples").is_dir()
     assert any((ROOT / "examples").glob("*_aed.csv")) and any((ROOT / "examples").glob("*_population_*.csv"))
+
+
+def _toggled(query: str) -> str:
+    """The query with its top-level DISTINCT removed, or added when it has none; COUNT(DISTINCT …) counts all."""
+    head, select, rest = re.split(r"(\bSELECT\s+)", query, maxsplit=1)
+    rest = rest[len("DISTINCT "):] if rest.startswith("DISTINCT ") else "DISTINCT " + rest
+    return head + select + re.sub(r"COUNT\s*\(\s*DISTINCT\s+", "COUNT(", rest)
+
+
+SELECTS = [q for q in QUERIES if re.search(r"\bSELECT\b", q)]
+
+
+@pytest.mark.parametrize("query", SELECTS, ids=[f"select-{n}" for n in range(1, len(SELECTS) + 1)])
+def test_every_example_query_gives_the_same_rows_with_and_without_distinct(published, query):
+    """Shared resources live in one graph only: no query needs DISTINCT to count or list them once."""
+    def rows(text: str) -> list[str]:
+        body, _ = published.query(text)
+        return sorted(json.dumps(b, sort_keys=True) for b in json.loads(body)["results"]["bindings"])
+
+    assert rows(query) == rows(_toggled(query)), query
