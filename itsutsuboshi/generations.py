@@ -142,9 +142,10 @@ def clean(root: Path) -> list[Path]:
     if not folder.is_dir():
         return removed
     live = live_path(root)
-    done = sorted((p for p in folder.iterdir() if p.name.isdigit()), key=lambda p: int(p.name))
+    live = live.resolve() if live is not None else None
+    done = sorted((p.resolve() for p in folder.iterdir() if p.name.isdigit()), key=lambda p: int(p.name))
     keep = {live} | ({done[done.index(live) - 1]} if live in done and done.index(live) > 0 else set())
-    for path in folder.iterdir():
+    for path in (p.resolve() for p in folder.iterdir()):
         if path.name.endswith(WORK_SUFFIX) or (path.name.isdigit() and path not in keep):
             shutil.rmtree(path, ignore_errors=True)
             removed.append(path)

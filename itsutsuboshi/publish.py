@@ -213,8 +213,11 @@ def publish(paths: Sequence[Path], store: Store, *, base: str, out: Path, licenc
          else out / sources.FOLDER / o.sid / "shared.nt" for o in kept_live],  # type: ignore[operator]
         [_description(iris, o) for o in kept_live], site, base=base, licence=licence)
     publication.catalogue_triples = len(graph)
-    changes[iris.catalog_graph()] = site
-    store.apply(changes)  # readers see every change at once (the embedded store) or graph by graph (a server)
+    site_digest = _sha256(site)
+    if changes or state.get("site") != site_digest or iris.catalog_graph() not in live:
+        changes[iris.catalog_graph()] = site
+        store.apply(changes, labelled=True)  # readers see every change at once (the embedded store) or graph by graph (a server)
+    state["site"] = site_digest
     _commit(state, staged, gone, out)
     catalogue.write_catalogue(graph, out, base=base, public_base=public_base)
     publication.differences = _verify(store, kept_live)

@@ -136,7 +136,7 @@ class RemoteStore:
         if answer.status_code >= 400:
             raise QueryError(f"update refused ({answer.status_code}): {answer.text[:300]}", 502)
 
-    def apply(self, changes: Mapping[str, Path | None], *, format: str = "nt") -> None:
+    def apply(self, changes: Mapping[str, Path | None], *, format: str = "nt", labelled: bool = False) -> None:
         for graph in changes:
             _checked(graph)
         marker = STAGING + uuid.uuid4().hex

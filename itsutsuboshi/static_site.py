@@ -8,7 +8,8 @@ give the 303 redirects from ``/id/…`` and the content negotiation, generated f
 
 File naming: the file for a URL is its percent-decoded path, as nginx (``$uri``) and Apache map
 URLs to files: ``/doc/aed/999997/%E3%81%82.ttl`` is ``doc/aed/999997/あ.ttl``, and ``%2F`` becomes a
-folder. Page ``N`` (2 and up) of a dataset is ``_page/N/doc/{dataset}/{code}{ext}``.
+folder. Page ``N`` (2 and up) of a dataset is ``_page/N/doc/{dataset}/{code}{ext}`` (of a source file,
+``_page/N/source/{code}/{file}{ext}``).
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote_to_bytes, urlsplit
 
+from itsutsuboshi.catalogue import catalog_graph_iri
+from itsutsuboshi.dumps import dataset_graphs
 from itsutsuboshi.store import Store
 
 if TYPE_CHECKING:
@@ -36,8 +39,9 @@ if TYPE_CHECKING:
 
 #: the documents negotiated like ``/doc/…`` besides the resources (``catalog`` only when the app has it)
 NEGOTIATED = ("def/itsutsuboshi", "shapes")
+#: the folders of negotiated documents: records and datasets, source files, terms
+DOCUMENTS = ("doc", "source", "def")
 PAGE_DIR = "_page"
-_DUMP_GRAPH = re.compile(r"(?P<dataset>[a-z_]{1,40})/(?P<code>\d{6})")
 _SPARQL_LINE = re.compile(r"^\s*void:sparqlEndpoint <[^>]*> ;\n", re.MULTILINE)
 _NOT_PORTABLE = re.compile(r'[<>:"\\|?*\x00-\x1f]|[ .]$')  # not allowed in Windows file names
 _HEADER = "# itsutsuboshi static export"
@@ -148,7 +152,7 @@ class _Writer:
 
 def _export(store: Store, app: Flask, writer: _Writer, *, base: str,
             progress: Callable[[int, int], None] | None) -> None:
-    from itsutsuboshi.server.describe import count_query
+    from itsutsuboshi.server.describe import ITSU_GRAPH, PROV_DERIVED_FROM, count_query
     from itsutsuboshi.server.negotiation import OFFERS
     from itsutsuboshi.server.pages import PAGE_SIZE
 
@@ -164,17 +168,25 @@ def _export(store: Store, app: Flask, writer: _Writer, *, base: str,
     static = Path(app.static_folder or "")
     for path in sorted(p for p in static.rglob("*") if p.is_file()):
         writer.save("static/" + path.relative_to(static).as_posix())
-    iris = _select(store, f"""SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{base}id/")) }}
-                               ORDER BY ?s""")
+    iris = _select(store, f"""SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && !CONTAINS(STR(?s), "#") && (
+                               STRSTARTS(STR(?s), "{base}id/") || STRSTARTS(STR(?s), "{base}source/")
+                               || STRSTARTS(STR(?s), "{base}def/"))) }} ORDER BY ?s""")
     datasets = set(_select(store, f"""SELECT DISTINCT ?s WHERE {{ ?s a <http://www.w3.org/ns/dcat#Dataset>
                                          FILTER(STRSTARTS(STR(?s), "{base}id/")) }}"""))
+    body, _ = store.query(f"""SELECT ?s (COUNT(DISTINCT ?r) AS ?n) WHERE {{ ?s <{ITSU_GRAPH}> ?g
+                              GRAPH ?g {{ ?r <{PROV_DERIVED_FROM}> ?d FILTER(isIRI(?r) && isIRI(?d)) }} }}
+                              GROUP BY ?s""", results="json")
+    sources = {b["s"]["value"]: int(b["n"]["value"]) for b in json.loads(body)["results"]["bindings"]}
     for done, iri in enumerate(iris, 1):
-        stem = "doc/" + iri[len(base) + 3:]
+        path = iri[len(base):]
+        stem = "doc/" + path[3:] if path.startswith("id/") else path
         if all([writer.save(stem + offer.extension) for offer in OFFERS]):
             writer.summary.resources += 1
+        total = sources.get(iri, 0)
         if iri in datasets:
             body, _ = store.query(count_query(iri), results="json")
             total = int(json.loads(body)["results"]["bindings"][0]["n"]["value"])
+        if total > PAGE_SIZE:
             for page in range(2, -(-total // PAGE_SIZE) + 1):
                 for offer in OFFERS:
                     writer.save(f"{stem}{offer.extension}?page={page}",
@@ -190,12 +202,11 @@ def _select(store: Store, sparql: str) -> list[str]:
 
 def _dumps(store: Store, base: str) -> Iterable[str]:
     yield from ("dumps/all.nt.gz", "dumps/all.ttl")
-    prefix = base.rstrip("/") + "/graph/"
-    for graph in store.graphs():
-        if graph.startswith(prefix) and _DUMP_GRAPH.fullmatch(graph[len(prefix):]):
-            yield from (f"dumps/{graph[len(prefix):]}.nt.gz", f"dumps/{graph[len(prefix):]}.ttl")
-        elif graph == prefix + "catalog":  # the DCAT catalogue, for harvesters
-            yield from ("dumps/catalog.nt.gz", "dumps/catalog.ttl")
+    graphs = store.graphs()
+    for dataset, code in dataset_graphs(graphs, base):
+        yield from (f"dumps/{dataset}/{code}.nt.gz", f"dumps/{dataset}/{code}.ttl")
+    if catalog_graph_iri(base) in graphs:  # the DCAT catalogue, for harvesters
+        yield from ("dumps/catalog.nt.gz", "dumps/catalog.ttl")
 
 
 def _check_target(out: Path) -> None:
@@ -275,6 +286,7 @@ def _settings(public_base: str) -> dict[str, str]:
     return {"@PREFIX@": prefix, "@PREFIX_RE@": re.escape(prefix),
             "@EXT_RE@": "|".join(re.escape(o.extension[1:]) for o in _offers()),
             "@NEGOTIATED_RE@": "|".join(re.escape(n) for n in NEGOTIATED), "@PAGE_DIR@": PAGE_DIR,
+            "@DOCUMENTS_RE@": "|".join(re.escape(d) for d in DOCUMENTS),
             "@HEADER@": _HEADER}
 
 

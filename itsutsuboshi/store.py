@@ -43,7 +43,7 @@ DESCRIBE_DEPTH = 6
 DESCRIBE_LIMIT = 20000
 _LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 #: triples per bulk load: the store's bulk loader holds a batch in memory (about 1 KB a triple)
-LOAD_CHUNK = 200_000
+LOAD_CHUNK = 100_000
 #: what it costs (µs a triple) to delete from a snapshot of the live store, or to copy into a fresh one:
 #: a new generation is built the cheaper way
 DELETE_COST, COPY_COST = 30, 9
@@ -107,9 +107,11 @@ class Store(Protocol):
         Returns the body and its media type; past ``timeout`` seconds, raises :class:`QueryTimeout`."""
         ...
 
-    def apply(self, changes: Mapping[str, Path | None], *, format: str = "nt") -> None:
+    def apply(self, changes: Mapping[str, Path | None], *, format: str = "nt", labelled: bool = False) -> None:
         """Replace each named graph with the RDF in its path (``None``: remove it); a reader sees each
-        graph old or new, never half loaded (the embedded store on disk: all of them at once)."""
+        graph old or new, never half loaded (the embedded store on disk: all of them at once).
+        ``labelled``: the files' blank node labels are their own (no other graph uses them), so they
+        need no renaming (N-Triples written by ``publish``)."""
         ...
 
     def replace_graph(self, graph: str, path: Path, *, format: str = "nt") -> None:
@@ -194,7 +196,7 @@ class EmbeddedStore:
             raise QueryError(payload, 400)
         return payload
 
-    def apply(self, changes: Mapping[str, Path | None], *, format: str = "nt") -> None:
+    def apply(self, changes: Mapping[str, Path | None], *, format: str = "nt", labelled: bool = False) -> None:
         for graph in changes:
             _checked(graph)
         if self.path is None:
@@ -213,7 +215,7 @@ class EmbeddedStore:
             generations.clean(self.path)
             self._open()  # the live generation as it is now: another process may have written
             generation = generations.Generation(self.path)
-            _build(generation.work, self.store if self.version is not None else None, changes, format)
+            _build(generation.work, self.store if self.version is not None else None, changes, format, labelled)
             generation.commit()
             generations.clean(self.path)
             self._open()
@@ -242,7 +244,8 @@ class EmbeddedStore:
         return _describe(self.store, iri)
 
 
-def _build(work: Path, live: ox.Store | None, changes: Mapping[str, Path | None], format: str) -> None:
+def _build(work: Path, live: ox.Store | None, changes: Mapping[str, Path | None], format: str,
+           labelled: bool) -> None:
     """Write the next generation into ``work``: the live store with ``changes``, built the cheaper way
     (a hard-link snapshot of the live store with the changed graphs deleted, or a fresh store with the
     unchanged graphs copied), then flushed, compacted when much was loaded, and closed."""
@@ -265,7 +268,7 @@ def _build(work: Path, live: ox.Store | None, changes: Mapping[str, Path | None]
                     loaded += _load(target, copy, "nt", graph, fresh=False)
     for graph, path in changes.items():
         if path is not None:
-            loaded += _load(target, path, format, ox.NamedNode(graph))
+            loaded += _load(target, path, format, ox.NamedNode(graph), fresh=not labelled)
     target.flush()
     if loaded > OPTIMIZE_MIN:
         target.optimize()

@@ -2,13 +2,15 @@
 
 - ``/catalog`` (and ``/catalog.ttl`` …): ``303 See Other`` to ``/doc/catalog``, the document of the
   ``dcat:Catalog`` ``{BASE}id/catalog`` loaded by :func:`itsutsuboshi.catalogue.load_catalogue`;
-- ``/.well-known/void``: a VoID description (Turtle): the site's dataset, one subset per named graph
-  with its triple count, the SPARQL endpoint, the dumps, the URI space and the catalogue;
-- ``/dumps/all.nt.gz``, ``/dumps/all.ttl`` and ``/dumps/<dataset>/<code>.nt.gz|.ttl``: the data, and
+- ``/.well-known/void``: a VoID description (Turtle): the site's dataset, one subset per dataset of a
+  publisher with the triples of its source graphs, the SPARQL endpoint, the dumps, the URI space and the catalogue;
+- ``/dumps/all.nt.gz``, ``/dumps/all.ttl`` and ``/dumps/<dataset>/<code>.nt.gz|.ttl``: the data (a dataset's
+  dump joins its source graphs ``{BASE}graph/<dataset>/<code>/…``, no triple twice), and
   ``/dumps/catalog.ttl|.nt.gz|.rdf|.jsonld``: the whole catalogue (what harvesters read); names are
   checked against a pattern and resolved to named graphs, never to files, so no path can escape.
   ``HEAD`` answers with ``Content-Length`` (remembered from the last answer for a while) and ``ETag``;
-- ``/sitemap.xml``: the home page, the catalogue, dataset pages and record pages (up to 50,000 URLs).
+- ``/sitemap.xml``: the home page, the catalogue, source file pages, dataset pages and record pages
+  (up to 50,000 URLs).
 """
 
 from __future__ import annotations
@@ -21,9 +23,9 @@ from xml.sax.saxutils import escape
 from flask import Blueprint, Response, abort, current_app, redirect, request, url_for
 
 from itsutsuboshi.catalogue import catalog_graph_iri
-from itsutsuboshi.dumps import dump_bytes
+from itsutsuboshi.dumps import dataset_graphs, dump_bytes
 
-from .describe import bindings
+from .describe import SOURCE_FILE, bindings
 
 bp = Blueprint("catalog", __name__)
 
@@ -44,17 +46,10 @@ def _bases() -> tuple[str, str]:
     return base, public
 
 
-def _graphs(names: list[str] | None = None) -> list[tuple[str, str, str]]:
-    """(graph IRI, dataset, code) of each dataset graph."""
+def _datasets(names: list[str] | None = None) -> dict[tuple[str, str], list[str]]:
+    """``{(dataset, code): [source graph, …]}`` of the site (no staging graph)."""
     base, _ = _bases()
-    prefix = base.rstrip("/") + "/graph/"
-    out = []
-    for graph in _store().graphs() if names is None else names:
-        if graph.startswith(prefix):
-            dataset, _, code = graph[len(prefix):].partition("/")
-            if re.fullmatch(r"[a-z_]{1,40}", dataset) and re.fullmatch(r"\d{6}", code):
-                out.append((graph, dataset, code))
-    return out
+    return dataset_graphs(_store().graphs() if names is None else names, base)
 
 
 def _has_catalogue(names: list[str] | None = None) -> bool:
@@ -98,11 +93,11 @@ def void() -> Response:
     lines.append("    void:vocabulary <http://imi.go.jp/ns/core/rdf#>, <https://w3id.org/itsutsuboshi/ns#> .")
     counts = {row["g"]: row["n"] for row in _select(
         "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")}
-    for graph, dataset, code in _graphs(names):
+    for (dataset, code), graphs in _datasets(names).items():
         subset = f"<{root}.well-known/void#{dataset}-{code}>"
         lines += ["", f"<{root}.well-known/void#site> void:subset {subset} .",
                   f"{subset} a void:Dataset ;",
-                  f"    void:triples {int(counts.get(graph, 0))} ;",
+                  f"    void:triples {sum(int(counts.get(g, 0)) for g in graphs)} ;",
                   f"    void:dataDump <{root}dumps/{dataset}/{code}.nt.gz>, <{root}dumps/{dataset}/{code}.ttl> ;",
                   f"    dcterms:isPartOf <{root}.well-known/void#site> ;",
                   f'    dcterms:identifier "{dataset}/{code}" .']
@@ -116,10 +111,10 @@ def dump(name: str) -> Response:
     if found is None or (found["ext"] in ("rdf", "jsonld") and not found["catalog"]):  # those only for the catalogue
         abort(404)
     base, public = _bases()
-    graph = None
+    graph: str | list[str] | None = None  # None: every graph of the site
     if found["dataset"]:
-        graph = f"{base.rstrip('/')}/graph/{found['dataset']}/{found['code']}"
-        if graph not in {g for g, _, _ in _graphs()}:
+        graph = _datasets().get((found["dataset"], found["code"]))
+        if not graph:
             abort(404)
     elif found["catalog"]:  # the whole catalogue, for harvesters (/doc/catalog describes only its node)
         graph = catalog_graph_iri(base)
@@ -131,7 +126,8 @@ def dump(name: str) -> Response:
         headers.update({"Content-Encoding": "gzip", "Content-Disposition": f"attachment; filename={name.replace('/', '-')}"})
     mimetype = _TYPES[ext]
     sizes = current_app.extensions.setdefault("itsutsuboshi_dump_sizes", {})
-    known = sizes.get(name)
+    key = (name, getattr(_store(), "version", None))  # a new generation of the embedded store: sizes anew
+    known = sizes.get(key)
     if request.method == "HEAD" and known and time.monotonic() - known[2] < DUMP_SIZE_SECONDS:
         response = Response(b"", mimetype=mimetype, headers=headers)  # no need to serialise the graph again
         response.set_etag(known[1])
@@ -139,7 +135,9 @@ def dump(name: str) -> Response:
         return response
     body = dump_bytes(_store(), graph, ext=ext, base=base, public=public)
     etag = hashlib.sha256(body).hexdigest()[:32]
-    sizes[name] = (len(body), etag, time.monotonic())
+    for old in [k for k in sizes if k[1] != key[1]]:  # sizes of an earlier generation
+        del sizes[old]
+    sizes[key] = (len(body), etag, time.monotonic())
     response = Response(body, mimetype=mimetype, headers=headers)
     response.set_etag(etag)
     return response.make_conditional(request)
@@ -149,9 +147,13 @@ def dump(name: str) -> Response:
 def sitemap() -> Response:
     base, _ = _bases()
     root = request.url_root
+    sources = _select(f"""SELECT DISTINCT ?s WHERE {{ ?s a <{SOURCE_FILE}>
+                          FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{base}source/") && !CONTAINS(STR(?s), "#")) }}
+                          ORDER BY ?s LIMIT {SITEMAP_LIMIT}""")
     rows = _select(f"""SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{base}id/")) }}
                        ORDER BY ?s LIMIT {SITEMAP_LIMIT}""")
     first = [root] + ([root + "doc/catalog"] if _has_catalogue() else [])
+    first += [root + r["s"][len(base):] for r in sources]
     urls = first + [u for u in (root + "doc/" + r["s"][len(base) + 3:] for r in rows) if u not in first]
     body = ['<?xml version="1.0" encoding="UTF-8"?>',
             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']

@@ -24,6 +24,10 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 SEGMENT_SAFE = "-._~!$&'()*+,;=:@"
 DCTERMS_IS_PART_OF = "http://purl.org/dc/terms/isPartOf"
 DCAT_DATASET = "http://www.w3.org/ns/dcat#Dataset"
+PROV_DERIVED_FROM = "http://www.w3.org/ns/prov#wasDerivedFrom"
+#: a source file (CSV) and the property naming the named graph that holds its records
+SOURCE_FILE = "https://w3id.org/itsutsuboshi/ns#SourceFile"
+ITSU_GRAPH = "https://w3id.org/itsutsuboshi/ns#graph"
 
 
 class BadIri(ValueError):
@@ -37,16 +41,26 @@ def checked_iri(iri: str) -> str:
     return iri
 
 
-def path_to_iri(base: str, path: str | list[str]) -> str:
-    """The IRI ``{base}id/{path}`` for a decoded URL path (or its decoded segments, where a segment
-    may hold a ``/`` that was ``%2F``); dot segments and unsafe text raise :class:`BadIri`."""
+def path_to_iri(base: str, path: str | list[str], *, space: str = "id", unicode: bool = False) -> str:
+    """The IRI ``{base}{space}/{path}`` for a decoded URL path (or its decoded segments, where a segment
+    may hold a ``/`` that was ``%2F``); dot segments and unsafe text raise :class:`BadIri`. With
+    ``unicode``, characters from U+00A0 up stay as they are (the IRI form of custom column properties)."""
     segments = path.split("/") if isinstance(path, str) else path
     # each decoded segment is percent-encoded again below, so only control characters and dot segments are refused
     if not segments or any(s == "" or _CONTROL.search(s) or {".", ".."} & set(s.split("/")) for s in segments):
         raise BadIri("/".join(segments))
     # the converter percent-encodes IDs as path segments (non-ASCII too), so encode the decoded path alike
-    encoded = "/".join(quote(s, safe=SEGMENT_SAFE) for s in segments)
-    return checked_iri(f"{base}id/{encoded}")
+    encode = _iri_segment if unicode else _uri_segment
+    return checked_iri(f"{base}{space}/{'/'.join(encode(s) for s in segments)}")
+
+
+def _uri_segment(segment: str) -> str:
+    return quote(segment, safe=SEGMENT_SAFE)
+
+
+def _iri_segment(segment: str) -> str:
+    """Like :func:`_uri_segment`, but characters from U+00A0 up are kept (an IRI may hold them)."""
+    return "".join(c if ord(c) >= 0xA0 else quote(c, safe=SEGMENT_SAFE) for c in segment)
 
 
 def members_query(dataset_iri: str, *, limit: int, offset: int) -> str:
@@ -59,6 +73,25 @@ def members_query(dataset_iri: str, *, limit: int, offset: int) -> str:
 def count_query(dataset_iri: str) -> str:
     d = f"<{checked_iri(dataset_iri)}>"
     return f"SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE {{ ?r <{DCTERMS_IS_PART_OF}> {d} }}"
+
+
+def derived_query(graph: str, *, limit: int, offset: int) -> str:
+    """The records of a source file (the subjects with ``prov:wasDerivedFrom`` in its graph), one page."""
+    g = f"<{checked_iri(graph)}>"
+    return (f"SELECT ?r (SAMPLE(?d) AS ?row) (SAMPLE(?l) AS ?label) WHERE {{ GRAPH {g} {{ ?r <{PROV_DERIVED_FROM}> ?d "
+            f"FILTER(isIRI(?r) && isIRI(?d)) OPTIONAL {{ ?r <{RDFS.label}> ?l }} }} }} "
+            f"GROUP BY ?r ORDER BY ?r LIMIT {int(limit)} OFFSET {int(offset)}")
+
+
+def derived_count_query(graph: str) -> str:
+    g = f"<{checked_iri(graph)}>"
+    return (f"SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE {{ GRAPH {g} {{ ?r <{PROV_DERIVED_FROM}> ?d "
+            f"FILTER(isIRI(?r) && isIRI(?d)) }} }}")
+
+
+def graph_sources_query(graph: str) -> str:
+    """The source files whose records are in ``graph`` (``itsu:graph``)."""
+    return f"SELECT ?s WHERE {{ ?s <{ITSU_GRAPH}> <{checked_iri(graph)}> FILTER(isIRI(?s)) }} ORDER BY ?s LIMIT 1"
 
 
 DATASETS_QUERY = (

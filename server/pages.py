@@ -1,8 +1,10 @@
-"""Linked Data pages: ``/id/…`` → 303 → ``/doc/…`` with content negotiation, home, vocabulary, shapes."""
+"""Linked Data pages: ``/id/…`` → 303 → ``/doc/…`` with content negotiation, source files (``/source/…``),
+terms (``/def/…``), named graphs (``/graph/…``), home, vocabulary, shapes."""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
@@ -13,6 +15,8 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 
 from itsutsuboshi import shapes, vocab
+from itsutsuboshi.catalogue import catalog_graph_iri
+from itsutsuboshi.dumps import graph_bytes
 
 from . import describe, negotiation, render
 from .cache import DocumentCache
@@ -25,6 +29,10 @@ ITSU = "https://w3id.org/itsutsuboshi/ns#"
 _TYPE = ox.NamedNode(str(RDF.type))
 _DATASET = ox.NamedNode(describe.DCAT_DATASET)
 _IS_PART_OF = ox.NamedNode(describe.DCTERMS_IS_PART_OF)
+_DERIVED_FROM = ox.NamedNode(describe.PROV_DERIVED_FROM)
+_GRAPH = ox.NamedNode(describe.ITSU_GRAPH)
+#: what a named graph is offered as when no page describes it
+RDF_OFFERS = tuple(o for o in OFFERS if o is not HTML)
 
 
 def _store():
@@ -107,8 +115,19 @@ def _split(segments: list[str]) -> tuple[list[str], Offer | None]:
     return segments[:-1] + [last], extension
 
 
-def _doc_url(segments: list[str], extension: str = "") -> str:
-    return request.script_root + "/doc/" + "/".join(quote(s, safe=SEGMENT_SAFE) for s in segments) + extension
+def _url(route: str, segments: list[str]) -> str:
+    """The URL ``/{route}/…`` of decoded segments, each percent-encoded again."""
+    return f"{request.script_root}/{route}/" + "/".join(quote(s, safe=SEGMENT_SAFE) for s in segments)
+
+
+def _bad_iri() -> Response:
+    return error_page(400, "不正な IRI です / Not an acceptable IRI")
+
+
+def _see_other(target: str) -> Response:
+    response = redirect(target, code=303)
+    response.headers["Vary"] = "Accept"
+    return response
 
 
 @bp.route("/id/<path:path>")
@@ -119,39 +138,60 @@ def identify(path: str):
     try:
         describe.path_to_iri(current_app.config["BASE"], stem)
     except BadIri:
-        return error_page(400, "不正な IRI です / Not an acceptable IRI")
+        return _bad_iri()
     query = request.query_string.decode("ascii", "replace")
-    target = _doc_url(stem, extension.extension if extension else "")
-    response = redirect(target + (f"?{query}" if query else ""), code=303)
-    response.headers["Vary"] = "Accept"
-    return response
+    target = _url("doc", stem) + (extension.extension if extension else "")
+    return _see_other(target + (f"?{query}" if query else ""))
 
 
 @bp.route("/doc/<path:path>")
 def document(path: str):
-    stem, extension = _split(_segments("doc", path))
-    base, shown = _bases()
+    """The document of ``{BASE}id/{path}``."""
+    return _document("doc", "id", path)
+
+
+@bp.route("/source/<path:path>")
+def source(path: str):
+    """A source file, ``{BASE}source/{path}``: an information resource itself, so answered without a 303."""
+    return _document("source", "source", path)
+
+
+@bp.route("/def/<path:path>")
+def definition(path: str):
+    """A term of the site, ``{BASE}def/{path}`` (a custom column property)."""
+    return _document("def", "def", path)
+
+
+def _document(route: str, space: str, path: str) -> Response:
+    """The negotiated (and cached) description of ``{BASE}{space}/{path}``, served at ``/{route}/{path}``.
+    A term under ``def/`` is looked up percent-encoded, then with its characters as they are (IRI form)."""
+    stem, extension = _split(_segments(route, path))
+    base, _ = _bases()
+    forms = (False, True) if space == "def" else (False,)
     try:
-        iri = describe.path_to_iri(base, stem)
+        iris = list(dict.fromkeys(describe.path_to_iri(base, stem, space=space, unicode=u) for u in forms))
     except BadIri:
-        return error_page(400, "不正な IRI です / Not an acceptable IRI")
+        return _bad_iri()
     offer = _negotiate(extension)
     if offer is None:
         return not_acceptable()
-    location = _doc_url(stem)
-    key = (iri, offer.name, request.args.get("page", ""))
+    location = _url(route, stem)
     cache: DocumentCache = current_app.extensions["itsutsuboshi"]["cache"]
-    body = cache.get(key)
-    if body is None:
-        body = _render(iri, offer, location)
+    for iri in iris:
+        key = (iri, offer.name, request.args.get("page", ""))
+        body = cache.get(key)
         if body is None:
-            return error_page(404, "見つかりません / Not found")
-        cache.put(key, body)
-    return respond(body, offer, location)
+            body = _render(iri, offer, location)
+            if body is None:
+                continue
+            cache.put(key, body)
+        return respond(body, offer, location)
+    return error_page(404, "見つかりません / Not found")
 
 
 def _render(iri: str, offer: Offer, location: str) -> bytes | None:
-    """The document of ``iri`` in ``offer`` (``None`` when the store knows nothing of it)."""
+    """The document of ``iri`` in ``offer`` (``None`` when the store knows nothing of it). A dataset lists
+    its records (``dcterms:isPartOf``); a source file, the records derived from it (in its ``itsu:graph``)."""
     base, shown = _bases()
     triples = _store().describe(iri)
     subject = ox.NamedNode(iri)
@@ -159,36 +199,92 @@ def _render(iri: str, offer: Offer, location: str) -> bytes | None:
         return None
     members = None
     if any(t.subject == subject and t.predicate == _TYPE and t.object == _DATASET for t in triples):
-        members = _members(iri, triples)
+        members = _members(describe.count_query(iri),
+                           lambda offset: describe.members_query(iri, limit=PAGE_SIZE, offset=offset),
+                           lambda row: ox.Triple(ox.NamedNode(row["r"]), _IS_PART_OF, subject), triples)
+    elif (graph := _source_graph(triples, subject)) is not None:
+        members = _members(describe.derived_count_query(graph),
+                           lambda offset: describe.derived_query(graph, limit=PAGE_SIZE, offset=offset),
+                           lambda row: ox.Triple(ox.NamedNode(row["r"]), _DERIVED_FROM, ox.NamedNode(row["row"])),
+                           triples)
     triples = describe.rewrite(triples, base, shown)
     shown_iri = shown + iri[len(base):]
     if offer is HTML:
-        graph, subject = render.index(triples), ox.NamedNode(shown_iri)
-        return render_template("resource.html", node=render.build(graph, subject),
-                               label=render.pick_label(graph, subject), coordinates=render.coordinates(graph, subject),
+        index, subject = render.index(triples), ox.NamedNode(shown_iri)
+        return render_template("resource.html", node=render.build(index, subject),
+                               label=render.pick_label(index, subject), coordinates=render.coordinates(index, subject),
                                members=members, offers=OFFERS, location=location).encode("utf-8")
     return describe.serialize(triples, offer.name, first=shown_iri)
 
 
-def _members(dataset_iri: str, triples: list[ox.Triple]) -> dict[str, Any]:
-    """One page of the dataset's records; also added to ``triples`` as ``dcterms:isPartOf`` triples."""
+def _source_graph(triples: list[ox.Triple], subject: ox.NamedNode) -> str | None:
+    """The named graph of a source file's records (``itsu:graph``), when it is a safe http(s) IRI."""
+    for graph in sorted(t.object.value for t in triples
+                        if t.subject == subject and t.predicate == _GRAPH and isinstance(t.object, ox.NamedNode)):
+        try:
+            return describe.checked_iri(graph)
+        except BadIri:
+            continue
+    return None
+
+
+def _members(count: str, select: Callable[[int], str], link: Callable[[dict[str, str]], ox.Triple],
+             triples: list[ox.Triple]) -> dict[str, Any]:
+    """One page of records: ``count`` counts them and ``select(offset)`` lists a page (``?r``, ``?label``);
+    the triple ``link(row)`` of each record listed is added to ``triples``."""
     try:
         page = max(1, int(request.args.get("page", "1")))
     except ValueError:
         page = 1
     base, shown = _bases()
-    body, _ = _store().query(describe.count_query(dataset_iri), results="json")
+    body, _ = _store().query(count, results="json")
     total = int(describe.bindings(body)[0].get("n", "0"))
-    body, _ = _store().query(describe.members_query(dataset_iri, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE),
-                             results="json")
+    body, _ = _store().query(select((page - 1) * PAGE_SIZE), results="json")
     records = []
-    dataset = ox.NamedNode(dataset_iri)
     for row in describe.bindings(body):
-        triples.append(ox.Triple(ox.NamedNode(row["r"]), _IS_PART_OF, dataset))
+        triples.append(link(row))
         iri = shown + row["r"][len(base):] if row["r"].startswith(base) else row["r"]
         records.append({"iri": iri, "href": render.safe_href(iri), "label": row.get("label", "")})
     pages = max(1, -(-total // PAGE_SIZE))
     return {"records": records, "total": total, "page": page, "pages": pages}
+
+
+# --- named graphs: SPARQL 1.1 Graph Store Protocol, direct graph identification (read only) ---------
+
+
+@bp.route("/graph/<path:path>")
+def named_graph(path: str):
+    """The content of the named graph ``{BASE}graph/{path}`` in an RDF format; HTML is a 303 to the page
+    about the graph (its source file's, or the catalogue's), and not offered when there is none."""
+    stem, extension = _split(_segments("graph", path))
+    base, shown = _bases()
+    try:
+        iri = describe.path_to_iri(base, stem, space="graph")
+    except BadIri:
+        return _bad_iri()
+    if iri not in _store().graphs():
+        return error_page(404, "見つかりません / Not found")
+    page = _graph_page(iri)
+    offers = OFFERS if page else RDF_OFFERS
+    offer = _negotiate(extension, offers)
+    if offer is None:
+        return not_acceptable(offers)
+    if offer is HTML and page is not None:  # HTML is offered only where there is a page
+        return _see_other(page)
+    body = graph_bytes(_store(), iri, format=offer.name, base=base, public=shown)
+    return respond(body, offer, _url("graph", stem), offers=offers)
+
+
+def _graph_page(graph: str) -> str | None:
+    """The URL of the page about ``graph``: the catalogue's, or that of the source file kept in it."""
+    base, _ = _bases()
+    if graph == catalog_graph_iri(base):
+        return url_for("pages.document", path="catalog")
+    body, _ = _store().query(describe.graph_sources_query(graph), results="json")
+    for row in describe.bindings(body):
+        if row["s"].startswith(base + "source/") and "#" not in row["s"]:
+            return request.script_root + "/" + row["s"][len(base):]
+    return None
 
 
 # --- vocabulary and shapes -------------------------------------------------------------------

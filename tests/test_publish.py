@@ -325,7 +325,7 @@ def test_the_publisher_is_who_published_the_file(tmp_path):
 def test_publish_checks_the_store_and_says_what_differs(folder, tmp_path, monkeypatch):
     original = EmbeddedStore.apply
 
-    def losing(self, changes, **kw):  # a store that silently drops one file's records
+    def losing(self, changes, **kw):  # type: ignore[no-untyped-def]  # a store that silently drops one file's records
         first = next(g for g in changes if "/graph/aed/" in g)
         return original(self, {g: (p if g != first else None) for g, p in changes.items()}, **kw)
 
@@ -375,3 +375,12 @@ def test_a_store_of_the_earlier_layout_is_read_then_adopted(folder, tmp_path):
     publish([folder], store, base=BASE, out=tmp_path / "out")
     assert (legacy / "live").is_symlink() and not (legacy / "CURRENT").exists()
     assert BASE + "graph/x/000000" in store.graphs()  # nothing published before is lost
+
+
+def test_a_store_folder_given_relative_to_the_working_folder(folder, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for options in ([], ["--force"]):  # the second publication replaces a live generation
+        run = CliRunner().invoke(main, ["publish", str(folder), "-o", "published", "-q", *options])
+        assert run.exit_code == 0, run.output
+    live = Path("published/data/live")
+    assert live.resolve().is_dir() and len(EmbeddedStore(live.parent, read_only=True).graphs()) == 5

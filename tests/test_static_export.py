@@ -46,6 +46,7 @@ RDF_PARSERS = {"text/turtle": "turtle", "application/n-triples": "nt", "applicat
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 APACHE = shutil.which("apache2") or "/usr/sbin/apache2"
 APACHE_MODULES = Path("/usr/lib/apache2/modules")
+EXPORTED = ("id/", "source/", "def/")  # the resources that have pages: records and datasets, source files, terms
 
 
 def _fixture_csv(path: Path) -> None:
@@ -85,11 +86,13 @@ def exports(store: EmbeddedStore, workdir: Path) -> dict[str, tuple[Path, Export
     return {"root": (root.out, root), "folder": (folder.out, folder)}
 
 
-def _iris(store: EmbeddedStore) -> list[str]:
+def _iris(store: EmbeddedStore, *spaces: str) -> list[str]:
+    """The subjects under ``{BASE}id/`` (or under each of ``spaces``), without fragment."""
     import json
 
-    body, _ = store.query(f'SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{BASE}id/")) }}')
-    return sorted(b["s"]["value"] for b in json.loads(body)["results"]["bindings"] if b["s"]["type"] == "uri")
+    body, _ = store.query('SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(!CONTAINS(STR(?s), "#")) }')
+    return sorted(b["s"]["value"] for b in json.loads(body)["results"]["bindings"]
+                  if b["s"]["type"] == "uri" and b["s"]["value"].startswith(tuple(BASE + s for s in spaces or ("id/",))))
 
 
 # --- the export itself ------------------------------------------------------------------------------
@@ -106,7 +109,7 @@ def test_file_names_are_decoded_url_paths(tmp_path: Path):
 
 def test_summary_and_layout(exports, store):
     out, summary = exports["root"]
-    iris = _iris(store)
+    iris = _iris(store, *EXPORTED)
     assert summary.resources == len(iris) - 1  # all but ../x, which no web server can map to a file
     assert {url for url, _ in summary.skipped} == {f"doc/{DATASET}/..%2Fx{o.extension}" for o in OFFERS}
     assert summary.files == sum(1 for p in out.rglob("*") if p.is_file()) and summary.bytes > 100_000
@@ -131,7 +134,7 @@ def test_export_replaces_an_earlier_export_but_no_other_folder(store, tmp_path: 
     export_static(small, out, base=BASE)
     (out / "doc" / "stale.html").write_text("old", encoding="utf-8")
     again = export_static(small, out, base=BASE)
-    assert not (out / "doc" / "stale.html").exists() and again.resources == 5
+    assert not (out / "doc" / "stale.html").exists() and again.resources == len(_iris(small, *EXPORTED))
     (tmp_path / "mine").mkdir()
     (tmp_path / "mine" / "report.docx").write_bytes(b"x")
     with pytest.raises(FileExistsError):
@@ -383,6 +386,23 @@ def test_dataset_page_two(site: Site):
     first = _get(f"{site.url}{path}?page=1", "text/turtle")
     _same_rdf(first, site.live(path, "text/turtle"), "text/turtle")
     assert _get(f"{site.url}{path}?page=3").status_code == 404
+
+
+def test_source_file_pages_are_served_like_the_live_server(site: Site, store):
+    sources = _iris(store, "source/")
+    assert sources
+    for iri in sources:
+        path = iri[len(BASE):]
+        for url, accept in ((path, ACCEPTS[11]), (path, "text/turtle"), (path + ".nt", None), (path + ".html", None)):
+            ours, live = _get(site.url + url, accept), site.live(url, accept)
+            assert live.status_code == 200 and ours.status_code == 200, url
+            assert ours.headers["Content-Type"] == live.headers["Content-Type"], url
+            assert ours.headers["Content-Location"] == live.headers["Content-Location"], url
+            media_type = live.headers["Content-Type"].split(";")[0]
+            if media_type == "text/html":
+                assert ours.content == live.get_data(), url
+            else:
+                _same_rdf(ours, live, media_type)
 
 
 @pytest.mark.parametrize("path", ["doc/aed/999997/nope", "id-not", "doc/aed/999997/", "sparql", "sparql/ui",
