@@ -159,6 +159,10 @@ class Linker:
         org.add(WDT_P429, Lit(code))
         self.stats.counts[(kind, "linked")] += 1
 
+    def town_codes(self) -> set[str]:
+        """The local governments of the 町字 the records link to (each 町字 ``dcterms:isPartOf`` one)."""
+        return {town.lg_code for town in self._towns.values()}
+
     def epilogue(self) -> list[Node]:
         """The 町字 the records link to, described from the ABR master."""
         out = []

@@ -145,6 +145,8 @@ def convert_file(path: str | Path, writer: Writer, *, iris: IriBuilder, on_issue
                                   workers=workers)
         else:
             _convert_rows(rows, source, converter, writer, result, report, progress)
+        if linker is not None:  # the governments of the 町字 linked to are described too (a neighbour's, say)
+            converter.codes |= linker.town_codes()
         epilogue = converter.epilogue()
         if linker is not None:
             governments = {iris.organization(c): c for c in converter.codes if c != UNKNOWN_CODE}
