@@ -8,6 +8,7 @@ Message texts live in one table (:data:`CATALOGUE`) so reports stay consistent.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 
 ERROR = "error"
 WARNING = "warning"
@@ -171,5 +172,13 @@ FIELDS = tuple(Issue.__dataclass_fields__)
 def make_issue(code: str, *, file: str, row: int = 0, column: str = "", value: str = "", detail: str = "") -> Issue:
     """Build an :class:`Issue` from the catalogue entry ``code``."""
     severity, ja, en, fix_ja, fix_en = CATALOGUE[code]
-    return Issue(file, row, column, value, code, severity,
-                 ja.format(value=value, detail=detail), en.format(value=value, detail=detail), fix_ja, fix_en)
+    message_ja, message_en = _messages(code, value if "{value}" in ja + en else "", detail)
+    return Issue(file, row, column, value, code, severity, message_ja, message_en, fix_ja, fix_en)
+
+
+@lru_cache(maxsize=4096)
+def _messages(code: str, value: str, detail: str) -> tuple[str, str]:
+    """The messages of an issue, formatted once for each value and detail (a file with the same problem on
+    every row holds one copy of its text, not one per row)."""
+    _, ja, en, _, _ = CATALOGUE[code]
+    return ja.format(value=value, detail=detail), en.format(value=value, detail=detail)

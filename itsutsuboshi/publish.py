@@ -238,7 +238,7 @@ def _publish_one(path: Path, *, iris: IriBuilder, out: Path, work: Path, number:
     records, shared = work / f"{number}.nt", work / f"{number}.shared.nt"
     sid = files.folder.name
     report = convert_and_validate(path, records, shared, iris=iris, code=code, link=True, source=name,
-                                  claims=claims, label_prefix=f"s{sid}b")
+                                  claims=claims, label_prefix=f"s{sid}b", keep_results=False)
     result = report.result
     outcome = _outcome(path, report)
     outcome.sid, outcome.name_in_iris = sid, name

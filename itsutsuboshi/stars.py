@@ -108,7 +108,10 @@ def diagnose(result: FileResult, *, findings: Sequence[Finding] = (), licence: s
     title_ja, title_en = (chosen.title_ja, chosen.title_en) if chosen else (
         (result.dataset,) * 2 if result.dataset else ("（データセット不明）", "(unknown dataset)"))
     readable = result.error not in READ_ERRORS
-    metadata, header, rows = _peek(path, count=result.error == "file.unknown_dataset") if readable else ({}, [], 0)
+    if readable and result.header and result.ok:  # what the conversion read already
+        metadata, header, rows = result.metadata, result.header, result.rows_read
+    else:
+        metadata, header, rows = _peek(path, count=result.error == "file.unknown_dataset") if readable else ({}, [], 0)
     found = evidence.find_licence(path, given=licence, metadata=metadata, catalogue=catalogue,
                                    title=title_ja if chosen else None)
     published = published_base if not published_base or published_base.endswith("/") else published_base + "/"

@@ -229,10 +229,12 @@ def validate_csv(path: str | Path, *, shapes: Graph | None = None, base: str = D
 def convert_and_validate(path: str | Path, records: Path, shared: Path, *, iris: IriBuilder,
                          shapes: Graph | None = None, dataset: str | None = None, mapping: Mapping | None = None,
                          code: str | None = None, threads: int = 2, link: bool = False, source: str | None = None,
-                         claims: Claims | None = None, label_prefix: str = "b") -> FileReport:
+                         claims: Claims | None = None, label_prefix: str = "b", keep_results: bool = True) -> FileReport:
     """Convert one CSV into ``records`` (N-Triples, the rows) and ``shared`` (N-Triples, what describes the
     file: publishers, dataset, source, 町字; blank nodes labelled by content), then validate it a chunk of
-    records at a time. One conversion serves validation and loading (``publish``)."""
+    records at a time. One conversion serves validation and loading (``publish``). Without
+    ``keep_results`` the SHACL results are not kept beside the findings (only a ``sh:ValidationReport``
+    output needs them)."""
     path = Path(path)
     report = FileReport(str(path), "csv")
     issues: list[Issue] = []
@@ -258,13 +260,13 @@ def convert_and_validate(path: str | Path, records: Path, shared: Path, *, iris:
     columns = ColumnIndex.for_mapping(chosen, result.header)
     publisher = ColumnIndex.for_mapping(chosen, result.header, on="publisher")
     _check_chunks(report, records, [*writer.marks, writer.triples], shared, engine,
-                  lambda _root, is_record: columns if is_record else publisher, threads, issues)
+                  lambda _root, is_record: columns if is_record else publisher, threads, issues, keep_results)
     report.findings = _fold_missing_columns(report.findings, set(result.header), path.name)
     return report
 
 
 def _check_chunks(report: FileReport, records: Path, ends: list[int], shared: Path, engine: ShaclEngine,
-                  columns, threads: int, issues: list[Issue]) -> None:  # type: ignore[no-untyped-def]
+                  columns, threads: int, issues: list[Issue], keep_results: bool) -> None:  # type: ignore[no-untyped-def]
     """Validate ``records`` a chunk at a time (lines up to each of ``ends``), each chunk with ``shared``;
     a result about a shared node, found in every chunk, is kept once."""
     if engine.unsupported:
@@ -286,11 +288,17 @@ def _check_chunks(report: FileReport, records: Path, ends: list[int], shared: Pa
             rows = _Rows(store, report.name)
             record_of.update((k, v) for k, v in rows.records.items() if k in wanted)
             for r in engine.validate(store, threads=threads):
-                key = (str(r.focus), str(r.value), r.check.shape, r.check.constraint, r.check.component, str(r.path))
-                if key not in seen:
+                if r.root not in rows.memo:  # not about a record of this chunk: a shared node, seen in every chunk
+                    key = (str(r.focus), str(r.value), r.check.shape, r.check.constraint, r.check.component, str(r.path))
+                    if key in seen:
+                        continue
                     seen.add(key)
+                found = _from_result(r, engine.shapes, rows, columns)
+                if keep_results:
                     report.results.append(r)
-                    findings.append(_from_result(r, engine.shapes, rows, columns))
+                else:
+                    found.results = []
+                findings.append(found)
     report.findings = merge([_from_issue(i, record_of) for i in issues] + findings)
 
 
@@ -298,12 +306,14 @@ def _fold_missing_columns(findings: list[Finding], header: set[str], filename: s
     """A rule about a column the file does not have at all is one file-level finding, not one per row;
     the conversion's "required column missing" note keeps only the columns no rule reports."""
     folded: dict[tuple[str, str], Finding] = {}
+    counted: Counter[tuple[str, str]] = Counter()
     kept: list[Finding] = []
     for f in findings:
         if f.source != "shacl" or f.row <= 0 or not f.column or f.column in header:
             kept.append(f)
             continue
         key = (f.rule, f.column)
+        counted[key] += 1
         first = folded.get(key)
         if first is None:
             folded[key] = Finding(filename, 0, f.column, "", f.severity, f.rule, f.message_ja, f.message_en,
@@ -311,8 +321,8 @@ def _fold_missing_columns(findings: list[Finding], header: set[str], filename: s
                                   f"Add the column {f.column} and fill it in.", "shacl", "", list(f.results))
         else:
             first.results.extend(f.results)
-    for f in folded.values():
-        rows = len(f.results)
+    for key, f in folded.items():
+        rows = counted[key]
         f.message_ja += f"（列「{f.column}」がファイルにありません。{rows} 行）"
         f.message_en += f" (the file has no {f.column} column; {rows} rows)"
     covered = {column for _, column in folded}
