@@ -20,9 +20,9 @@ from urllib.parse import unquote, urlsplit
 
 from .converters.issues import CATALOGUE, ERROR, INFO
 from .converters.reader import header_key, open_csv
+from .findings import Finding
 from .licences import CC, CC0, PDL, Licence, licence_iri, understand
 from .pipeline import FileResult
-from .validation import Finding
 
 ROW_SAMPLE = 6  # row numbers named in a step; the rest are counted
 MAX_STEPS = 8  # steps per star; the rest become one step pointing to the validation report
@@ -206,7 +206,7 @@ def rule_steps(findings: Sequence[Finding]) -> list[Step]:
         columns = list(dict.fromkeys(f.column for f in items))
         steps.append(rows_step("列「" + "」「".join(columns) + "」がありません。列を追加して値を入れてください",
                                "The file has no column " + ", ".join(columns) + ": add it and fill it in",
-                               max(len(f.results) for f in items), required=severity == ERROR))
+                               max(f.rows or len(f.results) for f in items), required=severity == ERROR))
     return sorted(steps, key=lambda s: (not s.required, -s.rows))
 
 

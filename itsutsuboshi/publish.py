@@ -25,20 +25,21 @@ import json
 import os
 import shutil
 import time
+import uuid
 from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import catalogue, site_graph, sources, stars
+from . import catalogue, generations, site_graph, sources, stars
 from .converters.claims import Claims, Minted
 from .converters.iri import UNKNOWN_CODE, IriBuilder
 from .licences import licence_iri
 from .reports import write_report
 from .store import Store
 from .validation import ERROR, WARNING, FileReport, convert_and_validate
-from .vocab.namespaces import PROV
+from .vocab.namespaces import DCTERMS, PROV
 
 STATE = "publish-state.json"
 STATE_VERSION = 2
@@ -140,17 +141,26 @@ def publish(paths: Sequence[Path], store: Store, *, base: str, out: Path, licenc
     """Publish ``paths`` (files or folders) into ``store``; reports and the catalogue go to ``out``.
 
     A file published before that no longer exists is reported (status ``missing``); with ``prune`` its
-    graph is dropped (status ``withdrawn``)."""
+    graph is dropped (status ``withdrawn``). One ``publish`` at a time writes to ``out`` (and its store)."""
+    out.mkdir(parents=True, exist_ok=True)
+    with generations.writer_lock(out):
+        return _publish(paths, store, base=base, out=out, licence=licence, public_base=public_base, force=force,
+                        prune=prune, progress=progress)
+
+
+def _publish(paths: Sequence[Path], store: Store, *, base: str, out: Path, licence: str | None,
+             public_base: str | None, force: bool, prune: bool, progress: Progress | None) -> Publication:
     iris = IriBuilder(base)
     base = iris.base
     started = time.perf_counter()
-    out.mkdir(parents=True, exist_ok=True)
     (out / "reports").mkdir(exist_ok=True)
     work = out / WORK
     shutil.rmtree(work, ignore_errors=True)  # what an interrupted run left
     work.mkdir()
     state = _read_state(out, base)
     live = set(store.graphs())
+    if not _agrees(store, iris, state, live):  # a kill between the store's swap and the state: trust neither
+        force = True
     files = find_inputs(paths)
     names = _names_in_iris(files)
     claims = _Claims(out, work, state)
@@ -197,7 +207,7 @@ def publish(paths: Sequence[Path], store: Store, *, base: str, out: Path, licenc
             changes.setdefault(previous, None)  # its graph has another name now, or the file failed
     if progress:
         progress("", len(files), len(files))
-    gone = _gone(state, current={str(p.resolve()) for p in files}, prune=prune)
+    gone = _gone(state, current={str(p.resolve()) for p in files}, prune=prune, live=live)
     for outcome in gone:
         if outcome.status == "withdrawn" and outcome.graph:
             changes[outcome.graph] = None
@@ -213,12 +223,21 @@ def publish(paths: Sequence[Path], store: Store, *, base: str, out: Path, licenc
          else out / sources.FOLDER / o.sid / "shared.nt" for o in kept_live],  # type: ignore[operator]
         [_description(iris, o) for o in kept_live], site, base=base, licence=licence)
     publication.catalogue_triples = len(graph)
+    for graph in state.get("pending", []):  # withdrawals an interrupted run did not finish
+        if graph in live and graph not in changes:
+            changes[graph] = None
     site_digest = _sha256(site)
-    if changes or state.get("site") != site_digest or iris.catalog_graph() not in live:
+    write = bool(changes) or force or state.get("site") != site_digest or iris.catalog_graph() not in live
+    if write:
+        state["publication"] = _mark(site, iris)
         changes[iris.catalog_graph()] = site
-        store.apply(changes, labelled=True)  # readers see every change at once (the embedded store) or graph by graph (a server)
+        state["pending"] = sorted(g for g, p in changes.items() if p is None)
     state["site"] = site_digest
     _commit(state, staged, gone, out)
+    _write_state(out, state)  # first the state, then the store: a kill between them leaves a state the store
+    if write:                 # does not match (its publication), and the next run publishes everything again
+        store.apply(changes, labelled=True)  # readers see every change at once (the embedded store) or graph by graph (a server)
+    state["pending"] = []
     catalogue.write_catalogue(graph, out, base=base, public_base=public_base)
     publication.differences = _verify(store, kept_live)
     diagnoses = [o.diagnosis for o in outcomes if o.diagnosis is not None]
@@ -244,7 +263,7 @@ def _publish_one(path: Path, *, iris: IriBuilder, out: Path, work: Path, number:
     outcome.sid, outcome.name_in_iris = sid, name
     if result is not None:
         outcome.publisher = result.publisher
-        outcome.diagnosis = stars.diagnose(result, findings=report.findings, licence=licence,
+        outcome.diagnosis = stars.diagnose(result, findings=report.all_findings(), licence=licence,  # type: ignore[arg-type]
                                            published_base=public_base or iris.base)
         outcome.level = outcome.diagnosis.level
     report_name = _report_name(path)
@@ -296,11 +315,13 @@ def _report_name(path: Path) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in stem)
 
 
-def _gone(state: dict, *, current: set[str], prune: bool) -> list[Outcome]:
-    """The files of earlier publications that no longer exist (``withdrawn`` with ``prune``)."""
+def _gone(state: dict, *, current: set[str], prune: bool, live: set[str]) -> list[Outcome]:
+    """The files of earlier publications that no longer exist (``withdrawn`` with ``prune``, or when the
+    store does not hold their graph any more)."""
     outcomes = []
     for key in [k for k in state["files"] if k not in current and not Path(k).exists()]:
-        outcome = _restore(state["files"][key]["outcome"], status="withdrawn" if prune else "missing")
+        kept = state["files"][key]["outcome"]
+        outcome = _restore(kept, status="withdrawn" if prune or kept.get("graph") not in live else "missing")
         outcome.diagnosis = None  # no file to diagnose any more
         outcomes.append(outcome)
     return outcomes
@@ -320,6 +341,25 @@ def _commit(state: dict, staged: dict[str, tuple[dict, sources.SourceFiles]], go
             state["files"].pop(str(Path(outcome.path).resolve()), None)
             if outcome.sid:
                 shutil.rmtree(out / sources.FOLDER / outcome.sid, ignore_errors=True)
+
+
+def _mark(site: Path, iris: IriBuilder) -> str:
+    """Name this publication in the shared graph; the state file names it too, so the next run can tell
+    whether the state describes what the store holds."""
+    token = uuid.uuid4().hex
+    with open(site, "a", encoding="utf-8") as f:
+        f.write(f'<{iris.catalog_graph()}> <{DCTERMS}identifier> "{token}" .\n')
+    return token
+
+
+def _agrees(store: Store, iris: IriBuilder, state: dict, live: set[str]) -> bool:
+    """The store holds the publication the state describes (``False`` after a kill between the two)."""
+    if iris.catalog_graph() not in live:
+        return not state["files"]
+    graph = iris.catalog_graph()
+    body, _ = store.query(f"SELECT ?t WHERE {{ GRAPH <{graph}> {{ <{graph}> <{DCTERMS}identifier> ?t }} }}")
+    found = {b["t"]["value"] for b in json.loads(body)["results"]["bindings"]}
+    return found == {state.get("publication")}
 
 
 def _verify(store: Store, live: list[Outcome]) -> list[str]:

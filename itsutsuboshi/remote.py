@@ -139,6 +139,10 @@ class RemoteStore:
     def apply(self, changes: Mapping[str, Path | None], *, format: str = "nt", labelled: bool = False) -> None:
         for graph in changes:
             _checked(graph)
+        # one writer at a time (``publish`` holds its output folder's lock): staging graphs found now were left
+        # by an interrupted write; a MOVE from one that is gone would empty its target, so none is reused
+        for stale in (g for g in self._all_graphs() if g.startswith(STAGING)):
+            self._update(f"DROP SILENT GRAPH <{stale}>")
         marker = STAGING + uuid.uuid4().hex
         self._update(f"INSERT DATA {{ GRAPH <{marker}> {{ <{marker}> <{marker}> <{marker}> }} }}")
         time.sleep(self.listing_seconds)  # every reader has seen the marker before anything is uploaded
@@ -153,8 +157,7 @@ class RemoteStore:
                 self._update(f"DROP SILENT GRAPH <{staging}>")
                 answer.raise_for_status()
             self._update(f"MOVE SILENT GRAPH <{staging}> TO GRAPH <{graph}>")
-        for stale in (g for g in self._all_graphs() if g.startswith(STAGING)):  # the marker; an interrupted write's
-            self._update(f"DROP SILENT GRAPH <{stale}>")
+        self._update(f"DROP SILENT GRAPH <{marker}>")
         self._live = None
 
     def replace_graph(self, graph: str, path: Path, *, format: str = "nt") -> None:

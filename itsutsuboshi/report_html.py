@@ -14,7 +14,8 @@ from functools import cache
 from jinja2 import Environment, PackageLoader, Template, select_autoescape
 
 from .converters.issues import ERROR, INFO, WARNING
-from .validation import FileReport, Finding
+from .findings import Finding
+from .validation import FileReport
 
 #: occurrences listed per group; the rest are counted
 LIMIT = 200
@@ -23,9 +24,19 @@ SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
 
 @dataclass
 class Group:
-    """Findings of one file that share severity, rule and column; the first one speaks for all."""
+    """Findings of one file that share severity, rule and column; the first one speaks for all. The first
+    :data:`LIMIT` are kept to be listed; the others are counted."""
 
     findings: list[Finding] = field(default_factory=list)
+    total: int = 0
+    row_set: set[tuple[str, int]] = field(default_factory=set)
+
+    def add(self, f: Finding) -> None:
+        if len(self.findings) < LIMIT:
+            self.findings.append(f)
+        self.total += 1
+        if f.row > 0:
+            self.row_set.add((f.file, f.row))
 
     @property
     def severity(self) -> str:
@@ -57,12 +68,12 @@ class Group:
 
     @property
     def count(self) -> int:
-        return len(self.findings)
+        return self.total
 
     @property
     def rows(self) -> int:
         """Distinct spreadsheet rows affected (the whole file not counted)."""
-        return len({(f.file, f.row) for f in self.findings if f.row > 0})
+        return len(self.row_set)
 
     @property
     def shown(self) -> list[Finding]:
@@ -104,7 +115,7 @@ def group_findings(findings: Iterable[Finding]) -> list[Group]:
     groups: dict[tuple[str, str, str], Group] = {}
     for f in findings:
         key = (f.severity, f.rule, f.column)  # messages may carry the value; the first one stands for all
-        groups.setdefault(key, Group()).findings.append(f)
+        groups.setdefault(key, Group()).add(f)
     return sorted(groups.values(), key=lambda g: (SEVERITY_ORDER.get(g.severity, 3), -g.count, g.rule))
 
 
@@ -125,7 +136,7 @@ def _template() -> Template:
 def render_html(reports: list[FileReport], *, generated: datetime | None = None) -> str:
     """The validation report of ``reports`` as one self-contained HTML page."""
     generated = generated or datetime.now().astimezone()
-    files = [FileView(r, f"file-{i}", group_findings(r.findings)) for i, r in enumerate(reports, 1)]
+    files = [FileView(r, f"file-{i}", group_findings(r.all_findings())) for i, r in enumerate(reports, 1)]
     return _template().render(
         files=files,
         conforms=all(f.conforms for f in files),

@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import json
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO
 
@@ -16,9 +16,10 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 
 from .converters.issues import ERROR, INFO, WARNING
+from .findings import FIELDS, RANK, Finding
 from .shacl import to_rdflib
 from .shapes.generate import SHP
-from .validation import FIELDS, RANK, FileReport, Finding
+from .validation import FileReport
 from .vocab.namespaces import DCTERMS, ITSU, PREFIXES
 
 SEVERITY_LABELS = {ERROR: ("エラー", "error"), WARNING: ("警告", "warning"), INFO: ("情報", "info")}
@@ -35,25 +36,29 @@ def summary(reports: list[FileReport], *, limit: int = 5) -> str:
         head = (f"{report.name}: {report.dataset or '?'} — {report.rows or report.records} 行/rows, "
                 + ", ".join(f"{SEVERITY_LABELS[s][0]} {counts.get(s, 0)}" for s in (ERROR, WARNING, INFO)))
         lines.append(head)
-        for (severity, rule, column), items in _groups(report.findings):
+        for (severity, rule, column), (count, items) in _groups(report.all_findings(), limit):
             ja, en = items[0].message_ja, items[0].message_en
-            where = ", ".join(f"{f.row}行" if f.row else "ファイル" for f in items[:limit])
-            more = f" ほか{len(items) - limit}件" if len(items) > limit else ""
+            where = ", ".join(f"{f.row}行" if f.row else "ファイル" for f in items)
+            more = f" ほか{count - limit}件" if count > limit else ""
             col = f"「{column}」" if column else ""
-            lines.append(f"  [{SEVERITY_LABELS[severity][0]}] {col}{ja} ×{len(items)} ({where}{more})")
+            lines.append(f"  [{SEVERITY_LABELS[severity][0]}] {col}{ja} ×{count} ({where}{more})")
             lines.append(f"      {en}  [{rule}]")
             lines.append(f"      → {items[0].fix_ja} / {items[0].fix_en}")
-    total = Counter(f.severity for r in reports for f in r.findings)
+    total = sum((r.counts() for r in reports), Counter())
     lines.append("合計 / total: " + ", ".join(
         f"{SEVERITY_LABELS[s][0]} {total.get(s, 0)} {SEVERITY_LABELS[s][1]}" for s in (ERROR, WARNING, INFO)))
     return "\n".join(lines)
 
 
-def _groups(findings: list[Finding]) -> list[tuple[tuple[str, str, str], list[Finding]]]:
-    groups: dict[tuple[str, str, str], list[Finding]] = {}
+def _groups(findings: Iterable[Finding], limit: int) -> list[tuple[tuple[str, str, str], tuple[int, list[Finding]]]]:
+    """Findings by (severity, rule, column): how many, and the first ``limit``."""
+    groups: dict[tuple[str, str, str], tuple[int, list[Finding]]] = {}
     for f in findings:  # messages may carry the value; the first one stands for the group
-        groups.setdefault((f.severity, f.rule, f.column), []).append(f)
-    return sorted(groups.items(), key=lambda kv: (-RANK[kv[0][0]], -len(kv[1]), kv[0][1]))
+        count, first = groups.get((f.severity, f.rule, f.column), (0, []))
+        if len(first) < limit:
+            first.append(f)
+        groups[(f.severity, f.rule, f.column)] = (count + 1, first)
+    return sorted(groups.items(), key=lambda kv: (-RANK[kv[0][0]], -kv[1][0], kv[0][1]))
 
 
 # -- rows ----------------------------------------------------------------------------------------
@@ -64,17 +69,17 @@ def write_csv(reports: list[FileReport], stream: IO[str]) -> None:
     writer = csv.DictWriter(stream, fieldnames=FIELDS, lineterminator="\r\n")
     writer.writeheader()
     for report in reports:
-        for f in report.findings:
+        for f in report.all_findings():
             writer.writerow(f.as_dict())
 
 
 def write_json(reports: list[FileReport], stream: IO[str]) -> None:
     """Files with their counts and findings."""
-    data = {"conforms": not any(f.severity == ERROR for r in reports for f in r.findings), "files": [
+    data = {"conforms": not any(r.counts().get(ERROR) for r in reports), "files": [
         {"file": r.name, "path": r.path, "kind": r.kind, "dataset": r.dataset, "rows": r.rows,
          "records": r.records, "triples": r.triples, "error": r.error, "engine": r.engine, "shapes": r.shapes,
          "counts": {s: r.counts().get(s, 0) for s in (ERROR, WARNING, INFO)},
-         "findings": [f.as_dict() for f in r.findings]} for r in reports]}
+         "findings": [f.as_dict() for f in r.all_findings()]} for r in reports]}
     json.dump(data, stream, ensure_ascii=False, indent=2)
     stream.write("\n")
 
@@ -96,7 +101,7 @@ def report_graph(reports: list[FileReport]) -> Graph:
     conforms = True
     for file_report in reports:
         shapes = file_report.shapes_graph
-        for finding in file_report.findings:
+        for finding in file_report.all_findings():
             if finding.results:
                 for result in finding.results:
                     node = _shacl_result(g, result, shapes)

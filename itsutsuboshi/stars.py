@@ -40,9 +40,10 @@ from .evidence import (
     rule_steps,
     topic,
 )
+from .findings import Finding, Where
 from .pipeline import FileResult
 from .report_html import is_link
-from .validation import Finding, validate_csv
+from .validation import validate_csv
 
 _LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "0.0.0.0")
 _ENCODINGS = {"cp932": ("Shift_JIS (CP932)", "Shift_JIS (CP932)"), "utf-8-sig": ("UTF-8 (BOM 付き)", "UTF-8 with BOM"),
@@ -231,7 +232,7 @@ def _star4(result: FileResult, findings: Sequence[Finding], ready: bool, chosen:
     fallback = result.issue_counts.get("id.missing", 0)
     id_spec = next((c for c in chosen.columns if c.role == "id"), None) if chosen else None
     if fallback and id_spec is not None:  # said once below, not again as "the file has no ID column"
-        findings = [f for f in findings if chosen.column_for(f.column) is not id_spec]  # type: ignore[union-attr]
+        findings = Where(findings, lambda f: chosen.column_for(f.column) is not id_spec)  # type: ignore[union-attr,assignment]
     steps = rule_steps(findings) if findings else count_steps(result)
     failed, converted = result.rows_failed, result.rows_converted
     duplicates = rows_of(findings, "id.duplicate") or result.issue_counts.get("id.duplicate", 0)
@@ -357,7 +358,8 @@ def diagnose_file(path: str | Path, *, base: str = DEFAULT_BASE, licence: str | 
     """Convert one file with its links and validate it (one conversion), then :func:`diagnose` it."""
     report = validate_csv(path, base=base, dataset=dataset, mapping=mapping, code=code, link=True)
     assert report.result is not None  # a CSV report always carries its conversion
-    return diagnose(report.result, findings=report.findings, licence=licence, catalogue=catalogue, mapping=mapping)
+    return diagnose(report.result, findings=report.all_findings(), licence=licence, catalogue=catalogue,  # type: ignore[arg-type]
+                    mapping=mapping)
 
 
 def stars_text(level: int) -> str:

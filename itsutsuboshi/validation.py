@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import tempfile
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import cache
 from itertools import islice
 from pathlib import Path
@@ -30,16 +30,17 @@ from .converters.claims import Claims
 from .converters.iri import DEFAULT_BASE, IriBuilder
 from .converters.issues import ERROR, INFO, WARNING, Issue, make_issue
 from .converters.mapping import Mapping
+from .findings import RANK, Finding, Findings, MissingColumns, merge
 from .formats import NTRIPLES
 from .pipeline import FileResult, convert_file
 from .shacl import ShaclEngine, ShaclResult
 from .shapes.compile import path_predicates
 from .shapes.generate import FIX, dataset_shapes
+from .spool import Cursor, Spool
 from .vocab.namespaces import DCTERMS, GEO, ITSU, PROV, RDF, RDFS, SCHEMA, WGS
 from .writers import CanonicalNTriplesWriter, open_writer
 
 SEVERITIES = {str(SH.Violation): ERROR, str(SH.Warning): WARNING, str(SH.Info): INFO}
-RANK = {ERROR: 2, WARNING: 1, INFO: 0}
 RDF_SUFFIXES = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES, ".jsonld": ox.RdfFormat.JSON_LD,
                 ".json": ox.RdfFormat.JSON_LD, ".rdf": ox.RdfFormat.RDF_XML, ".owl": ox.RdfFormat.RDF_XML,
                 ".xml": ox.RdfFormat.RDF_XML, ".n3": ox.RdfFormat.N3}
@@ -61,33 +62,6 @@ _DEFAULTS: dict[str, tuple[str, str, str, str]] = {
 _FALLBACK = ("規則に合いません。", "Does not meet a rule.", "値を確認してください。", "Check the value.")
 
 
-@dataclass(slots=True)
-class Finding:
-    """One problem in the user's terms: where (file, row, column, value), how bad, which rule, what to do."""
-
-    file: str
-    row: int
-    column: str
-    value: str
-    severity: str
-    rule: str
-    message_ja: str
-    message_en: str
-    fix_ja: str
-    fix_en: str
-    source: str  # "convert" or "shacl"
-    focus: str = ""  # the record's IRI (or the focus node) in the RDF
-    results: list[ShaclResult] = field(default_factory=list, repr=False, compare=False)
-
-    def as_dict(self) -> dict[str, object]:
-        d = asdict(self)
-        del d["results"]
-        return d
-
-
-FIELDS = tuple(f for f in Finding.__dataclass_fields__ if f != "results")
-
-
 @dataclass
 class FileReport:
     """The validation of one input file."""
@@ -105,6 +79,7 @@ class FileReport:
     shapes_graph: Graph | None = field(default=None, repr=False)
     error: str | None = None
     result: FileResult | None = field(default=None, repr=False)  # the conversion (CSV input)
+    every: Findings | None = field(default=None, repr=False)  # all findings, when ``findings`` is a sample
 
     @property
     def name(self) -> str:
@@ -117,11 +92,17 @@ class FileReport:
         return ("、".join(m.title_ja for m in found) or (self.dataset or "—"),
                 ", ".join(m.title_en for m in found) or (self.dataset or "—"))
 
+    def all_findings(self) -> Findings | list[Finding]:
+        """Every finding (:attr:`findings` holds a sample when a file has too many to keep in memory)."""
+        return self.every if self.every is not None else self.findings
+
     def counts(self) -> Counter:
+        if self.every is not None:
+            return +self.every.severities
         return Counter(f.severity for f in self.findings)
 
     def rows_with(self, severity: str) -> int:
-        return len({(f.file, f.row) for f in self.findings if f.severity == severity and f.row > 0})
+        return len({(f.file, f.row) for f in self.all_findings() if f.severity == severity and f.row > 0})
 
 
 # -- columns ------------------------------------------------------------------------------------
@@ -237,12 +218,17 @@ def convert_and_validate(path: str | Path, records: Path, shared: Path, *, iris:
     output needs them)."""
     path = Path(path)
     report = FileReport(str(path), "csv")
-    issues: list[Issue] = []
+    whole: list[Issue] = []  # about the whole file
+    issues: Spool[Issue] = Spool()  # row by row, in order
+
+    def on_issue(issue: Issue) -> None:
+        (issues.append if issue.row > 0 else whole.append)(issue)
+
     with open(records, "w", encoding="utf-8") as out, open(shared, "w", encoding="utf-8") as side:
         writer = open_writer(NTRIPLES, out, label_prefix=label_prefix)
         writer.mark_every(CHUNK_TRIPLES)
         described = CanonicalNTriplesWriter(side)
-        result = convert_file(path, writer, iris=iris, on_issue=issues.append, dataset=dataset, mapping=mapping,
+        result = convert_file(path, writer, iris=iris, on_issue=on_issue, dataset=dataset, mapping=mapping,
                               code=code, link=link, shared=described, source=source, claims=claims)
         writer.close()
         described.close()
@@ -251,7 +237,7 @@ def convert_and_validate(path: str | Path, records: Path, shared: Path, *, iris:
         result.dataset, result.rows_read, result.rows_converted, result.triples)
     if not result.ok:
         report.error = result.error
-        report.findings = [_from_issue(i, {}) for i in issues]
+        report.findings = [_from_issue(i, {}) for i in [*whole, *issues]]
         return report
     chosen = mapping or mappings.get(result.dataset)  # type: ignore[arg-type]
     engine = ShaclEngine(shapes) if shapes is not None else engine_for_mapping(chosen)
@@ -259,83 +245,71 @@ def convert_and_validate(path: str | Path, records: Path, shared: Path, *, iris:
     report.shapes_graph = engine.shapes
     columns = ColumnIndex.for_mapping(chosen, result.header)
     publisher = ColumnIndex.for_mapping(chosen, result.header, on="publisher")
-    _check_chunks(report, records, [*writer.marks, writer.triples], shared, engine,
-                  lambda _root, is_record: columns if is_record else publisher, threads, issues, keep_results)
-    report.findings = _fold_missing_columns(report.findings, set(result.header), path.name)
+    report.every = _check_chunks(report, records, [*writer.marks, writer.triples], shared, engine,
+                                 lambda _root, is_record: columns if is_record else publisher, threads,
+                                 whole, issues, keep_results, MissingColumns(set(result.header), path.name))
+    report.findings = report.every.sample()
     return report
 
 
 def _check_chunks(report: FileReport, records: Path, ends: list[int], shared: Path, engine: ShaclEngine,
-                  columns, threads: int, issues: list[Issue], keep_results: bool) -> None:  # type: ignore[no-untyped-def]
-    """Validate ``records`` a chunk at a time (lines up to each of ``ends``), each chunk with ``shared``;
-    a result about a shared node, found in every chunk, is kept once."""
+                  columns, threads: int, whole: list[Issue], issues: Spool[Issue],  # type: ignore[no-untyped-def]
+                  keep_results: bool, missing: MissingColumns) -> Findings:
+    """Validate ``records`` a chunk at a time (lines up to each of ``ends``), each chunk with ``shared``,
+    and merge each chunk's SHACL results with the conversion issues of its rows (rows come in order); a
+    result about a shared node, found in every chunk, is kept once."""
     if engine.unsupported:
         report.engine = "pyshacl"
     described = shared.read_bytes()
-    wanted = {(i.file, i.row) for i in issues if i.row > 0}
-    record_of: dict[tuple[str, int], str] = {}
+    found = Findings()
+    about_file: list[Finding] = [_from_issue(i, {}) for i in whole]
+    pending = Cursor(issues)
     seen: set[tuple] = set()
-    findings: list[Finding] = []
     with open(records, "rb") as f:
         start = 0
-        for end in dict.fromkeys(ends):
+        ends = list(dict.fromkeys(ends))
+        for number, end in enumerate(ends):
             chunk = b"".join(islice(f, end - start))
             start = end
-            if not chunk and findings:
-                continue
             store = ox.Store()
             store.bulk_load(chunk + described, format=ox.RdfFormat.N_TRIPLES)
             rows = _Rows(store, report.name)
-            record_of.update((k, v) for k, v in rows.records.items() if k in wanted)
+            last = number == len(ends) - 1
+            top = max((row for _, row in rows.memo.values()), default=None)
+            taken = pending.take_while(lambda i, last=last, top=top: last or (top is not None and i.row <= top))
+            chunk_findings = [_from_issue(i, rows.records) for i in taken]
             for r in engine.validate(store, threads=threads):
                 if r.root not in rows.memo:  # not about a record of this chunk: a shared node, seen in every chunk
                     key = (str(r.focus), str(r.value), r.check.shape, r.check.constraint, r.check.component, str(r.path))
                     if key in seen:
                         continue
                     seen.add(key)
-                found = _from_result(r, engine.shapes, rows, columns)
+                result = _from_result(r, engine.shapes, rows, columns)
                 if keep_results:
                     report.results.append(r)
                 else:
-                    found.results = []
-                findings.append(found)
-    report.findings = merge([_from_issue(i, record_of) for i in issues] + findings)
+                    result.results = []
+                chunk_findings.append(result)
+            for finding in merge(chunk_findings):
+                if finding.row <= 0:
+                    about_file.append(finding)
+                elif not missing.take(finding):
+                    found.add(finding)
+    found.set_head(merge(_required_columns(about_file, missing.covered) + missing.findings()))
+    return found
 
 
-def _fold_missing_columns(findings: list[Finding], header: set[str], filename: str) -> list[Finding]:
-    """A rule about a column the file does not have at all is one file-level finding, not one per row;
-    the conversion's "required column missing" note keeps only the columns no rule reports."""
-    folded: dict[tuple[str, str], Finding] = {}
-    counted: Counter[tuple[str, str]] = Counter()
-    kept: list[Finding] = []
-    for f in findings:
-        if f.source != "shacl" or f.row <= 0 or not f.column or f.column in header:
-            kept.append(f)
-            continue
-        key = (f.rule, f.column)
-        counted[key] += 1
-        first = folded.get(key)
-        if first is None:
-            folded[key] = Finding(filename, 0, f.column, "", f.severity, f.rule, f.message_ja, f.message_en,
-                                  f"「{f.column}」の列を追加して値を入れてください。",
-                                  f"Add the column {f.column} and fill it in.", "shacl", "", list(f.results))
-        else:
-            first.results.extend(f.results)
-    for key, f in folded.items():
-        rows = counted[key]
-        f.message_ja += f"（列「{f.column}」がファイルにありません。{rows} 行）"
-        f.message_en += f" (the file has no {f.column} column; {rows} rows)"
-    covered = {column for _, column in folded}
+def _required_columns(findings: list[Finding], covered: set[str]) -> list[Finding]:
+    """The conversion's "required column missing" note keeps only the columns no rule reports."""
     out: list[Finding] = []
-    for f in kept:
+    for f in findings:
         if f.rule == "column.missing_required" and covered:
             missing = [c for c in f.message_ja.split(": ", 1)[-1].split("、") if c not in covered]
-            if not missing:
-                continue
-            out.append(_from_issue(make_issue("column.missing_required", file=f.file, detail="、".join(missing)), {}))
+            if missing:
+                out.append(_from_issue(make_issue("column.missing_required", file=f.file, detail="、".join(missing)), {}))
             continue
         out.append(f)
-    return merge(out + list(folded.values()))
+    return out
 
 
 def validate_rdf(path: str | Path, *, shapes: Graph | None = None, threads: int = 2) -> FileReport:
@@ -476,33 +450,6 @@ def _local(node) -> str:  # type: ignore[no-untyped-def]
     return re.split(r"[#/]", text)[-1] or text
 
 
-def merge(findings: list[Finding]) -> list[Finding]:
-    """One finding per problem cell: conversion issues and SHACL results about the same cell
-    (file, row, column) are merged, keeping the first (the conversion's, more specific) message
-    and the higher severity. File-level findings stay as they are."""
-    out: list[Finding] = []
-    by_cell: dict[tuple[str, int, str], Finding] = {}
-    for f in findings:
-        if f.row <= 0 or not f.column:
-            out.append(f)
-            continue
-        key = (f.file, f.row, f.column)
-        first = by_cell.get(key)
-        if first is None:
-            by_cell[key] = f
-            out.append(f)
-            continue
-        if f.rule not in first.rule.split(", "):
-            first.rule += ", " + f.rule
-        if RANK[f.severity] > RANK[first.severity]:
-            first.severity = f.severity
-        first.results.extend(f.results)
-        first.focus = first.focus or f.focus
-        first.value = first.value or f.value
-    out.sort(key=lambda f: (f.file, f.row, -RANK[f.severity], f.column))
-    return out
-
-
 def exit_status(reports: list[FileReport], *, fail_on: str = ERROR) -> int:
     """0 when nothing at or above ``fail_on`` (``"never"``: always 0), 1 otherwise, 2 when an input
     could not be read."""
@@ -511,4 +458,4 @@ def exit_status(reports: list[FileReport], *, fail_on: str = ERROR) -> int:
     if fail_on == "never":
         return 0
     threshold = RANK[fail_on]
-    return 1 if any(RANK[f.severity] >= threshold for r in reports for f in r.findings) else 0
+    return 1 if any(RANK[severity] >= threshold for r in reports for severity in r.counts()) else 0
