@@ -412,8 +412,3 @@ def open_store(spec: str | Path | None, *, read_only: bool = False) -> Store:
 
         return RemoteStore(text)
     return EmbeddedStore(text, read_only=read_only)
-
-
-def graph_iri(base: str, dataset: str, code: str) -> str:
-    """The named graph of one dataset of one publisher: ``{base}graph/{dataset}/{code}``."""
-    return f"{base.rstrip('/')}/graph/{dataset}/{code}"

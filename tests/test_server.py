@@ -15,7 +15,7 @@ from itsutsuboshi.server import create_app
 from itsutsuboshi.server.cache import DocumentCache
 from itsutsuboshi.server.describe import checked_iri
 from itsutsuboshi.server.negotiation import OFFERS, from_accept, parse_accept
-from itsutsuboshi.store import EmbeddedStore, graph_iri
+from itsutsuboshi.store import EmbeddedStore
 
 from .conftest import ROOT
 
@@ -74,9 +74,9 @@ def spy(tmp_path_factory) -> SpyStore:
         target = out / f"{name}.nt"
         run = CliRunner().invoke(main, ["link", *map(str, files), "-o", str(target), "-q"])
         assert target.exists(), run.output
-        store.replace_graph(graph_iri(BASE, name, "000000"), target)
+        store.replace_graph(IriBuilder(BASE).graph(name, "000000", f"{name}.csv"), target)
     _extra_data(out / "extra.nt")
-    store.replace_graph(graph_iri(BASE, "extra", "000000"), out / "extra.nt")
+    store.replace_graph(IriBuilder(BASE).graph("extra", "000000", "extra.csv"), out / "extra.nt")
     return SpyStore(store)
 
 
