@@ -115,6 +115,7 @@ def describe(iris: IriBuilder, *, code: str, name: str, dataset: str, graph: str
             (SPDX + "algorithm", IRI(SPDX + "checksumAlgorithm_sha256")),
             (SPDX + "checksumValue", Lit(sha256, XSD + "hexBinary"))])),
     ])
+    node.add(DCTERMS + "isReferencedBy", IRI(iris.dataset(dataset, code)))  # the dataset lists it (dcterms:source)
     if licence:
         node.add(DCTERMS + "license", IRI(licence))
     return node
