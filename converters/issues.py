@@ -27,6 +27,12 @@ CATALOGUE: dict[str, tuple[str, str, str, str, str]] = {
     "file.excel": (ERROR, "Excel のファイルです。CSV 形式で保存し直してください。", "This is an Excel workbook, not CSV.",
                    "Excel で「名前を付けて保存」→「CSV UTF-8」を選んでください。",
                    "In Excel, use Save As → CSV UTF-8."),
+    "file.generic": (WARNING, "どのデータセットか判別できないため、一般的な表として変換しました（候補: {detail}）。",
+                     "No dataset fits this table, so it was converted as a generic table (candidates: {detail}).",
+                     "`itsutsuboshi map ファイル` で列の対応の下書きを作り、データセットと列を確かめて `--mapping` で使ってください。"
+                     "標準の項目名にすると自動で判別できます。",
+                     "Run `itsutsuboshi map FILE` for a draft mapping, check the dataset and columns, and use it with "
+                     "`--mapping`; the standard column names are recognised without one."),
     "file.low_confidence": (WARNING, "データセットを「{detail}」と判断しましたが、確信度が低いです。",
                             "The dataset was recognised as {detail}, with low confidence.",
                             "違う場合は --dataset で指定してください。", "If that is wrong, pass --dataset."),

@@ -208,6 +208,14 @@ def bundled() -> dict[str, Mapping]:
     return dict(sorted(found.items(), key=lambda kv: kv[1].number))
 
 
+@cache
+def generic() -> Mapping:
+    """The mapping of a table whose dataset is not recognised (``data/generic.toml``): never one of the
+    bundled datasets."""
+    text = resources.files(__package__).joinpath("data/generic.toml").read_text(encoding="utf-8")
+    return parse_mapping(tomllib.loads(text), source="generic.toml")
+
+
 def names() -> list[str]:
     return list(bundled())
 

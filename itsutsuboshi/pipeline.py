@@ -24,6 +24,7 @@ from .converters.links import Linker, LinkStats
 from .converters.mapping import Mapping
 from .converters.model import Node
 from .converters.normalize import repair_lgcode
+from .converters.profile import SAMPLE
 from .converters.reader import CsvSource, RawRow, open_csv
 from .converters.recognize import LOW_CONFIDENCE, Recognition, recognize
 from .writers import Writer
@@ -59,6 +60,8 @@ class FileResult:
     header: list[str] = field(default_factory=list)
     metadata: dict[str, str] = field(default_factory=dict)  # the ``#`` metadata rows
     minted: Minted | None = None  # the IDs taken and qualified (with ``claims``)
+    mapping: Mapping | None = None  # the mapping the rows were converted with (fields bound to the columns)
+    recognition: Recognition | None = None  # how the dataset and the columns were recognised
 
     @property
     def ok(self) -> bool:
@@ -105,16 +108,21 @@ def convert_file(path: str | Path, writer: Writer, *, iris: IriBuilder, on_issue
     try:
         result.encoding, result.header, result.metadata = source.encoding, list(source.header), dict(source.metadata)
         chosen = mapping or (mappings.get(dataset) if dataset else None)
-        recognition = _recognise(source, chosen)
+        recognition = _recognise(path, source, chosen)
         result.dataset = chosen.dataset if chosen else recognition.dataset
         result.generation, result.confidence = recognition.generation, recognition.confidence
-        if result.dataset is None:
+        result.recognition = recognition
+        if result.dataset is None or recognition.mapping is None:
             result.error = "file.unknown_dataset"
             best = ", ".join(f"{d}/{g} {s:.2f}" for d, g, s in recognition.candidates[:3])
             report(make_issue("file.unknown_dataset", file=path.name, detail=best or "-"))
             return result
-        chosen = chosen or mappings.get(result.dataset)
-        if not mapping and not dataset and recognition.confidence < LOW_CONFIDENCE:
+        chosen = recognition.mapping  # the dataset's fields, found under this file's column names
+        result.mapping = chosen
+        candidates = ", ".join(f"{d} {s:.2f}" for d, _, s in recognition.candidates[:3])
+        if recognition.generic:
+            report(make_issue("file.generic", file=path.name, detail=candidates or "-"))
+        elif not mapping and not dataset and recognition.confidence < LOW_CONFIDENCE:
             report(make_issue("file.low_confidence", file=path.name,
                               detail=f"{chosen.title_ja} ({chosen.dataset}) {recognition.confidence:.2f}"))
         decided = _publisher(path, source, chosen, code)
@@ -193,9 +201,21 @@ def _publisher(path: Path, source: CsvSource, chosen: Mapping, given: str | None
     return publishers.from_rows(codes)
 
 
-def _recognise(source: CsvSource, chosen: Mapping | None) -> Recognition:
+def _recognise(path: Path, source: CsvSource, chosen: Mapping | None) -> Recognition:
+    """The dataset and the meaning of each column, from the header, the first rows' values, the file name,
+    the metadata and title rows; a dataset or mapping given is only bound to the file's columns."""
     candidates = [chosen] if chosen else list(mappings.bundled().values())
-    return recognize(source.header, candidates, filename=source.name)
+    return recognize(source.header, candidates, filename=source.name, rows=_sample(path, source.encoding),
+                     metadata=source.metadata, comments=source.comments, generic=None if chosen else mappings.generic())
+
+
+def _sample(path: Path, encoding: str, rows: int = SAMPLE) -> list[list[str]]:
+    """The first data rows of the file, read again (the stream being converted is not touched)."""
+    ahead = open_csv(path, encoding=encoding)
+    try:
+        return [raw.cells for raw in islice(ahead.rows(), rows)]
+    finally:
+        ahead.close()
 
 
 def convert_row(converter: RowConverter, filename: str, row: int, cells: list[str], *,

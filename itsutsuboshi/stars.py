@@ -105,7 +105,7 @@ def diagnose(result: FileResult, *, findings: Sequence[Finding] = (), licence: s
     ``findings``, an explicit ``licence``, the ``published_base`` it is served under (after ``load``),
     an オープンデータ一覧 ``catalogue`` CSV in which to look the licence up."""
     path = Path(result.path)
-    chosen = mapping or (mappings.get(result.dataset) if result.dataset in mappings.names() else None)
+    chosen = mapping or result.mapping or (mappings.get(result.dataset) if result.dataset in mappings.names() else None)
     title_ja, title_en = (chosen.title_ja, chosen.title_en) if chosen else (
         (result.dataset,) * 2 if result.dataset else ("（データセット不明）", "(unknown dataset)"))
     readable = result.error not in READ_ERRORS

@@ -172,11 +172,24 @@ def _engine_for(datasets: tuple[str, ...] | None) -> ShaclEngine:
 
 
 def engine_for_mapping(mapping: Mapping) -> ShaclEngine:
-    """Bundled shapes for a bundled mapping; shapes generated on the fly for a user's own mapping."""
-    if mapping.dataset in bundled_shapes.names() and mappings.get(mapping.dataset) is mapping:
+    """Bundled shapes for a bundled mapping (also when its fields are bound to a file's own column names);
+    shapes generated from the mapping for a user's own mapping or the generic table."""
+    if mapping.dataset in bundled_shapes.names() and mappings.get(mapping.dataset).columns is mapping.columns:
         return _engine_for((mapping.dataset,))
-    g = bundled_shapes.load(())
-    return ShaclEngine(g + dataset_shapes(mapping, g))
+    return _generated_engine(mapping.columns, mapping)
+
+
+_GENERATED: dict[int, tuple[tuple, ShaclEngine]] = {}
+
+
+def _generated_engine(columns: tuple, mapping: Mapping) -> ShaclEngine:
+    """Shapes generated for a mapping, once for each set of fields (the generic table's are the same for
+    every file)."""
+    kept = _GENERATED.get(id(columns))
+    if kept is None or kept[0] is not columns:
+        g = bundled_shapes.load(())
+        kept = _GENERATED[id(columns)] = (columns, ShaclEngine(g + dataset_shapes(mapping, g)))
+    return kept[1]
 
 
 def load_shapes(path: str | Path) -> Graph:
@@ -239,7 +252,7 @@ def convert_and_validate(path: str | Path, records: Path, shared: Path, *, iris:
         report.error = result.error
         report.findings = [_from_issue(i, {}) for i in [*whole, *issues]]
         return report
-    chosen = mapping or mappings.get(result.dataset)  # type: ignore[arg-type]
+    chosen = result.mapping or mapping or mappings.get(result.dataset)  # type: ignore[arg-type]
     engine = ShaclEngine(shapes) if shapes is not None else engine_for_mapping(chosen)
     report.shapes = _shape_names(engine.shapes)
     report.shapes_graph = engine.shapes

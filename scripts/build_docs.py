@@ -10,6 +10,29 @@ from itsutsuboshi.vocab.namespaces import compact
 ROOT = Path(__file__).resolve().parent.parent
 
 
+# Where each header generation was taken from (repository · path · commit, or a publisher page).
+SOURCES = {
+    "event": [
+        "old: 推奨データセット 項目定義 as modelled in NEC-FIWARE/smart-data-models · `cio/06_イベント一覧/model.yaml`"
+        " · 6a51da18f9582fbb90fe1558d73bb3989e9d5ec0 (◎ marks)",
+        "new: the same 79-column header in three publishers' files: 愛知県岡崎市 (BODIK 232025_event) and 大阪府"
+        " (BODIK 270008_event) as mirrored in suzuking001/event_map · `data/okazaki_events.csv`, `data/osaka_events.csv`"
+        " · 017e99766831469c46437cbaf60f2dd043333104; 静岡県焼津市 yaizu-city/opendata · `data/イベント情報/event.csv`"
+        " · b5aeccea119c1883bef12f388f361095490f2e9a",
+        "new: its concepts follow the デジタル庁 GIF イベントデータモデル (snapshot after GIF v2.2 of 2026-01-08), digital-go-jp/GIF ·"
+        " `451_実装データモデル_行政/mermaid/451-5-1_イベントデータモデル_クラス図.mmd` · 357a03f2ad27ae76337091b8c8841cf7d95ddf34",
+        "new: the デジタル庁 definition sheet (項目定義, ◎ marks, 共通語彙基盤 column) was not available; ◎ marks are"
+        " those of the old generation",
+    ],
+    "hospital": [
+        "old: 推奨データセット 項目定義 as modelled in NEC-FIWARE/smart-data-models · `cio/03_医療機関一覧/model.yaml`"
+        " · 6a51da18f9582fbb90fe1558d73bb3989e9d5ec0 (◎ marks)",
+        "new: neither the デジタル庁 definition sheet nor a complete published file was found; the header is not"
+        " listed until one is",
+    ],
+}
+
+
 def render() -> str:
     out = ["# データセット / Datasets", "",
            "itsutsuboshi は次の 14 データセットを、項目名から自動で判別します（`--dataset` で指定も可）。",
@@ -29,6 +52,8 @@ def render() -> str:
         out += [f"ID が空のときの鍵 / key columns for a blank ID: {', '.join(m.key) or '-'}", ""]
         for generation, header in m.headers.items():
             out.append(f"- **{generation}**: " + ", ".join(header))
+        if m.dataset in SOURCES:
+            out += ["", "出典 / sources:", ""] + [f"- {line}" for line in SOURCES[m.dataset]]
         out += ["", "| column | aliases | ◎ | normaliser | path |", "|---|---|---|---|---|"]
         for c in m.columns:
             target = c.targets[0]
