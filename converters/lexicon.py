@@ -39,7 +39,7 @@ class Lexicon:
     concepts: dict[str, Concept]
     words: dict[str, tuple[str, ...]]  # dataset → words naming it
 
-    def concept_of(self, name: str) -> str | None:
+    def concept_of(self, name: str, *, suffixes: bool = True) -> str | None:
         """The concept a column name means, by synonym (exact after normalisation), then by suffix."""
         key = concept_key(name)
         if not key:
@@ -47,6 +47,8 @@ class Lexicon:
         for concept in self.concepts.values():
             if key in concept.keys:
                 return concept.name
+        if not suffixes:
+            return None
         for concept in self.concepts.values():
             if any(key.endswith(s) and key != s for s in concept.suffixes):
                 return concept.name

@@ -8,7 +8,10 @@ File-level evidence, strongest first:
    (``#attribution_name,高松市``, 「沖縄県医療機関一覧」, ``那覇市_aed.csv``);
 4. the code column of the rows: the government nearly every row names (:data:`DOMINANT` of them; a
    city's list with a few neighbours' rows); when the rows name several municipalities of one prefecture
-   with none of them dominant (a prefecture's list), the prefecture, said in a note.
+   with none of them dominant (a prefecture's list), the prefecture, said in a note;
+5. without a code column, the addresses: the municipality nearly every address names (the wards of a
+   designated city count for the city: さいたま市浦和区 and さいたま市北区 are さいたま市), or the
+   prefecture they all lie in.
 
 Each row's own code then says which municipality the record belongs to, not who published it. A
 publisher found nowhere is a file-level issue (``publisher.unknown``) with the steps to give one.
@@ -66,6 +69,31 @@ def from_file(*, given: str | None, filename: str, metadata: Mapping[str, str],
         if found is not None:
             return Publisher(found.code, "title", text)
     return None
+
+
+def from_addresses(addresses: Iterable[str]) -> Publisher | None:
+    """The publisher from a sample of addresses (``None`` when they name no government clearly)."""
+    counts: Counter[str] = Counter()
+    total = 0
+    for address in addresses:
+        total += 1
+        found = local_governments.search(address)
+        if found is not None:
+            counts[_city_of(found).code] += 1
+    if not counts or sum(counts.values()) < 0.5 * total:
+        return None
+    decided = from_rows(counts)
+    if decided.code is None:
+        return None
+    return Publisher(decided.code, "addresses" if decided.evidence == "rows" else decided.evidence, decided.detail)
+
+
+def _city_of(government: local_governments.LocalGovernment) -> local_governments.LocalGovernment:
+    """A ward of a designated city stands for the city."""
+    if not government.ward:
+        return government
+    return next((lg for lg in local_governments.all_local_governments().values()
+                 if lg.pref == government.pref and lg.city == government.city and not lg.ward), government)
 
 
 def from_rows(codes: Counter[str]) -> Publisher:

@@ -79,9 +79,10 @@ def _slug_tokens(filename: str) -> set[str]:
 
 @cache
 def _spec_concept(spec: ColumnSpec) -> str:
-    """The concept of a field: the lexicon's, through its name or an alias; else its own name."""
+    """The concept of a field: the lexicon's, through its name or an alias (synonyms only: a field named
+    場所名称 is not the record's 名称); else its own name."""
     for name in (spec.name, *spec.aliases):
-        found = lexicon().concept_of(name)
+        found = lexicon().concept_of(name, suffixes=False)
         if found:
             return found
     return "own:" + concept_key(spec.name)

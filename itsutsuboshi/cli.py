@@ -12,7 +12,7 @@ from typing import IO, Any
 
 import click
 
-from . import __version__, cli_site, formats
+from . import __version__, cli_map, cli_site, formats
 from .converters import mapping as mappings
 from .converters.iri import DEFAULT_BASE, IriBuilder
 from .converters.issues import FIELDS, Issue
@@ -463,7 +463,8 @@ def serve_command(store_spec: str | None, base: str, public_base: str | None, ho
     app.run(host=host, port=port, debug=False, use_reloader=False)
 
 
-for _command in (cli_site.publish_command, cli_site.diagnose_command, cli_site.export_static_command):
+for _command in (cli_site.publish_command, cli_site.diagnose_command, cli_site.export_static_command,
+                 cli_map.map_command):
     main.add_command(_command)
 
 

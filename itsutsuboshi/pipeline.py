@@ -27,6 +27,7 @@ from .converters.normalize import repair_lgcode
 from .converters.profile import SAMPLE
 from .converters.reader import CsvSource, RawRow, open_csv
 from .converters.recognize import LOW_CONFIDENCE, Recognition, recognize
+from .vocab.namespaces import IC
 from .writers import Writer
 
 IssueSink = Callable[[Issue], None]
@@ -99,7 +100,7 @@ def convert_file(path: str | Path, writer: Writer, *, iris: IriBuilder, on_issue
             result.error = "file.excel"
             report(make_issue("file.excel", file=path.name))
             return result
-        source = open_csv(path)
+        source = open_csv(path, on_issue=report)  # title rows and notes are reported as read
     except (OSError, ValueError) as exc:
         code_ = "file.no_header" if str(exc) == "no header row" else "file.unreadable"
         result.error = code_
@@ -184,6 +185,15 @@ def _publisher(path: Path, source: CsvSource, chosen: Mapping, given: str | None
     if found is not None:
         return found
     columns = [i for i, name in enumerate(source.header) if (spec := chosen.column_for(name)) and spec.role == "publisher"]
+    if not columns:  # no code column: the addresses say where the list is from
+        addresses = [i for i, name in enumerate(source.header) if (spec := chosen.column_for(name))
+                     and spec.targets[0].leaf == IC + "表記" and any(s.cls == IC + "住所型" for s in spec.targets[0].steps)]
+        if addresses:
+            rows = _sample(path, source.encoding)
+            found = publishers.from_addresses(row[addresses[0]] for row in rows
+                                              if addresses[0] < len(row) and row[addresses[0]])
+            if found is not None:
+                return found
     codes: Counter[str] = Counter()
     if columns:
         ahead = open_csv(path, encoding=source.encoding)
@@ -199,6 +209,16 @@ def _publisher(path: Path, source: CsvSource, chosen: Mapping, given: str | None
         finally:
             ahead.close()
     return publishers.from_rows(codes)
+
+
+def recognise_file(path: str | Path, *, dataset: str | None = None) -> tuple[Recognition, list[str]]:
+    """How a file is recognised (its dataset and what each column is), and its header; no conversion."""
+    path = Path(path)
+    source = open_csv(path)
+    try:
+        return _recognise(path, source, mappings.get(dataset) if dataset else None), list(source.header)
+    finally:
+        source.close()
 
 
 def _recognise(path: Path, source: CsvSource, chosen: Mapping | None) -> Recognition:
@@ -225,8 +245,6 @@ def convert_row(converter: RowConverter, filename: str, row: int, cells: list[st
         node, issues = converter.convert(cells, row, duplicate=duplicate)
     except Exception as exc:  # a bad row never aborts the file
         return None, [make_issue("row.failed", file=filename, row=row, detail=f"{type(exc).__name__}: {exc}")]
-    if "\ufffd" in "".join(cells):
-        issues.append(make_issue("encoding.replaced", file=filename, row=row))
     return node, issues
 
 
@@ -250,6 +268,8 @@ def _convert_rows(rows: Iterable[RawRow], source: CsvSource, converter: RowConve
     for raw in rows:
         result.rows_read += 1
         node, issues = convert_row(converter, source.name, raw.row, raw.cells)
+        if raw.issues:  # what reading the row found (a damaged line, a stray quote) comes first
+            issues[:0] = raw.issues
         if linker is not None and node is not None:
             code = converter.last_key.split("\x1f", 1)[0]
             issues += linker.link(node, raw.row, code=code if code != UNKNOWN_CODE else None)

@@ -35,6 +35,7 @@ from pathlib import Path
 from . import catalogue, generations, site_graph, sources, stars
 from .converters.claims import Claims, Minted
 from .converters.iri import UNKNOWN_CODE, IriBuilder
+from .converters.mapping import MappingError, load_mapping
 from .licences import licence_iri
 from .reports import write_report
 from .store import Store
@@ -176,7 +177,9 @@ def _publish(paths: Sequence[Path], store: Store, *, base: str, out: Path, licen
         settings = sources.folder_settings(path, roots)
         given = licence_iri(settings["license"]) if settings.get("license") else None
         chosen = given or (licence_iri(licence) if licence else None)
-        digest = _digest(path, json.dumps([licence, settings], sort_keys=True))
+        mapping_file = sources.mapping_for(path, settings)
+        mapping_text = mapping_file.read_text(encoding="utf-8") if mapping_file and mapping_file.is_file() else ""
+        digest = _digest(path, json.dumps([licence, settings, mapping_text], sort_keys=True))
         kept = state["files"].get(key)
         files_of = sources.SourceFiles.of(out, sources.source_id(key), work)
         if not force and kept and kept["sha256"] == digest and kept["outcome"].get("graph") in live \
@@ -184,6 +187,7 @@ def _publish(paths: Sequence[Path], store: Store, *, base: str, out: Path, licen
             outcomes.append(_restore(kept["outcome"], status="unchanged"))
             continue
         outcome = _publish_one(path, iris=iris, out=out, work=work, number=i, licence=chosen or licence,
+                               mapping_file=mapping_file,
                                public_base=public_base, code=settings.get("code"), name=names[path],
                                claims=claims.for_file(key, files_of), files=files_of)
         outcome.licence = chosen
@@ -250,13 +254,18 @@ def _publish(paths: Sequence[Path], store: Store, *, base: str, out: Path, licen
 
 
 def _publish_one(path: Path, *, iris: IriBuilder, out: Path, work: Path, number: int, licence: str | None,
+                 mapping_file: Path | None,
                  public_base: str | None, code: str | None, name: str, claims: Claims,
                  files: sources.SourceFiles) -> Outcome:
     """Convert, link, validate and diagnose one file (one conversion serves them all); its records wait in
     ``work/{number}.nt`` for the store, its shared descriptions and IDs in ``files`` (staged)."""
     records, shared = work / f"{number}.nt", work / f"{number}.shared.nt"
     sid = files.folder.name
-    report = convert_and_validate(path, records, shared, iris=iris, code=code, link=True, source=name,
+    try:
+        mapping = load_mapping(mapping_file) if mapping_file is not None else None
+    except MappingError as exc:  # a broken mapping fails its file, not the others
+        return Outcome(str(path), "failed", error=f"mapping: {exc}")
+    report = convert_and_validate(path, records, shared, iris=iris, code=code, link=True, source=name, mapping=mapping,
                                   claims=claims, label_prefix=f"s{sid}b", keep_results=False)
     result = report.result
     outcome = _outcome(path, report)

@@ -11,7 +11,9 @@ named graph ``{base}graph/{dataset}/{団体コード}/{file name}``. Beside ``pu
   fingerprints (:mod:`.converters.claims`).
 
 A folder may hold an ``itsutsuboshi.toml`` with settings for the files in it and below it: ``code`` (the
-publisher's 団体コード) and ``license`` (a key or a URL), the nearest file winning.
+publisher's 団体コード), ``license`` (a key or a URL) and ``mapping`` (a mapping file, relative to the
+settings file), the nearest file winning. A mapping next to a CSV (``<name>.mapping.toml``, as
+``itsutsuboshi map`` writes it) is that file's own.
 """
 
 from __future__ import annotations
@@ -125,9 +127,19 @@ def today() -> str:
     return date.today().isoformat()
 
 
+def mapping_for(path: Path, settings: dict[str, str]) -> Path | None:
+    """The mapping file of a CSV: its own (``<name>.mapping.toml`` beside it), else its folder's."""
+    from .converters.draft import draft_path
+
+    own = draft_path(path)
+    if own.is_file():
+        return own
+    return Path(settings["mapping"]) if settings.get("mapping") else None
+
+
 def folder_settings(path: Path, roots: list[Path]) -> dict[str, str]:
     """The settings for ``path`` from the nearest ``itsutsuboshi.toml`` in its folder or above it, up to the
-    folder given to ``publish`` (``code``, ``license``); bad files are ignored."""
+    folder given to ``publish`` (``code``, ``license``, ``mapping`` made absolute); bad files are ignored."""
     path = path.resolve()
     tops = [r.resolve() for r in roots if r.is_dir()]
     folder = path.parent
@@ -138,7 +150,10 @@ def folder_settings(path: Path, roots: list[Path]) -> dict[str, str]:
                 data = tomllib.loads(candidate.read_text(encoding="utf-8"))
             except (OSError, ValueError):
                 data = {}
-            return {k: str(v) for k, v in data.items() if k in ("code", "license") and isinstance(v, str | int)}
+            found = {k: str(v) for k, v in data.items() if k in ("code", "license", "mapping") and isinstance(v, str | int)}
+            if "mapping" in found:
+                found["mapping"] = str((folder / found["mapping"]).resolve())
+            return found
         if folder in tops or folder.parent == folder or not any(folder.is_relative_to(t) for t in tops):
             return {}
         folder = folder.parent

@@ -190,6 +190,17 @@ def _first(number: int) -> list[Step]:
 def _star3(result: FileResult, findings: Sequence[Finding], ready: bool, title_ja: str, title_en: str) -> Star:
     if not ready:
         return Star(3, False, "★2 に達していないため、確かめられません。", "Not checked: ★2 is not reached.", _first(2))
+    if result.recognition is not None and result.recognition.generic:
+        named = "、".join(f"{m.header}→{m.field}" for m in result.recognition.columns[:ROW_SAMPLE]) or "なし"
+        return Star(3, False, f"CSV（オープンな形式）ですが、どのデータセットか判別できないため、一般的な表として変換しました"
+                    f"（意味の分かった列: {named}）。", "CSV (an open format), but no dataset fits it, so it was converted "
+                    "as a generic table (columns understood: " + (", ".join(f"{m.header}→{m.field}" for m in
+                                                                   result.recognition.columns[:ROW_SAMPLE]) or "none")
+                    + ").", [Step("`itsutsuboshi map ファイル` で列の対応の下書きを作り、データセットと列を確かめて CSV の横に置いてください"
+                                  "（publish が使います）。標準の項目名にすると自動で判別できます。",
+                                  "Run `itsutsuboshi map FILE` for a draft mapping, check the dataset and the columns, and "
+                                  "keep it next to the CSV (publish uses it); the standard column names are recognised "
+                                  "without one.")])
     if result.error == "file.unknown_dataset":
         return Star(3, False, "CSV（オープンな形式）ですが、見出しを標準のデータセットとして判別できません。",
                     "CSV (an open format), but the header is not recognised as a standard dataset.", [Step(
