@@ -32,6 +32,7 @@ class Concept:
     name: str
     keys: frozenset[str]
     suffixes: tuple[str, ...]
+    synonyms: tuple[str, ...] = ()  # as written in the lexicon
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,6 @@ def lexicon() -> Lexicon:
     for name, entry in data.get("concepts", {}).items():
         keys = frozenset(k for k in (concept_key(s) for s in entry.get("synonyms", ())) if k)
         suffixes = tuple(s for s in (concept_key(x) for x in entry.get("suffixes", ())) if s)
-        concepts[name] = Concept(name, keys, suffixes)
+        concepts[name] = Concept(name, keys, suffixes, tuple(entry.get("synonyms", ())))
     words = {name: tuple(entry.get("words", ())) for name, entry in data.get("datasets", {}).items()}
     return Lexicon(concepts, words)

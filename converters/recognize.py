@@ -77,15 +77,39 @@ def _slug_tokens(filename: str) -> set[str]:
     return tokens | {p.strip("_") for p in parts if p}
 
 
+def field_concepts(mapping: Mapping) -> dict[str, str]:
+    """The concept of each field of ``mapping`` (by field name), cached per mapping's fields."""
+    return _field_concepts(mapping.columns)
+
+
 @cache
-def _spec_concept(spec: ColumnSpec) -> str:
-    """The concept of a field: the lexicon's, through its name or an alias (synonyms only: a field named
-    場所名称 is not the record's 名称); else its own name."""
-    for name in (spec.name, *spec.aliases):
-        found = lexicon().concept_of(name, suffixes=False)
-        if found:
-            return found
-    return "own:" + concept_key(spec.name)
+def _field_concepts(columns: tuple[ColumnSpec, ...]) -> dict[str, str]:
+    """A field's role says its concept (the record's name, ID, publisher code, coordinates); else the lexicon
+    through its own name (synonyms; of the suffix rules only kana and English names: a field named 場所名称 is
+    not the record's 名称, 介護サービス事業所名称_カナ is its kana); else through an alias, unless another field
+    of the dataset has that concept by name (高松市's ``address`` holds the 番地 only); else its own name."""
+    lex = lexicon()
+    by_name: dict[str, str | None] = {}
+    for spec in columns:
+        if spec.role in _ROLE_CONCEPTS and spec.on == "record":
+            by_name[spec.name] = _ROLE_CONCEPTS[spec.role]
+            continue
+        found = lex.concept_of(spec.name, suffixes=False) or lex.concept_of(spec.name)
+        by_name[spec.name] = found if found and (found in ("kana", "name_en") or
+                                                 lex.concept_of(spec.name, suffixes=False)) else None
+    claimed = {c for c in by_name.values() if c}
+    concepts: dict[str, str] = {}
+    for spec in columns:
+        concept = by_name[spec.name]
+        if concept is None:
+            concept = next((c for c in (lex.concept_of(a, suffixes=False) for a in spec.aliases)
+                            if c and c not in claimed), None)
+        concepts[spec.name] = concept or "own:" + concept_key(spec.name)
+    return concepts
+
+
+_ROLE_CONCEPTS = {"name": "name", "id": "id", "publisher": "publisher_code", "lat": "lat", "lon": "lon",
+                  "latlon": "latlon"}
 
 
 def _weights(mappings: Sequence[Mapping]) -> dict[str, float]:
@@ -93,7 +117,7 @@ def _weights(mappings: Sequence[Mapping]) -> dict[str, float]:
     to 0 when every dataset has it (名称, 住所, 緯度 … tell datasets apart not at all)."""
     count: dict[str, int] = {}
     for m in mappings:
-        for concept in {_spec_concept(s) for s in m.columns}:
+        for concept in set(field_concepts(m).values()):
             count[concept] = count.get(concept, 0) + 1
     total = len(mappings)
     if total <= 1:
@@ -101,7 +125,8 @@ def _weights(mappings: Sequence[Mapping]) -> dict[str, float]:
     return {c: max(0.0, 1.0 / n - 1.0 / total) * total / (total - 1) for c, n in count.items()}
 
 
-def _pair_score(header: str, key: str, concept: str | None, spec: ColumnSpec, profile: Profile) -> tuple[float, str]:
+def _pair_score(header: str, key: str, concept: str | None, spec: ColumnSpec, profile: Profile,
+                field_concept: str) -> tuple[float, str]:
     kind = expected_kind(spec.targets[0].normalizer, spec.role)
     filled = 1.0 - profile.blank
     share = profile.share(kind) if kind else 0.0
@@ -109,7 +134,7 @@ def _pair_score(header: str, key: str, concept: str | None, spec: ColumnSpec, pr
         if kind and filled >= 0.2 and share < 0.5:
             return 0.85, f"standard name; values {share:.0%} {kind}"
         return 1.0, "standard name"
-    if concept is not None and concept == _spec_concept(spec):
+    if concept is not None and concept == field_concept:
         if kind and filled > 0:
             return 0.9 * (0.55 + 0.45 * share), f"lexicon: {concept}; values {share:.0%} {kind}"
         return 0.85, f"lexicon: {concept}"
@@ -121,7 +146,9 @@ def _pair_score(header: str, key: str, concept: str | None, spec: ColumnSpec, pr
 def _assign(names: list[str], keys: list[str], concepts: list[str | None], found: list[Profile],
             mapping: Mapping) -> list[ColumnMatch]:
     specs = list(mapping.columns)
-    scored = [[_pair_score(n, k, c, s, p) for s in specs] for n, k, c, p in zip(names, keys, concepts, found, strict=True)]
+    fields = field_concepts(mapping)
+    scored = [[_pair_score(n, k, c, s, p, fields[s.name]) for s in specs]
+              for n, k, c, p in zip(names, keys, concepts, found, strict=True)]
     rows = [i for i, row in enumerate(scored) if any(x >= MIN_PAIR for x, _ in row)]
     cols = [j for j in range(len(specs)) if any(scored[i][j][0] >= MIN_PAIR for i in rows)]
     matrix = [[scored[i][j][0] for j in cols] for i in rows]
@@ -211,7 +238,8 @@ def recognize(header: Iterable[str], mappings: Iterable[Mapping], *, filename: s
             continue
         matched = _assign(names, keys, concepts, found, mapping)
         by_name = {m.header: m for m in matched}
-        support = sum(m.score * weights.get(_spec_concept(_spec(mapping, m.field)), 1.0) for m in by_name.values())
+        fields = field_concepts(mapping)
+        support = sum(m.score * weights.get(fields[m.field], 1.0) for m in by_name.values())
         structure = 1.0 - math.exp(-support)
         words = max(0.8 if named.get(mapping.dataset) else 0.0, 0.5 if in_header.get(mapping.dataset) else 0.0,
                     0.9 * in_values.get(mapping.dataset, 0.0) if in_values.get(mapping.dataset, 0.0) >= 0.3 else 0.0)
@@ -247,7 +275,3 @@ def recognize(header: Iterable[str], mappings: Iterable[Mapping], *, filename: s
     unplaced = tuple(n for n in names if bound.column_for(n) is None)
     return Recognition(mapping.dataset, generation or "other", round(confidence, 3), unplaced, listed, bound,
                        tuple(matched), tuple(evidence))
-
-
-def _spec(mapping: Mapping, name: str) -> ColumnSpec:
-    return next(s for s in mapping.columns if s.name == name)
