@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tomllib
+from importlib import resources
 from pathlib import Path
 
 from itsutsuboshi.converters import mapping
@@ -35,16 +37,27 @@ SOURCES = {
 
 def render() -> str:
     out = ["# データセット / Datasets", "",
-           "itsutsuboshi は次の 14 データセットを、項目名から自動で判別します（`--dataset` で指定も可）。",
-           "Header generations: `old` = 推奨データセット, `new` = 自治体標準オープンデータセット; other names are",
-           "close variants seen in real files. Recognition compares normalised column names (width, dashes,",
-           "brackets, spaces, case unified) with every generation; the summary prints the generation found.",
-           "Generated from `converters/mappings/*.toml` by `scripts/build_docs.py`.", "",
+           "itsutsuboshi は次の 14 データセットを、表そのものから自動で判別します（`--dataset` で指定も可）。"
+           "標準の項目名でなくても、列の意味（辞書）と値、ファイル名・表題・メタデータの言葉から判断し、"
+           "どれとも決められない表は一般的な表（`table`）として変換します。",
+           "Header generations: `old` = 推奨データセット, `new` = 自治体標準オープンデータセット.",
+           "", *RECOGNITION, "",
+           "Generated from `converters/mappings/*.toml` and `converters/data/lexicon.toml` by `scripts/build_docs.py`.", "",
            "| No | dataset | 名称 | title | classes | generations |", "|---|---|---|---|---|---|"]
     for m in mapping.bundled().values():
         classes = ", ".join(compact(t) or t for t in m.types)
         out.append(f"| {m.number:02d} | `{m.dataset}` | {m.title_ja} | {m.title_en} | {classes} | "
                    f"{', '.join(m.headers)} |")
+    out += ["", "## 列の意味の辞書 / The lexicon", "",
+            "Each concept with the names that mean it (compared after normalisation: width, case, spaces, underscores,",
+            "dashes, dots, brackets; an export prefix such as `USER_` dropped) and the words that name a dataset.", "",
+            "| concept | names | name ends with | seen in |", "|---|---|---|---|"]
+    data = tomllib.loads(resources.files("itsutsuboshi.converters").joinpath("data/lexicon.toml").read_text("utf-8"))
+    for name, entry in data["concepts"].items():
+        out.append(f"| {name} | {', '.join(entry.get('synonyms', []))} | {', '.join(entry.get('suffixes', []))} | "
+                   f"{'; '.join(entry.get('seen', []))} |")
+    out += ["", "| dataset | words |", "|---|---|"]
+    out += [f"| {name} | {', '.join(entry['words'])} |" for name, entry in data["datasets"].items()]
     for m in mapping.bundled().values():
         out += ["", f"## {m.number:02d} {m.title_ja} / {m.title_en} (`{m.dataset}`)", ""]
         if m.description:
@@ -62,6 +75,28 @@ def render() -> str:
             out.append(f"| {c.name} | {', '.join(c.aliases)} | {'◎' if c.required else ''} | {target.normalizer}"
                        f"{' / ' + c.role if c.role else ''} | {prefix}{' / '.join(hops)} |")
     return "\n".join(out) + "\n"
+
+
+RECOGNITION = [
+    "**How a table is recognised** (`converters/recognize.py`). The evidence, combined:",
+    "",
+    "1. the header against each standard header generation (an exact standard header is certain);",
+    "2. each column against each field of each dataset: its name (a standard name or alias, or a synonym of the "
+    "field's concept in the lexicon below) and its values (a sample of 200 rows: latitudes and longitudes inside "
+    "Japan, phone numbers, postal codes, URLs, e-mail, dates incl. 和暦 and Excel serials, times, weekdays, yes/no "
+    "flags, 団体コード and 法人番号 with valid check digits, kana, addresses, numbers), assigned one to one by the "
+    "best assignment; fields only one or two datasets have (設置位置, 災害種別_津波, 医療機関コード) weigh most, "
+    "fields every dataset has (名称, 住所, 緯度) nothing;",
+    "3. words naming a dataset in the file name, the title rows, the LinkData metadata (`#file_name`, `#title`), "
+    "the header and the values (a name column of 保育所 and 保育園 names the childcare dataset).",
+    "",
+    "A table is given a dataset only when the evidence is clear (confidence 0.6 and 0.15 ahead of the next "
+    "dataset, or a header close to one standard); otherwise it is converted as a generic table (`table`: "
+    "`ic:事物型` and `itsu:TableRecord` with what is recognised of each row, the rest as custom properties) "
+    "and the `file.generic` warning names the best candidates. A file is never refused for its layout. "
+    "`itsutsuboshi map FILE` writes what was recognised as a draft mapping to check once "
+    "([mappings.md](mappings.md)).",
+]
 
 
 VOCAB_INTRO = """# 語彙 / Vocabulary

@@ -45,10 +45,10 @@ def test_bad_file_does_not_abort_the_batch(tmp_path):
     issues = tmp_path / "issues.json"
     result = CliRunner().invoke(main, ["convert", str(bad), str(unknown), str(AED_OLD), "-o", str(out),
                                        "--issues", str(issues)])
-    assert result.exit_code == 2  # some file could not be read or recognised
+    assert result.exit_code == 2  # some file could not be read
     assert len(Graph().parse(out, format="nt")) > 50  # the good file was still converted
     codes = {i["code"] for i in json.loads(issues.read_text("utf-8"))}
-    assert {"file.no_header", "file.unknown_dataset"} <= codes
+    assert {"file.no_header", "file.generic"} <= codes  # a table no dataset fits is converted all the same
 
 
 def test_forced_dataset_and_formats(tmp_path):
@@ -130,12 +130,12 @@ def test_excel_workbook_and_generic_csv_get_clear_messages(tmp_path):
                                        "--issues", str(issues)])
     assert result.exit_code == 2
     codes = {(i["file"], i["code"]) for i in json.loads(issues.read_text("utf-8"))}
-    assert {("aed.xlsx", "file.excel"), ("list.csv", "file.unknown_dataset")} <= codes
+    assert {("aed.xlsx", "file.excel"), ("list.csv", "file.generic")} <= codes
 
 
 def test_a_weak_recognition_is_announced(tmp_path):
-    weak = tmp_path / "999997_aed.csv"  # the file name is the main evidence here
-    weak.write_text("名称,住所,緯度,経度,設置位置\n星野,架空県星野市,35.1,139.2,1階\n", encoding="utf-8")
+    weak = tmp_path / "list.csv"  # one column only AED lists have is the only evidence here
+    weak.write_text("名称,住所,緯度,経度,小児対応設備の有無\n星野,架空県星野市,35.1,139.2,有\n", encoding="utf-8")
     issues = tmp_path / "issues.json"
     result = CliRunner().invoke(main, ["convert", str(weak), "-o", str(tmp_path / "out"), "--issues", str(issues)])
     assert result.exit_code == 0, result.output
