@@ -366,9 +366,15 @@ class RowConverter:
         if license_iri.startswith(("http://", "https://")):
             dataset.add(DCTERMS + "license", IRI(license_iri))
         out.append(dataset)
-        out.append(Node(iri=source, types=[ITSU + "SourceFile"], props=[
-            (_LABEL, Lit(self.source)), (DCTERMS + "title", Lit(self.source)),
-        ]))
+        described = Node(iri=source, types=[ITSU + "SourceFile"], props=[(_LABEL, Lit(self.source))])
+        meta = {k.strip().lower(): v.strip() for k, v in self.metadata.items()}
+        title = next((meta[k] for k in ("title", "タイトル", "データ名", "dataset") if meta.get(k)), "")
+        described.add(DCTERMS + "title", Lit(title or self.source))
+        for key in ("download_from", "url", "source", "出典"):  # LinkData: where the file was published
+            if meta.get(key, "").startswith(("http://", "https://")):
+                described.add(RDFS + "seeAlso", IRI(meta[key]))
+                break
+        out.append(described)
         return out
 
 
