@@ -1,28 +1,40 @@
-"""Reading real municipal CSV files: encoding, ``#`` metadata rows, header row, spreadsheet row numbers.
+"""Reading real municipal CSV files: encoding, damaged lines, ``#`` metadata rows, header rows, notes.
 
-:func:`open_csv` sniffs the encoding (UTF-8 with or without BOM, CP932/Shift_JIS), skips ``#``
-metadata rows (keeping them in :attr:`CsvSource.metadata`) and comment lines before the header,
-and then streams :class:`RawRow` objects. Row numbers are those a spreadsheet shows: the header
-of a plain file is row 1, its first data row is row 2, a multi-line quoted cell is one row.
+:func:`open_csv` decides the encoding from the whole file (UTF-8 with or without BOM, CP932/Shift_JIS:
+whichever most lines decode as), then streams the file line by line, decoding each line strictly and
+falling back, for a damaged line only, to the other encoding or to '�'. It skips ``#`` metadata rows
+(kept in :attr:`CsvSource.metadata`) and title rows above the header, finds the header (a group row
+above a sub-header row is joined into one name per column), and then streams :class:`RawRow` objects.
+
+Row numbers are those a spreadsheet shows: the header of a plain file is row 1, its first data row is
+row 2, a multi-line quoted cell is one row. Damage never aborts a file and nothing is dropped silently
+(:mod:`.lines`): a stray quote is taken as text and its row read again instead of swallowing the rows
+after it, a cell too large to keep is cut, a title or a note is reported; every physical line ends up
+in a row, a blank row, the header, a metadata row, or an issue.
 """
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
+import os
 import re
 import unicodedata
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
-from typing import BinaryIO
 
-SNIFF_BYTES = 1 << 18
-csv.field_size_limit(1 << 24)
+from .issues import Issue, make_issue
+from .lines import CsvLines, detect_encoding
+
+LOOKAHEAD = 20  # rows read below the header to see which edge columns are empty
+HOLD_LIMIT = 50  # one-cell rows held back to see whether they are notes below the data
 
 _DASH_LIKE = str.maketrans({c: "-" for c in "―‐‑‒–—−ー－ｰ─"})
 _SPACES = re.compile(r"\s+")
+_LINE_BREAKS = re.compile(r"\s*[\r\n]+\s*")
+_NUMERIC = re.compile(r"[-+−]?[\d０-９][\d０-９,.．:：/\-−年月日時分秒]*")
+#: a one-cell row that is a note, not a record: ※…, 注1…, (注)…, 出典…, 備考:…, *…
+_NOTE = re.compile(r"(?:[※＊*]|[（(【〔]?注[\d０-９:：)）】〕.．、\s意記]|出典|資料[:：]|参考[:：]|備考[:：])")
 
 
 def header_key(name: str) -> str:
@@ -33,63 +45,95 @@ def header_key(name: str) -> str:
 
 @dataclass(slots=True)
 class RawRow:
-    """One data row as read: its spreadsheet row number and its cells (``str``, stripped)."""
+    """One data row as read: its spreadsheet row number, its cells (``str``, stripped) and what
+    reading it found (a line decoded in the other encoding, a stray quote, a cell cut)."""
 
     row: int
     cells: list[str]
+    issues: tuple[Issue, ...] = ()
 
 
-class CountingReader(io.RawIOBase):
-    """A binary reader that counts bytes consumed, for progress bars."""
-
-    def __init__(self, raw: BinaryIO) -> None:
-        self._raw = raw
-        self.consumed = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
-        data = self._raw.read(len(buffer))
-        n = len(data)
-        buffer[:n] = data
-        self.consumed += n
-        return n
-
-    def close(self) -> None:
-        self._raw.close()
-        super().close()
+# -- the file ---------------------------------------------------------------------------------------
 
 
-def sniff_encoding(sample: bytes) -> str:
-    """``utf-8-sig`` for a BOM, else ``utf-8`` if the sample decodes, else ``cp932``."""
-    if sample.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    for encoding in ("utf-8", "cp932"):
-        decoder = codecs.getincrementaldecoder(encoding)()
-        try:
-            decoder.decode(sample, final=False)  # a character cut at the sample's end is fine
-            return encoding
-        except UnicodeDecodeError:
-            continue
-    return "cp932"
+def _filled(cells: list[str]) -> int:
+    return len(cells) - cells.count("")
 
 
-@dataclass
+def _span(cells: list[str]) -> int:
+    """The number of cells up to the last non-empty one."""
+    return next((i + 1 for i in range(len(cells) - 1, -1, -1) if cells[i]), 0)
+
+
+def _header_like(cells: list[str]) -> bool:
+    """Column names: at least two, distinct, hardly any of them numbers or dates."""
+    filled = [c for c in cells if c]
+    if len(filled) < 2:
+        return False
+    numeric = sum(1 for c in filled if _NUMERIC.fullmatch(c))
+    return 5 * numeric <= len(filled) and 10 * len(set(filled)) >= 9 * len(filled)
+
+
+def _is_title(row: list[str], below: list[str]) -> bool:
+    """A row above a header at least twice as wide as it (a table title with a date, say)."""
+    return _filled(below) >= 3 and 2 * _span(row) <= _span(below) and _header_like(below)
+
+
+def _group_names(top: list[str], below: list[str]) -> list[str] | None:
+    """The column names of a two-row header (a group row over a sub-header row), or ``None``.
+
+    A group name stands over two or more sub-names with empty cells to its right (merged cells);
+    a name over an empty sub-cell is a column of its own. A lone cell in the first column over the
+    whole header is a title, not a group."""
+    width = max(len(top), len(below))
+    top, below = top + [""] * (width - len(top)), below + [""] * (width - len(below))
+    starts = {j for j in range(width - 1) if top[j] and not top[j + 1] and below[j] and below[j + 1]}
+    if not starts or not _header_like(below):
+        return None
+    if any(top[j] and below[j] and j not in starts for j in range(width)):
+        return None
+    if _filled(top) == 1 and top[0]:
+        return None
+    names, group = [], ""
+    for j in range(width):
+        if top[j]:
+            group = top[j] if j in starts else ""
+        elif not below[j]:
+            group = ""
+        if top[j] and j not in starts:
+            names.append(top[j])
+        else:
+            names.append(f"{group}_{below[j]}" if group and below[j] else below[j])
+    return names
+
+
+def _header_name(cell: str) -> str:
+    """A column name as written, without the line breaks of a wrapped header cell."""
+    return _LINE_BREAKS.sub("", cell) if "\n" in cell or "\r" in cell else cell
+
+
 class CsvSource:
-    """An opened CSV: what was learnt about it before the data rows, and the rows themselves."""
+    """An opened CSV: what was learnt about it before the data rows, and the rows themselves.
 
-    path: Path
-    encoding: str
-    header: list[str]
-    header_row: int
-    metadata: dict[str, str] = field(default_factory=dict)
-    comments: list[str] = field(default_factory=list)
-    blank_rows: int = 0
-    _records: Iterator[list[str]] | None = None
-    _counter: CountingReader | None = None
-    _next_row: int = 0
-    size: int = 0
+    File-level findings of reading (title rows above the header, notes below the data) go to the
+    ``on_issue`` given to :func:`open_csv`, else to :attr:`issues`."""
+
+    def __init__(self, path: Path, encoding: str, lines: CsvLines, on_issue: Callable[[Issue], None] | None) -> None:
+        self.path = path
+        self.encoding = encoding
+        self.header: list[str] = []
+        self.header_row = 0
+        self.metadata: dict[str, str] = {}
+        self.comments: list[str] = []
+        self.blank_rows = 0
+        self.issues: list[Issue] = []
+        self.size = _size(path)
+        self._lines = lines
+        self._stream = iter(lines)
+        self._ahead: list[tuple[int, list[str], tuple[Issue, ...]]] = []
+        self._report = on_issue or self.issues.append
+        self._lead = 0
+        self.header_rows = 1  # 2 for a group row over a sub-header row
 
     @property
     def name(self) -> str:
@@ -97,18 +141,122 @@ class CsvSource:
 
     @property
     def bytes_read(self) -> int:
-        return self._counter.consumed if self._counter else 0
+        return self._lines.bytes_read
+
+    @property
+    def lines(self) -> int:
+        """Physical lines read so far."""
+        return self._lines.line
+
+    @property
+    def row_count(self) -> int:
+        """Spreadsheet rows read so far, of every kind (header, metadata, blank, title, note, data)."""
+        return self._lines.row
+
+    def _read_header(self, max_preamble: int) -> None:
+        """Find the header: the first row of two or more cells, unless the row below it is a header at
+        least twice as wide (it is then a title), or a sub-header row (the two make one header)."""
+        Row = tuple[int, list[str], tuple[Issue, ...]]
+        pending: tuple[Row, list[str]] | None = None  # a row that may be the header, and its cells
+        below: list[Row] = []  # one-cell rows under it: titles, or the first data rows
+        for item in self._stream:
+            row, record, issues = item
+            cells = [c.strip() for c in record]
+            first = cells[0] if cells else ""
+            if first.startswith("#"):
+                self._reported(issues)
+                key = first.lstrip("#").strip()
+                if key.lower() == "property":  # a LinkData header: the names follow the marker
+                    self._titles(([pending[0]] if pending else []) + below)
+                    self._set_header(row, cells, len(record))
+                    return
+                self.metadata[key] = next((c for c in cells[1:] if c), "")
+            elif not any(cells):
+                self._reported(issues)
+                self.blank_rows += 1
+            elif pending is None:
+                if _filled(cells) >= 2 or not cells[0]:  # a lone cell right of the first column may be a group
+                    pending = (item, cells)
+                    self._lines.widths = {len(record)}
+                else:
+                    self._titles([item])
+            elif _filled(cells) < 2:
+                below.append(item)
+            elif (names := _group_names(pending[1], cells)) is not None:
+                self._reported(pending[0][2] + issues)
+                self._titles(below)
+                self.header_rows = 2
+                self._set_header(row, names, max(len(pending[0][1]), len(record)))
+                return
+            elif _filled(pending[1]) < 2 or _is_title(pending[1], cells):
+                self._titles([pending[0], *below])
+                below = []
+                pending = (item, cells)
+                self._lines.widths = {len(record)}
+            else:
+                self._ahead = [*below, item]
+                break
+            if row >= max_preamble and (pending is None or len(below) > HOLD_LIMIT):
+                self._ahead = below
+                break
+        else:
+            self._ahead = below
+        if pending is None or _filled(pending[1]) < 2:
+            raise ValueError("no header row")
+        (row, record, issues), cells = pending
+        self._reported(issues)
+        self._set_header(row, cells, len(record))
+
+    def _reported(self, issues: tuple[Issue, ...]) -> None:
+        for issue in issues:
+            self._report(issue)
+
+    def _titles(self, rows: list[tuple[int, list[str], tuple[Issue, ...]]]) -> None:
+        """Rows above the header: kept as comments (a title says what the file is), reported as titles."""
+        for row, record, issues in rows:
+            text = " ".join(c for c in (c.strip() for c in record) if c)
+            self.comments.append(text)
+            self._report(make_issue("row.title", file=self.name, row=row, value=text[:200]))
+            self._reported(issues)
+
+    def _set_header(self, row: int, cells: list[str], width: int) -> None:
+        """Take the header; then read a few rows below it to leave out empty columns at either edge."""
+        lines = self._lines
+        names = [_header_name(c) for c in cells]
+        self.header_row = row
+        lines.widths = {width}
+        lines.columns = names
+        lines.counted.clear()
+        for item in self._stream:
+            self._ahead.append(item)
+            if len(self._ahead) >= LOOKAHEAD:
+                break
+        rows = [cells for _, record, _ in self._ahead
+                if not (cells := [c.strip() for c in record]) or not cells[0].startswith("#")]
+
+        def empty(j: int) -> bool:
+            return not names[j] and all(j >= len(r) or not r[j] for r in rows)
+
+        lead, end = 0, len(names)
+        while lead < end and empty(lead):
+            lead += 1
+        while end > lead and empty(end - 1):
+            end -= 1
+        self.header = names[lead:end]
+        self._lead = lead
+        lines.columns, lines.lead = self.header, lead
 
     def rows(self) -> Iterator[RawRow]:
-        """Stream the data rows; blank rows are counted in :attr:`blank_rows` and skipped."""
-        assert self._records is not None
-        row = self._next_row
+        """Stream the data rows. Blank rows are counted in :attr:`blank_rows`; ``#`` rows right below the
+        header are metadata; a one-cell note (※…, 注…, 出典…), or one-cell rows ending the file, are
+        reported as notes (``row.note``), not read as records."""
+        lead, width = self._lead, len(self.header)
+        held: list[tuple[int, list[str], tuple[Issue, ...]]] = []  # one-cell rows that may end the file
+        records = 0
         preamble = True
-        for record in self._records:
-            row += 1
+        ahead, self._ahead = self._ahead, []
+        for row, record, issues in chain(ahead, self._stream):
             cells = [c.strip() for c in record]
-            if "\r" in "".join(cells):  # a multi-line cell written with CRLF
-                cells = [c.replace("\r\n", "\n") for c in cells]
             if not any(cells):
                 self.blank_rows += 1
                 continue
@@ -116,54 +264,55 @@ class CsvSource:
                 self.metadata[cells[0].lstrip("#").strip()] = next((c for c in cells[1:] if c), "")
                 continue
             preamble = False
-            yield RawRow(row, cells)
+            if lead:
+                left, cells = [c for c in cells[:lead] if c], cells[lead:]
+            if len(cells) > width and not cells[-1]:  # empty cells right of the columns are no cells
+                cells = cells[:max(width, _span(cells))]
+            if lead and left:  # a value left of the columns is kept, after them
+                cells += left
+            if cells.count("") == len(cells) - 1 and width >= 2:  # one cell only
+                text = next(c for c in cells if c)
+                if _NOTE.match(text):
+                    self._note(row, text, issues)
+                    continue
+                if records and width >= 3 and len(held) < HOLD_LIMIT:
+                    held.append((row, cells, issues))
+                    continue
+            for h in held:
+                yield RawRow(*h)
+            held = []
+            records += 1
+            yield RawRow(row, cells, issues)
+        for row, cells, issues in held:  # one-cell rows below the last record: notes, not records
+            self._note(row, next(c for c in cells if c), issues)
+
+    def _note(self, row: int, text: str, issues: tuple[Issue, ...]) -> None:
+        self._report(make_issue("row.note", file=self.name, row=row, value=text[:200]))
+        for issue in issues:
+            self._report(issue)
 
     def close(self) -> None:
-        if self._counter is not None:
-            self._counter.close()
+        self._lines.raw.close()
 
 
-def open_csv(path: str | Path, *, encoding: str | None = None, max_preamble: int = 50) -> CsvSource:
-    """Open ``path`` and read up to its header row. Raises ``ValueError`` when no header is found."""
+def open_csv(path: str | Path, *, encoding: str | None = None, max_preamble: int = 50,
+             on_issue: Callable[[Issue], None] | None = None) -> CsvSource:
+    """Open ``path`` and read up to its header row. Raises ``ValueError`` when no header is found and
+    ``OSError`` when the file cannot be opened; damaged content never raises."""
     path = Path(path)
+    chosen, suspects = (encoding, frozenset()) if encoding else detect_encoding(path)
     raw = open(path, "rb")  # noqa: SIM115 - closed by CsvSource.close
-    sample = raw.read(SNIFF_BYTES)
-    raw.seek(0)
-    chosen = encoding or sniff_encoding(sample)
-    counter = CountingReader(raw)
-    text = io.TextIOWrapper(io.BufferedReader(counter), encoding=chosen, errors="replace", newline="")
-    records = csv.reader(text)
-    metadata: dict[str, str] = {}
-    comments: list[str] = []
-    row = 0
     try:
-        for record in records:
-            row += 1
-            cells = [c.strip() for c in record]
-            first = cells[0] if cells else ""
-            if first.startswith("#"):
-                key = first.lstrip("#").strip()
-                if key.lower() == "property":
-                    return CsvSource(path, chosen, cells, row, metadata, comments,
-                                     _records=records, _counter=counter, _next_row=row, size=_size(path))
-                metadata[key] = next((c for c in cells[1:] if c), "")
-                continue
-            if sum(1 for c in cells if c) >= 2:
-                return CsvSource(path, chosen, cells, row, metadata, comments,
-                                 _records=records, _counter=counter, _next_row=row, size=_size(path))
-            if any(cells):
-                comments.append(" ".join(c for c in cells if c))
-            if row >= max_preamble:
-                break
-    except (csv.Error, UnicodeError) as exc:
-        counter.close()
-        raise ValueError(str(exc)) from exc
-    counter.close()
-    raise ValueError("no header row")
+        source = CsvSource(path, chosen, CsvLines(raw, chosen, suspects, path.name), on_issue)
+        source._read_header(max_preamble)
+    except BaseException:
+        raw.close()
+        raise
+    return source
 
 
 def _size(path: Path) -> int:
     try:
-        return path.stat().st_size
+        return os.stat(path).st_size
     except OSError:
         return 0

@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import json
 import os
+import secrets
 import sys
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import IO, Any
 
@@ -19,6 +21,7 @@ from .converters.issues import FIELDS, Issue
 from .converters.mapping import MappingError, load_mapping
 from .pipeline import FileResult, convert_file
 from .registries import DEFAULT_SOURCE as REGISTRY_SOURCE
+from .spreadsheet import safe_row
 from .writers import Writer, open_writer
 
 PROGRESS_MIN_BYTES = 1 << 20
@@ -101,7 +104,8 @@ def convert_command(files: tuple[Path, ...], output: Path, format_name: str | No
         sink = _IssueFile(stack, issues_path)
         shared_writer = None
         if combined:
-            stream = sys.stdout if str(output) == "-" else stack.enter_context(open(output, "w", encoding="utf-8", buffering=OUTPUT_BUFFER))
+            stream = sys.stdout if str(output) == "-" else stack.enter_context(
+                _replacing(output, encoding="utf-8", buffering=OUTPUT_BUFFER))
             shared_writer = open_writer(fmt, stream)
         link_issues: list[Issue] = []
 
@@ -115,7 +119,7 @@ def convert_command(files: tuple[Path, ...], output: Path, format_name: str | No
         for path in files:
             if shared_writer is None:
                 target = output / (path.stem + fmt.extension)
-                with open(target, "w", encoding="utf-8", buffering=OUTPUT_BUFFER) as stream:
+                with _replacing(target, encoding="utf-8", buffering=OUTPUT_BUFFER) as stream:
                     writer = open_writer(fmt, stream)
                     results.append(_convert_one(path, writer, quiet, options))
                     writer.close()
@@ -233,8 +237,24 @@ def _format_from_path(output: Path) -> formats.Format:
     return formats.TURTLE
 
 
+@contextmanager
+def _replacing(path: Path, **options: Any) -> Iterator[IO[str]]:
+    """A text file written under a temporary name beside ``path`` and renamed to it only once complete,
+    so that a failure or an interruption never leaves a truncated ``path`` (an older one stays)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.part")
+    try:
+        with open(partial, "x", **options) as stream:
+            yield stream
+        os.replace(partial, path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+
+
 class _IssueFile:
-    """Streams issues to CSV (UTF-8 with BOM, so spreadsheet software opens it) or JSON Lines-in-array."""
+    """Streams issues to CSV (UTF-8 with BOM, so spreadsheet software opens it, and no cell taken for a
+    formula: :mod:`.spreadsheet`) or JSON Lines-in-array (values as they are)."""
 
     def __init__(self, stack: ExitStack, path: Path | None) -> None:
         self.path = path
@@ -243,9 +263,8 @@ class _IssueFile:
         self._first = True
         if path is None:
             return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._stream = stack.enter_context(open(path, "w", encoding="utf-8-sig" if not self._json else "utf-8",  # noqa: SIM115
-                                                newline=""))
+        self._stream = stack.enter_context(_replacing(path, encoding="utf-8-sig" if not self._json else "utf-8",
+                                                      newline=""))
         if self._json:
             self._stream.write("[\n")
         else:
@@ -259,7 +278,7 @@ class _IssueFile:
             self._stream.write(("" if self._first else ",\n") + json.dumps(issue.as_dict(), ensure_ascii=False))
             self._first = False
         else:
-            self._csv.writerow([getattr(issue, f) for f in FIELDS])
+            self._csv.writerow(safe_row(getattr(issue, f) for f in FIELDS))
 
     def close(self) -> None:
         if self._stream is not None and self._json:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .converters.issues import FIELDS, Issue
 from .pipeline import FileResult
+from .spreadsheet import safe_row
 
 #: kind -> (label ja, label en, outcomes counted as linked)
 KINDS = {
@@ -50,7 +51,8 @@ def summary(results: list[FileResult]) -> str:
 
 
 def write(results: list[FileResult], issues: list[Issue], path: Path) -> None:
-    """``.json``: the counts and the rows that could not be linked; ``.csv``: those rows (UTF-8 BOM)."""
+    """``.json``: the counts and the rows that could not be linked; ``.csv``: those rows (UTF-8 BOM, no cell
+    taken for a formula: :mod:`.spreadsheet`)."""
     unlinked = [i for i in issues if i.code.startswith("link.") and i.code != "link.coordinates_filled"]
     if path.suffix.lower() == ".json":
         data = {"links": rows(results), "unlinked": [i.as_dict() for i in unlinked]}
@@ -59,4 +61,4 @@ def write(results: list[FileResult], issues: list[Issue], path: Path) -> None:
     with open(path, "w", encoding="utf-8-sig", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(FIELDS)
-        writer.writerows([getattr(i, k) for k in FIELDS] for i in unlinked)
+        writer.writerows(safe_row(getattr(i, k) for k in FIELDS) for i in unlinked)

@@ -13,6 +13,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import rdf_input
 from .converters.iri import UNKNOWN_CODE, IriBuilder
 from .converters.issues import Issue
 from .formats import NTRIPLES
@@ -65,6 +66,11 @@ def dataset_graph(path: Path, converted: Path, result: FileResult, *, base: str,
 
 
 def load_rdf(store: Store, path: Path, *, graph: str) -> Loaded:
-    """Replace ``graph`` with the RDF file ``path`` (syntax from the extension)."""
-    store.replace_graph(graph, path, format=RDF_FORMATS[path.suffix.lower()])
+    """Replace ``graph`` with the RDF file ``path`` (syntax from the extension). A hostile file
+    (:func:`.rdf_input.check`) or one that does not parse is not loaded; ``error`` says why."""
+    try:
+        rdf_input.check(path)
+        store.replace_graph(graph, path, format=RDF_FORMATS[path.suffix.lower()])
+    except (rdf_input.UnsafeInput, SyntaxError) as exc:
+        return Loaded(str(path), None, 0, error=str(exc))
     return Loaded(str(path), graph, 0)

@@ -69,19 +69,22 @@ def convert_rows(rows: Iterable[RawRow], source: CsvSource, converter: RowConver
             "code": converter.file_code, "metadata": converter.metadata}
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    pending: deque[tuple[list[tuple[int, list[str]]], Future]] = deque()
+    pending: deque[tuple[list[tuple[int, list[str]]], dict[int, tuple], Future]] = deque()
     last = source.bytes_read
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start,
                              initargs=(args, writer.format.name)) as pool:
         batch: list[tuple[int, list[str]]] = []
+        read: dict[int, tuple] = {}  # what reading found, by position in the batch
         number = 0
         for raw in rows:
             result.rows_read += 1
+            if raw.issues:
+                read[len(batch)] = raw.issues
             batch.append((raw.row, raw.cells))
             if len(batch) == CHUNK_ROWS:
                 number += 1
-                pending.append((batch, pool.submit(_convert_chunk, number, batch)))
-                batch = []
+                pending.append((batch, read, pool.submit(_convert_chunk, number, batch)))
+                batch, read = [], {}
                 if progress is not None:
                     now = source.bytes_read
                     progress(now - last)
@@ -89,18 +92,21 @@ def convert_rows(rows: Iterable[RawRow], source: CsvSource, converter: RowConver
                 while len(pending) > 2 * workers:
                     _write_chunk(*pending.popleft(), source, converter, writer, result, report)
         if batch:
-            pending.append((batch, pool.submit(_convert_chunk, number + 1, batch)))
+            pending.append((batch, read, pool.submit(_convert_chunk, number + 1, batch)))
         while pending:
             _write_chunk(*pending.popleft(), source, converter, writer, result, report)
     if progress is not None:
         progress(source.bytes_read - last)
 
 
-def _write_chunk(rows: list[tuple[int, list[str]]], future: Future, source: CsvSource, converter: RowConverter,
-                 writer: Writer, result: pipeline.FileResult, report: pipeline.IssueSink) -> None:
+def _write_chunk(rows: list[tuple[int, list[str]]], read: dict[int, tuple], future: Future, source: CsvSource,
+                 converter: RowConverter, writer: Writer, result: pipeline.FileResult,
+                 report: pipeline.IssueSink) -> None:
     records, digests, triples, issues_at, codes, publishers = future.result()
     converter.merge_publishers(codes, publishers)
     issues_by_position = dict(issues_at)
+    for position, found in read.items():  # what reading the row found comes first
+        issues_by_position[position] = [*found, *issues_by_position.get(position, [])]
     ready: list[bytes] = []
     for position, digest in enumerate(digests):
         if digest is None:  # the row could not be converted: its issue says why
@@ -114,7 +120,7 @@ def _write_chunk(rows: list[tuple[int, list[str]]], future: Future, source: CsvS
             if node is not None:
                 writer.write(node)
             issues_by_position.pop(position, None)  # the new conversion reports the row's issues again
-            pipeline.count_row(result, node is not None, issues, report)
+            pipeline.count_row(result, node is not None, [*read.get(position, ()), *issues], report)
             continue
         ready.append(records[position])  # type: ignore[arg-type]
         writer.triples += triples[position]

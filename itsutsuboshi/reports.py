@@ -19,6 +19,7 @@ from .converters.issues import ERROR, INFO, WARNING
 from .findings import FIELDS, RANK, Finding
 from .shacl import to_rdflib
 from .shapes.generate import SHP
+from .spreadsheet import safe_row
 from .validation import FileReport
 from .vocab.namespaces import DCTERMS, ITSU, PREFIXES
 
@@ -64,13 +65,15 @@ def _groups(findings: Iterable[Finding], limit: int) -> list[tuple[tuple[str, st
 # -- rows ----------------------------------------------------------------------------------------
 
 def write_csv(reports: list[FileReport], stream: IO[str]) -> None:
-    """One row per finding (UTF-8 with BOM, so Excel opens it)."""
+    """One row per finding (UTF-8 with BOM, so Excel opens it; no cell is taken for a formula:
+    :mod:`.spreadsheet`)."""
     stream.write("\ufeff")
-    writer = csv.DictWriter(stream, fieldnames=FIELDS, lineterminator="\r\n")
-    writer.writeheader()
+    writer = csv.writer(stream, lineterminator="\r\n")
+    writer.writerow(FIELDS)
     for report in reports:
         for f in report.all_findings():
-            writer.writerow(f.as_dict())
+            row = f.as_dict()
+            writer.writerow(safe_row(row[k] for k in FIELDS))
 
 
 def write_json(reports: list[FileReport], stream: IO[str]) -> None:

@@ -11,9 +11,14 @@ update. :func:`open_store` picks a store from a folder path or an http(s) URL.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
+import os
+import queue
 import re
 import signal
+import stat
+import sys
 import tempfile
 import threading
 import time
@@ -328,8 +333,11 @@ def _run(store: ox.Store, sparql: str, results: str, graph: str) -> tuple[bytes,
     return answer.serialize(format=_OX_RESULTS[results]), RESULT_TYPES[results]
 
 
-def _serve_queries(store: ox.Store, connection) -> None:  # type: ignore[no-untyped-def]
-    """A worker process: answer queries from the pipe until it closes (or the process is killed)."""
+def _serve_queries(store: ox.Store, connection, parent: int, inherited: frozenset[tuple[int, int]]) -> None:  # type: ignore[no-untyped-def]
+    """A worker process: answer queries from the pipe until it closes or the process is killed (a timeout;
+    the server died: :func:`_die_with_parent`)."""
+    _die_with_parent(parent)
+    _close_inherited(inherited, keep=connection.fileno())
     _forget_parent_signals()
     while True:
         try:
@@ -352,13 +360,57 @@ def _forget_parent_signals() -> None:
             signal.signal(getattr(signal, name), signal.SIG_DFL)
 
 
+_PR_SET_PDEATHSIG = 1  # prctl(2)
+
+
+def _die_with_parent(parent: int) -> None:
+    """On Linux, the kernel SIGKILLs this worker when the thread that forked it ends, which lives as long
+    as the server (:meth:`_WorkerPool.fork`), also mid-query. Elsewhere the pipe's end stops it when idle."""
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, ctypes.c_ulong(signal.SIGKILL), 0, 0, 0)
+        except (OSError, AttributeError):  # pragma: no cover - a libc without prctl
+            pass
+    if os.getppid() != parent:  # the server died before the signal was asked for
+        os._exit(0)
+
+
+def _sockets_and_pipes() -> list[tuple[int, int, int]]:
+    """(descriptor, mode, inode) of this process's open sockets and pipes, standard streams aside."""
+    found = []
+    for name in os.listdir("/proc/self/fd" if os.path.isdir("/proc/self/fd") else "/dev/fd"):
+        try:
+            info = os.fstat(int(name))
+        except OSError:  # the listing's own descriptor, closed by now
+            continue
+        if int(name) > 2 and (stat.S_ISSOCK(info.st_mode) or stat.S_ISFIFO(info.st_mode)):
+            found.append((int(name), info.st_mode, info.st_ino))
+    return found
+
+
+def _close_inherited(inherited: frozenset[tuple[int, int]], *, keep: int) -> None:
+    """Let go of the server's sockets and pipes (``inherited``: open when it forked; its listening socket,
+    clients, other workers' pipes) and of sockets opened meanwhile, but this worker's pipe (``keep``) and
+    multiprocessing's own: a worker must never keep the port bound or another worker's pipe open. Each
+    becomes /dev/null, so its number stays taken. Files stay open: the store reads its files through them.
+    ``inherited`` holds (descriptor, inode): a number closed by another thread before the fork and taken
+    again by multiprocessing's own pipes is not the one listed."""
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd, mode, inode in _sockets_and_pipes():
+        if fd not in (keep, null) and ((fd, inode) in inherited or stat.S_ISSOCK(mode)):
+            os.dup2(null, fd, inheritable=False)
+    os.close(null)
+
+
 class _Worker:
     """A forked process holding a copy-on-write view of the store as it was when forked."""
 
     def __init__(self, store: ox.Store, generation: int) -> None:
         context = multiprocessing.get_context("fork")
         self.connection, child_end = context.Pipe()
-        self.process = context.Process(target=_serve_queries, args=(store, child_end), daemon=True)
+        inherited = frozenset((fd, inode) for fd, _, inode in _sockets_and_pipes())
+        self.process = context.Process(target=_serve_queries, args=(store, child_end, os.getpid(), inherited),
+                                       daemon=True)
         self.process.start()
         child_end.close()
         self.generation = generation
@@ -380,11 +432,13 @@ class _Worker:
 
 
 class _WorkerPool:
-    """Idle query workers; a worker that timed out or failed is stopped, not returned."""
+    """Idle query workers; a worker that timed out or failed is stopped, not returned. New workers are
+    forked by the pool's own thread (see :func:`_die_with_parent`)."""
 
     def __init__(self) -> None:
         self.idle: list[_Worker] = []
         self.lock = threading.Lock()
+        self._forker: tuple[int, threading.Thread, queue.SimpleQueue] | None = None  # (pid, thread, requests)
 
     def take(self, store: ox.Store, generation: int) -> _Worker:
         with self.lock:
@@ -393,11 +447,40 @@ class _WorkerPool:
                 if worker.generation == generation and worker.process.is_alive():
                     return worker
                 worker.stop()
-        return _Worker(store, generation)
+        return self.fork(store, generation)
 
     def give_back(self, worker: _Worker) -> None:
         with self.lock:
             self.idle.append(worker)
+
+    def fork(self, store: ox.Store, generation: int) -> _Worker:
+        """A new worker. The kernel's parent-death signal follows the *thread* that forked: a worker forked
+        by a request's thread would be killed when that request ends. One thread per process forks them
+        all (started again in a process forked from this one, as gunicorn's workers are)."""
+        with self.lock:
+            if self._forker is None or self._forker[0] != os.getpid() or not self._forker[1].is_alive():
+                requests: queue.SimpleQueue = queue.SimpleQueue()
+                thread = threading.Thread(target=self._forking, args=(requests,), name="sparql-worker-forker",
+                                          daemon=True)
+                thread.start()
+                self._forker = (os.getpid(), thread, requests)
+            requests = self._forker[2]
+        answer: queue.SimpleQueue = queue.SimpleQueue()
+        requests.put((store, generation, answer))
+        worker = answer.get()
+        if isinstance(worker, BaseException):
+            raise worker
+        return worker
+
+    @staticmethod
+    def _forking(requests: queue.SimpleQueue) -> None:
+        """The pool's forking thread: one :class:`_Worker` (or the exception) for each request."""
+        while True:
+            store, generation, answer = requests.get()
+            try:
+                answer.put(_Worker(store, generation))
+            except BaseException as exc:  # handed to the thread that asked
+                answer.put(exc)
 
 
 def open_store(spec: str | Path | None, *, read_only: bool = False) -> Store:

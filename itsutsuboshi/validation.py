@@ -24,6 +24,7 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SH
 
+from . import rdf_input
 from . import shapes as bundled_shapes
 from .converters import mapping as mappings
 from .converters.claims import Claims
@@ -193,8 +194,13 @@ def _generated_engine(columns: tuple, mapping: Mapping) -> ShaclEngine:
 
 
 def load_shapes(path: str | Path) -> Graph:
-    """A user's shapes file (any RDF syntax rdflib reads)."""
-    return Graph().parse(str(path))
+    """A user's shapes file (any RDF syntax rdflib reads); :class:`ValueError` when it is refused or
+    nested too deeply for rdflib."""
+    rdf_input.check(path, max_bytes=rdf_input.MAX_SHAPES_BYTES)
+    try:
+        return Graph().parse(str(path))
+    except RecursionError:
+        raise ValueError(f"{Path(path).name}: nested too deeply to read (give nested nodes IRIs)") from None
 
 
 # -- validate -----------------------------------------------------------------------------------
@@ -325,10 +331,22 @@ def _required_columns(findings: list[Finding], covered: set[str]) -> list[Findin
     return out
 
 
-def validate_rdf(path: str | Path, *, shapes: Graph | None = None, threads: int = 2) -> FileReport:
+def validate_rdf(path: str | Path, *, shapes: Graph | None = None, threads: int = 2,
+                 max_bytes: int = rdf_input.MAX_VALIDATE_BYTES) -> FileReport:
+    """An RDF file, loaded as a whole into memory: refused unread when it is larger than ``max_bytes`` or
+    hostile (:func:`.rdf_input.check`)."""
     path = Path(path)
     report = FileReport(str(path), "rdf")
     store = ox.Store()
+    try:
+        rdf_input.check(path, max_bytes=max_bytes)
+    except rdf_input.UnsafeInput as exc:
+        report.error = exc.code
+        report.findings = [_from_issue(Issue(path.name, 0, "", "", exc.code, ERROR, exc.message_ja, exc.message_en,
+                                             exc.fix_ja, exc.fix_en), {})]
+        return report
+    except OSError:
+        pass  # reported below, as by the parser
     try:
         store.bulk_load(path=str(path), format=RDF_SUFFIXES[path.suffix.lower()],
                         base_iri=path.resolve().as_uri())

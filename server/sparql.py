@@ -1,12 +1,15 @@
 """The SPARQL endpoint (``serve``): ``/sparql`` speaks the SPARQL 1.1 Protocol, read-only.
 
-Every query is parsed here before it reaches the store (rdflib's parser): updates are refused
+Every query is parsed here before it reaches the store (rdflib's parser, one parse at a time: its
+grammar keeps state that concurrent parses corrupt): updates are refused
 (403), ``SERVICE`` only to allow-listed endpoints (403), unparseable text answers 400 with the
 parser's message, and over-long text 413. SELECT, CONSTRUCT and DESCRIBE get a ``LIMIT`` of at most
 ``SPARQL_MAX_ROWS`` on the outermost query. The whole of it runs in a worker thread under this
 endpoint's own wall-clock timeout (``SPARQL_TIMEOUT``), whatever the backend does. Settings
 (``current_app.config``): ``SPARQL_TIMEOUT`` (seconds, 10), ``SPARQL_MAX_ROWS`` (10000),
 ``SPARQL_SERVICE_ALLOWLIST`` (endpoint IRIs, empty), ``SPARQL_WORKERS`` (queries running at once, 4).
+CSV results are standard; ``spreadsheet=1`` asks for CSV to open in a spreadsheet (a BOM, and no cell
+taken for a formula: :mod:`itsutsuboshi.spreadsheet`).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from pyparsing import ParseException, ParseResults
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 
+from itsutsuboshi.spreadsheet import safe_row
 from itsutsuboshi.store import GRAPH_TYPES, RESULT_TYPES, QueryError, QueryTimeout, StoreUnavailable
 
 bp = Blueprint("sparql", __name__, template_folder="templates")
@@ -42,6 +46,9 @@ GRAPH_OFFERS = {**{media: name for name, media in GRAPH_TYPES.items()}, "applica
 _OX_RESULTS = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
                "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}
 _KINDS = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT", "DescribeQuery": "DESCRIBE"}
+#: rdflib's grammar is not thread-safe (pyparsing works out how to call each parse action on its first
+#: use, and two threads doing it at once fail with TypeError): one parse at a time
+_PARSING = threading.Lock()
 _CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
          "Access-Control-Allow-Headers": "Content-Type, Accept",
          "Access-Control-Expose-Headers": "X-Result-Limit, X-Result-Truncated"}
@@ -73,7 +80,7 @@ def check_query(text: str, *, allowlist: list[str], max_rows: int) -> Checked:
     if len(text.encode("utf-8")) > MAX_QUERY_BYTES:
         raise Refusal(413, f"query too large: at most {MAX_QUERY_BYTES} bytes")
     try:
-        parsed = parseQuery(text)
+        parsed = _parse(parseQuery, text)
     except RecursionError:
         raise Refusal(400, "query too deeply nested or too long for the query checker; split it up") from None
     except ParseException as exc:
@@ -96,9 +103,15 @@ def _checked(text: str, allowlist: tuple[str, ...], max_rows: int) -> Checked:
     return check_query(text, allowlist=list(allowlist), max_rows=max_rows)
 
 
+def _parse(parser: Callable[[str], Any], text: str) -> Any:
+    """``parser(text)``, one at a time (:data:`_PARSING`); accepted queries are remembered, so few wait."""
+    with _PARSING:
+        return parser(text)
+
+
 def _is_update(text: str) -> bool:
     try:
-        parseUpdate(text)
+        _parse(parseUpdate, text)
     except (ParseException, RecursionError):
         return False
     return True
@@ -171,7 +184,7 @@ def _cap(text: str, parsed: Any, kind: str, max_rows: int) -> Checked:
     else:
         capped = text + "\n" + clause
     try:
-        ok = _limit_of(parseQuery(capped)) == max_rows
+        ok = _limit_of(_parse(parseQuery, capped)) == max_rows
     except (ParseException, RecursionError):
         ok = False
     if not ok:
@@ -351,8 +364,24 @@ def _answer(text: str) -> Response:
     timeout = float(_setting("SPARQL_TIMEOUT"))
     # the store stops the query at ``timeout``; the thread bound is the backstop for stores that cannot
     body, media, headers = run_bounded(work, timeout=timeout + 0.5, slots=_state()["slots"])
+    if media == RESULT_TYPES["csv"] and _wants_spreadsheet(args):
+        body = for_spreadsheets(body)
     return Response(body, content_type=media if "charset" in media or not media.startswith("text/")
                     else media + "; charset=utf-8", headers=headers)
+
+
+def _wants_spreadsheet(args: dict[str, str]) -> bool:
+    return args.get("spreadsheet", "").lower() in ("1", "true", "yes", "on")
+
+
+def for_spreadsheets(body: bytes) -> bytes:
+    """SPARQL CSV results made for spreadsheet software: a BOM (so Excel reads UTF-8) and a ``'`` in
+    front of every cell that begins like a formula (:func:`itsutsuboshi.spreadsheet.safe_cell`)."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    for row in csv.reader(io.StringIO(body.decode("utf-8"), newline="")):
+        writer.writerow(safe_row(row))
+    return "\ufeff".encode() + out.getvalue().encode("utf-8")
 
 
 _SD_OFFERS = {"text/html": "html", **{media: name for name, media in GRAPH_TYPES.items()}}

@@ -106,7 +106,7 @@ def test_a_bad_file_never_stops_the_others(folder, tmp_path):
     run = CliRunner().invoke(main, ["publish", str(folder), "-o", str(tmp_path / "out"), "-q"])
     assert run.exit_code == 2, run.output
     state = json.loads((tmp_path / "out" / STATE).read_text(encoding="utf-8"))
-    assert len(state["files"]) == 4  # the good ones; failed files are tried again next time
+    assert len(state["files"]) == 5  # the good ones and the generic table; failed files are tried again next time
     stars = json.loads((tmp_path / "out" / "stars.json").read_text(encoding="utf-8"))
     assert {f["file"] for f in stars["files"]} >= {"broken.csv", "workbook.xlsx", "unknown.csv"}
 
@@ -341,7 +341,7 @@ def test_a_new_version_that_fails_leaves_the_last_one_published(folder, tmp_path
     aed = first.outcomes[0]
     path = folder / "999997_aed.csv"
     good = path.read_bytes()
-    path.write_text("what,is,this\n1,2,3\n", encoding="utf-8")
+    path.write_bytes(b"\x00\x01\x02 not a table")
     broken = publish([folder], store, base=BASE, out=out)
     assert broken.outcomes[0].status == "failed" and len(records(store, aed.graph)) == aed.records
     assert broken.differences == []

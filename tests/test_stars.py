@@ -94,8 +94,13 @@ CASES = {
     "phone-errors": ("222127_aed.csv", aed(values={"電話番号": {3: "内線のみ", 6: "12345"}}),
                      {"licence": "cc-by-4.0"}, 3, {1, 2, 3, 5}),
     "duplicate-ids": ("222127_aed.csv", aed(values={"NO": {3: "1"}}), {"licence": "cc-by-4.0"}, 3, {1, 2, 3, 5}),
-    "no-publisher-code": ("aed.csv", aed(drop=("都道府県コード又は市区町村コード",)), {"licence": "cc-by-4.0"}, 4,
-                          {1, 2, 3, 4}),
+    # no code anywhere, and addresses that name no municipality: who published it is unknown
+    "no-publisher-code": ("aed.csv", aed(drop=("都道府県コード又は市区町村コード", "都道府県名", "市区町村名"),
+                                         values={"住所": {r: "本町2-16-32" for r in range(2, 8)}}),
+                          {"licence": "cc-by-4.0"}, 4, {1, 2, 3, 4}),
+    # no code column, but the addresses say where the list is from
+    "publisher-from-addresses": ("aed.csv", aed(drop=("都道府県コード又は市区町村コード",)), {"licence": "cc-by-4.0"}, 5,
+                                 {1, 2, 3, 4, 5}),
     "fully-linked": ("222127_aed.csv", aed(values={"法人番号": {r: municipality_houjin("222127") for r in range(2, 8)}}),
                      {"licence": "cc-by-4.0"}, 5, {1, 2, 3, 4, 5}),
 }
@@ -148,7 +153,7 @@ def test_unreadable_variants(diagnosed):
     assert "データの行がありません" in star(diagnosed["no-header-rows"], 2).evidence_ja
     unknown = diagnosed["unknown-dataset"]
     assert "1 data row." in star(unknown, 2).evidence_en
-    assert "`--dataset`" in star(unknown, 3).steps[0].en
+    assert "`itsutsuboshi map FILE`" in star(unknown, 3).steps[0].en  # converted as a generic table
 
 
 def test_cp932_is_an_improvement(diagnosed):
