@@ -5,7 +5,8 @@ ASCII is evidence for UTF-8 (it decodes strictly as UTF-8) or against it, and th
 most such lines are. The file is then read in blocks of whole lines. A block that decodes strictly is
 split into lines at once; in one that does not, each line is decoded alone, and only a damaged line
 falls back: to the other encoding when it is plainly written in it, else to '�'. A line longer than
-:data:`LINE_LIMIT` is never held whole: it is read in parts, its long cells cut with a note.
+:data:`LINE_LIMIT` is never held whole: it is read in parts, its long cells cut with a note; a cell
+over :data:`CELL_LIMIT` characters (one long line, or a quoted cell over many) is cut the same way.
 
 The csv module parses the lines strictly. A record it refuses (a quote followed by text, a quote left
 open at the end, a cell over :data:`RECORD_CHARS`), or one spanning several lines that each read as a
@@ -419,8 +420,11 @@ class CsvLines:
                 return
             self.row += 1
             issues: tuple[Issue, ...] = ()
+            long = True  # a cell may be over CELL_LIMIT: a record of several lines, or of one long line
             if end - start == 1 and not broken:
                 start = end
+                at = end - 1 - self._base
+                long = not 0 <= at < len(self._list) or len(self._list[at]) > CELL_LIMIT
             elif not broken and not (self.widths and self._runaway(self._span(start, end))):
                 start = end  # a legitimate multi-line cell
                 record = _lf(record)
@@ -439,6 +443,8 @@ class CsvLines:
                     widths.add(counted.most_common(1)[0][0])
             if problems and next(iter(problems)) <= start:
                 issues += self._line_issues(record)
+            if long:
+                issues += self._long_cells(record)
             yield self.row, record, issues
 
     def _repair(self, start: int, end: int, broken: bool) -> tuple[list[str], tuple[Issue, ...], int]:
@@ -499,6 +505,17 @@ class CsvLines:
         found = 0 <= stray < len(cells)
         return make_issue("row.quote_recovered", file=self.name, row=self.row,
                           column=self._column(stray) if found else "", value=cells[stray][:200] if found else "")
+
+    def _long_cells(self, record: list[str]) -> tuple[Issue, ...]:
+        """Cells over :data:`CELL_LIMIT` not cut yet (a quoted cell over many lines, a long line under
+        :data:`LINE_LIMIT`): cut, so that no literal is too long for a store's parser."""
+        found = []
+        for i, cell in enumerate(record):
+            if len(cell) > CELL_LIMIT and _CUT_MARK.match(cell, CELL_LIMIT) is None:
+                record[i] = cell[:CELL_LIMIT] + _CUT_NOTE.format(len(cell) - CELL_LIMIT)
+                found.append(make_issue("cell.truncated", file=self.name, row=self.row, column=self._column(i),
+                                        detail=f"{len(cell):,}"))
+        return tuple(found)
 
     def _line_issues(self, record: list[str]) -> tuple[Issue, ...]:
         """The issues of the physical lines this record was read from (an encoding fallback, a cut cell)."""

@@ -63,7 +63,12 @@ class ColumnSpec:
 
     @property
     def keys(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(header_key(n) for n in (self.name, *self.aliases)))
+        return _keys(self.name, self.aliases)
+
+
+@cache
+def _keys(name: str, aliases: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(header_key(n) for n in (name, *aliases)))
 
 
 @dataclass(frozen=True)

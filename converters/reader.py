@@ -126,6 +126,9 @@ class CsvSource:
         self.metadata: dict[str, str] = {}
         self.comments: list[str] = []
         self.blank_rows = 0
+        self.metadata_rows = 0  # '#' rows: LinkData metadata, '#object_type_xsd' …
+        self.title_rows = 0
+        self.note_rows = 0
         self.issues: list[Issue] = []
         self.size = _size(path)
         self._lines = lines
@@ -153,6 +156,12 @@ class CsvSource:
         """Spreadsheet rows read so far, of every kind (header, metadata, blank, title, note, data)."""
         return self._lines.row
 
+    @property
+    def rows_set_aside(self) -> int:
+        """Rows read that are not data rows: the header, ``#`` rows, blank rows, titles and notes. Every
+        row is a data row or one of these: :attr:`row_count` = data rows + :attr:`rows_set_aside`."""
+        return self.header_rows + self.metadata_rows + self.blank_rows + self.title_rows + self.note_rows
+
     def _read_header(self, max_preamble: int) -> None:
         """Find the header: the first row of two or more cells, unless the row below it is a header at
         least twice as wide (it is then a title), or a sub-header row (the two make one header)."""
@@ -170,6 +179,7 @@ class CsvSource:
                     self._titles(([pending[0]] if pending else []) + below)
                     self._set_header(row, cells, len(record))
                     return
+                self.metadata_rows += 1
                 self.metadata[key] = next((c for c in cells[1:] if c), "")
             elif not any(cells):
                 self._reported(issues)
@@ -216,6 +226,7 @@ class CsvSource:
         for row, record, issues in rows:
             text = " ".join(c for c in (c.strip() for c in record) if c)
             self.comments.append(text)
+            self.title_rows += 1
             self._report(make_issue("row.title", file=self.name, row=row, value=text[:200]))
             self._reported(issues)
 
@@ -261,6 +272,7 @@ class CsvSource:
                 self.blank_rows += 1
                 continue
             if preamble and cells[0].startswith("#"):  # '#object_type_xsd' etc. right after the header
+                self.metadata_rows += 1
                 self.metadata[cells[0].lstrip("#").strip()] = next((c for c in cells[1:] if c), "")
                 continue
             preamble = False
@@ -287,6 +299,7 @@ class CsvSource:
             self._note(row, next(c for c in cells if c), issues)
 
     def _note(self, row: int, text: str, issues: tuple[Issue, ...]) -> None:
+        self.note_rows += 1
         self._report(make_issue("row.note", file=self.name, row=row, value=text[:200]))
         for issue in issues:
             self._report(issue)

@@ -14,7 +14,7 @@ from typing import IO, Any
 
 import click
 
-from . import __version__, cli_map, cli_site, formats
+from . import __version__, cli_map, cli_site, formats, summary
 from .converters import mapping as mappings
 from .converters.iri import DEFAULT_BASE, IriBuilder
 from .converters.issues import FIELDS, Issue
@@ -75,10 +75,12 @@ def datasets_command(columns: bool, as_json: bool) -> None:
 @click.option("--link", is_flag=True, help="ベース・レジストリへのリンクを付ける / Add links to the base registries.")
 @click.option("--link-report", "link_report", type=click.Path(path_type=Path), default=None,
               help="リンクの報告 (.csv / .json) / Link report: counts and the rows not linked.")
+@click.option("--summary", "summary_path", type=click.Path(path_type=Path), default=None,
+              help="集計 (JSON) / Per-file counts as JSON: lines, rows read, converted, reported, set aside.")
 @click.option("-q", "--quiet", is_flag=True, help="Only print errors.")
 def convert_command(files: tuple[Path, ...], output: Path, format_name: str | None, base: str, dataset: str | None,
                     mapping_file: Path | None, code: str | None, issues_path: Path | None, workers: int | None,
-                    link: bool, link_report: Path | None, quiet: bool) -> None:
+                    link: bool, link_report: Path | None, summary_path: Path | None, quiet: bool) -> None:
     """CSV を RDF に変換 / Convert CSV files to RDF.
 
     Exit status: 0 when every file was converted (rows with problems are reported, not fatal),
@@ -129,7 +131,10 @@ def convert_command(files: tuple[Path, ...], output: Path, format_name: str | No
             shared_writer.close()
         sink.close()
     if not quiet:
-        _summary(results, output, issues_path)
+        summary.print_summary(results, output, issues_path)
+    if summary_path is not None:
+        with _replacing(summary_path, encoding="utf-8") as stream:
+            summary.write_json(results, stream)
     if link:
         from . import link_report as links
 
@@ -283,30 +288,6 @@ class _IssueFile:
     def close(self) -> None:
         if self._stream is not None and self._json:
             self._stream.write("\n]\n")
-
-
-def _summary(results: list[FileResult], output: Path, issues_path: Path | None) -> None:
-    click.echo("", err=True)
-    header = (f"{'file':<36} {'dataset':<18} {'gen':<10} {'conf':>5} {'read':>6} {'conv':>6} {'issues':>6} "
-              f"{'unmapped':>8}")
-    click.echo(header, err=True)
-    click.echo("-" * len(header), err=True)
-    for r in results:
-        name = Path(r.path).name
-        if not r.ok:
-            click.secho(f"{name[:36]:<36} ERROR {r.error}", fg="red", err=True)
-            continue
-        click.echo(f"{name[:36]:<36} {r.dataset or '-':<18} {r.generation or '-':<10} {r.confidence:>5.2f} "
-                   f"{r.rows_read:>6} {r.rows_converted:>6} {r.rows_with_issues:>6} {len(r.unmapped):>8}", err=True)
-        if r.unmapped:
-            click.echo(f"    独自の列 / unmapped: {', '.join(r.unmapped)}", err=True)
-    total_read = sum(r.rows_read for r in results)
-    total_conv = sum(r.rows_converted for r in results)
-    click.echo(f"\n{len(results)} ファイル / files, {total_read} 行読込 / rows read, {total_conv} 行変換 / rows "
-               f"converted, {sum(r.rows_with_issues for r in results)} 行に問題 / rows with issues", err=True)
-    click.echo(f"出力 / output: {output if str(output) == '-' else output.resolve()}", err=True)
-    if issues_path:
-        click.echo(f"問題の一覧 / issues: {issues_path}", err=True)
 
 
 @main.command("validate")

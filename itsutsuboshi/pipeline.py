@@ -50,6 +50,9 @@ class FileResult:
     rows_failed: int = 0
     rows_with_issues: int = 0
     blank_rows: int = 0
+    lines: int = 0  # physical lines of the file read
+    rows_total: int = 0  # spreadsheet rows read, of every kind: rows_read + rows_set_aside
+    rows_set_aside: int = 0  # the header, '#' rows, blank rows, titles and notes (reported as such)
     triples: int = 0
     unmapped: list[str] = field(default_factory=list)
     issue_counts: Counter = field(default_factory=Counter)
@@ -166,6 +169,7 @@ def convert_file(path: str | Path, writer: Writer, *, iris: IriBuilder, on_issue
         result.triples = writer.triples - before
         shared.write_all(epilogue)
         result.blank_rows = source.blank_rows
+        result.lines, result.rows_total, result.rows_set_aside = source.lines, source.row_count, source.rows_set_aside
         result.minted = converter.minted if claims is not None else None
     finally:
         source.close()

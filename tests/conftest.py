@@ -22,6 +22,11 @@ def shared_manifest() -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--fuzz-full", action="store_true", default=False,
+                     help="run the whole damaged-file corpus (tests/fuzzing.py), not a sample")
+
+
 requires_shared = pytest.mark.skipif(not SAMPLES.is_dir(),
                                      reason="../shared/samples/raw is absent (real municipal samples are not in a user's clone)")
 
