@@ -132,7 +132,9 @@ def convert_command(files: tuple[Path, ...], output: Path, format_name: str | No
         sink.close()
     if not quiet:
         summary.print_summary(results, output, issues_path)
-    if summary_path is not None:
+    if summary_path is not None and str(summary_path) == "-":
+        summary.write_json(results, sys.stdout)
+    elif summary_path is not None:
         with _replacing(summary_path, encoding="utf-8") as stream:
             summary.write_json(results, stream)
     if link:

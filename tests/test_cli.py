@@ -36,6 +36,22 @@ def test_convert_folder_output_and_issue_csv(tmp_path):
     assert "rows read" in result.output
 
 
+def test_summary_json_accounts_for_every_row(tmp_path):
+    summary_path = tmp_path / "summary.json"
+    result = CliRunner().invoke(main, ["convert", str(AED_OLD), "-o", str(tmp_path / "out"),
+                                       "--summary", str(summary_path), "-q"])
+    assert result.exit_code == 0, result.output
+    [entry] = json.loads(summary_path.read_text("utf-8"))
+    rows = entry["rows"]
+    data_lines = sum(1 for line in AED_OLD.read_text("utf-8-sig").splitlines()[1:] if line.strip())
+    assert entry["dataset"] == "aed" and entry["triples"] > 50 and entry["lines"] >= data_lines + 1
+    assert rows["total"] == rows["read"] + rows["set_aside"] and rows["read"] == rows["converted"] + rows["failed"]
+    assert rows["read"] == data_lines and sum(entry["issues"].values()) >= rows["with_issues"]
+    to_stdout = CliRunner().invoke(main, ["convert", str(AED_OLD), "-o", str(tmp_path / "out2"), "--summary", "-",
+                                          "-q"])
+    assert json.loads(to_stdout.stdout)[0]["rows"] == rows
+
+
 def test_bad_file_does_not_abort_the_batch(tmp_path):
     bad = tmp_path / "broken.csv"
     bad.write_bytes(b"\x00\x01")
