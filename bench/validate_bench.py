@@ -213,7 +213,7 @@ def _root_text(root: str | None, focus) -> str:  # type: ignore[no-untyped-def]
 def run_itsutsuboshi(nt: Path, shapes) -> tuple[float, float, Counter]:  # type: ignore[no-untyped-def]
     import pyoxigraph as ox
 
-    from itsutsuboshi.shacl import ShaclEngine
+    from itsutsuboshi.shapes.engine import ShaclEngine
 
     start = time.perf_counter()
     store = ox.Store()
@@ -235,7 +235,7 @@ def run_pyshacl(nt: Path, shapes) -> tuple[float, float, Counter]:  # type: igno
     from rdflib import Graph
     from rdflib.namespace import RDF, SH
 
-    from itsutsuboshi.shacl import rdflib_trail
+    from itsutsuboshi.shapes.engine import rdflib_trail
 
     start = time.perf_counter()
     data = Graph()

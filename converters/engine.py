@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..iris import UNKNOWN_CODE, IriBuilder, fallback_id
 from ..vocab.namespaces import DCAT, DCTERMS, GEO, IC, ITSU, PROV, RDF, RDFS, SCHEMA, WGS, XSD
 from . import local_governments
 from .claims import Claims, Minted, fingerprint
-from .iri import UNKNOWN_CODE, IriBuilder, fallback_id
 from .issues import Issue, make_issue
 from .mapping import ColumnSpec, Mapping, Target
 from .model import IRI, Lit, Node

@@ -22,10 +22,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from ..iris import IriBuilder
 from ..vocab.namespaces import DCTERMS, GEO, IC, ITSU, OWL, RDFS, WGS, XSD
 from . import local_governments, towns
 from .addresses import AddressMatch, match_address
-from .iri import IriBuilder
 from .issues import Issue, make_issue
 from .model import IRI, Lit, Node
 from .normalize import houjin_check_digit, houjin_valid

@@ -1,5 +1,5 @@
 """``python -m itsutsuboshi`` runs the command line."""
 
-from .cli import main
+from itsutsuboshi.cli.main import main
 
 main()

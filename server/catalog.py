@@ -22,8 +22,8 @@ from xml.sax.saxutils import escape
 
 from flask import Blueprint, Response, abort, current_app, redirect, request, url_for
 
-from itsutsuboshi.catalogue import catalog_graph_iri
-from itsutsuboshi.dumps import dataset_graphs, dump_bytes
+from itsutsuboshi.iris import catalog_graph_iri
+from itsutsuboshi.server.dumps import dataset_graphs, dump_bytes
 
 from .describe import SOURCE_FILE, bindings
 

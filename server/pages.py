@@ -15,8 +15,8 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 
 from itsutsuboshi import shapes, vocab
-from itsutsuboshi.catalogue import catalog_graph_iri
-from itsutsuboshi.dumps import graph_bytes
+from itsutsuboshi.iris import catalog_graph_iri
+from itsutsuboshi.server.dumps import graph_bytes
 
 from . import describe, negotiation, render
 from .cache import DocumentCache

@@ -2,7 +2,7 @@
 
 A shapes graph (rdflib) becomes a list of :class:`Check`. Each check's query selects ``?this``
 (the focus node) and, for value constraints, ``?value``; every solution is one validation result.
-The queries run on any SPARQL 1.1 engine; :mod:`itsutsuboshi.validation` runs them on pyoxigraph,
+The queries run on any SPARQL 1.1 engine; :mod:`itsutsuboshi.validation.validate` runs them on pyoxigraph,
 which validates a whole file in a few queries instead of walking it node by node.
 
 Covered: targets (class, node, subjects-of, objects-of), all SHACL property paths, and the

@@ -39,7 +39,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from click.testing import CliRunner
 
-from itsutsuboshi.cli import main as cli
+from itsutsuboshi.cli.main import main as cli
 from itsutsuboshi.converters.lines import LINE_LIMIT, detect_encoding
 from itsutsuboshi.converters.reader import open_csv
 from itsutsuboshi.spreadsheet import FORMULA_STARTS

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from itsutsuboshi.loading import load_csv
+from itsutsuboshi.publish.loading import load_csv
 from itsutsuboshi.server import create_app
 from itsutsuboshi.store import EmbeddedStore
 

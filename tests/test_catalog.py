@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, URIRef
 
-from itsutsuboshi.loading import load_csv
+from itsutsuboshi.publish.loading import load_csv
 from itsutsuboshi.server import create_app
 from itsutsuboshi.store import EmbeddedStore
 

@@ -14,7 +14,9 @@ import requests
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 
-from itsutsuboshi.catalogue import (
+from itsutsuboshi.converters import mapping
+from itsutsuboshi.iris import IriBuilder
+from itsutsuboshi.publish.catalogue import (
     ADMS,
     IANA,
     LICENCES,
@@ -25,12 +27,10 @@ from itsutsuboshi.catalogue import (
     load_catalogue,
     write_catalogue,
 )
-from itsutsuboshi.converters import mapping
-from itsutsuboshi.converters.iri import IriBuilder
-from itsutsuboshi.loading import load_csv
-from itsutsuboshi.remote import RemoteStore
+from itsutsuboshi.publish.loading import load_csv
 from itsutsuboshi.server import create_app
 from itsutsuboshi.store import EmbeddedStore
+from itsutsuboshi.store.remote import RemoteStore
 
 # open namespaces: pytest's collection probes module attributes, which closed rdflib namespaces warn about
 DCAT, DCTERMS, FOAF, RDF, SKOS = (Namespace(str(getattr(rdflib.namespace, n))) for n in ("DCAT", "DCTERMS", "FOAF", "RDF", "SKOS"))

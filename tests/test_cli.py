@@ -8,7 +8,7 @@ import json
 from click.testing import CliRunner
 from rdflib import Graph
 
-from itsutsuboshi.cli import main
+from itsutsuboshi.cli.main import main
 from itsutsuboshi.converters import mapping
 
 from .conftest import CASES

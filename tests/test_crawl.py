@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from itsutsuboshi.publish import publish
+from itsutsuboshi.publish.run import publish
 from itsutsuboshi.server import create_app
 from itsutsuboshi.store import EmbeddedStore
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from itsutsuboshi.cli import main
+from itsutsuboshi.cli.main import main
 from itsutsuboshi.converters import mapping
 from itsutsuboshi.converters.issues import CATALOGUE
 from itsutsuboshi.converters.normalize import NORMALIZERS

@@ -15,9 +15,9 @@ from rdflib import Graph
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
 from itsutsuboshi import formats
-from itsutsuboshi.converters.iri import IriBuilder
-from itsutsuboshi.pipeline import convert_file
-from itsutsuboshi.writers import open_writer
+from itsutsuboshi.converters.writers import open_writer
+from itsutsuboshi.iris import IriBuilder
+from itsutsuboshi.pipeline.convert import convert_file
 
 from .conftest import CASES
 

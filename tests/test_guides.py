@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from itsutsuboshi.cli import main
+from itsutsuboshi.cli.main import main
 
 from .conftest import ROOT
 
@@ -31,7 +31,7 @@ QUERIES = sparql_blocks()
 @pytest.fixture(scope="module")
 def published(tmp_path_factory):
     """The example CSVs published the way ``itsutsuboshi publish`` does, into an embedded store."""
-    from itsutsuboshi.publish import publish
+    from itsutsuboshi.publish.run import publish
     from itsutsuboshi.store import EmbeddedStore
 
     tmp = tmp_path_factory.mktemp("guides")

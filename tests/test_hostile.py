@@ -25,8 +25,8 @@ import pytest
 
 from itsutsuboshi import rdf_input
 from itsutsuboshi.converters.issues import FIELDS, Issue
-from itsutsuboshi.findings import Finding
 from itsutsuboshi.spreadsheet import FORMULA_STARTS, safe_cell
+from itsutsuboshi.validation.findings import Finding
 
 from .conftest import ROOT
 
@@ -92,7 +92,7 @@ def _cells(path: Path) -> list[str]:
 def test_csv_written_for_people_has_no_live_formula(tmp_path):
     from click.testing import CliRunner
 
-    from itsutsuboshi.cli import main
+    from itsutsuboshi.cli.main import main
 
     source = _hostile_aed(tmp_path / "hostile_aed.csv")
     out = tmp_path / "out"
@@ -124,10 +124,10 @@ def test_tab_and_carriage_return_cells_are_neutralised(tmp_path):
     """The CSV reader trims cells, so these come from the writers themselves."""
     from contextlib import ExitStack
 
-    from itsutsuboshi import link_report
-    from itsutsuboshi.cli import _IssueFile
-    from itsutsuboshi.reports import write_csv
-    from itsutsuboshi.validation import FileReport
+    from itsutsuboshi.cli.main import _IssueFile
+    from itsutsuboshi.linking import report as link_report
+    from itsutsuboshi.validation.reports import write_csv
+    from itsutsuboshi.validation.validate import FileReport
 
     issue = Issue("a.csv", 2, "\r@col", "\t=1+1", "link.address_unmatched", "warning", "m", "m", "f", "f")
     with ExitStack() as stack:
@@ -255,10 +255,10 @@ def test_shapes_file_is_checked_too(hostile, tmp_path):
 def test_ordinary_rdf_still_validates_and_loads(tmp_path):
     from click.testing import CliRunner
 
-    from itsutsuboshi.cli import main
-    from itsutsuboshi.loading import load_rdf
+    from itsutsuboshi.cli.main import main
+    from itsutsuboshi.publish.loading import load_rdf
     from itsutsuboshi.store import EmbeddedStore
-    from itsutsuboshi.validation import validate_rdf
+    from itsutsuboshi.validation.validate import validate_rdf
 
     source = ROOT / "examples" / "999997_aed.csv"
     store = EmbeddedStore(None)
@@ -278,7 +278,7 @@ def test_ordinary_rdf_still_validates_and_loads(tmp_path):
 
 
 def test_size_limit_for_rdf_held_in_memory(tmp_path):
-    from itsutsuboshi.validation import validate_rdf
+    from itsutsuboshi.validation.validate import validate_rdf
 
     path = tmp_path / "big.nt"
     path.write_text("<http://example.org/a> <http://example.org/p> \"x\" .\n" * 100)

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF
 
-from itsutsuboshi.cli import main
+from itsutsuboshi.cli.main import main
 from itsutsuboshi.converters import local_governments, towns
 from itsutsuboshi.converters.links import municipality_houjin, sac_iri
 from itsutsuboshi.converters.normalize import houjin_valid, lgcode_valid

@@ -5,10 +5,11 @@ from __future__ import annotations
 import io
 import re
 
-from itsutsuboshi import formats, parallel
-from itsutsuboshi.converters.iri import IriBuilder
-from itsutsuboshi.pipeline import convert_file
-from itsutsuboshi.writers import open_writer
+from itsutsuboshi import formats
+from itsutsuboshi.converters.writers import open_writer
+from itsutsuboshi.iris import IriBuilder
+from itsutsuboshi.pipeline import parallel
+from itsutsuboshi.pipeline.convert import convert_file
 
 HEADER = ("都道府県コード又は市区町村コード,NO,都道府県名,市区町村名,名称,名称_カナ,住所,方書,緯度,経度,設置位置,電話番号,"
           "内線番号,法人番号,団体名,利用可能曜日,開始時間,終了時間,利用可能日時特記事項,小児対応設備の有無,URL,備考")

@@ -13,10 +13,10 @@ from click.testing import CliRunner
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, RDF, Namespace
 
-from itsutsuboshi.cli import main
-from itsutsuboshi.converters.iri import IriBuilder
+from itsutsuboshi.cli.main import main
 from itsutsuboshi.converters.mapping import get as get_mapping
-from itsutsuboshi.publish import STATE, find_inputs, publish
+from itsutsuboshi.iris import IriBuilder
+from itsutsuboshi.publish.run import STATE, find_inputs, publish
 from itsutsuboshi.server import create_app
 from itsutsuboshi.store import EmbeddedStore
 

@@ -31,13 +31,13 @@ from typing import Any
 import pytest
 import requests
 
-from itsutsuboshi.converters.iri import IriBuilder
 from itsutsuboshi.converters.mapping import get as mapping
-from itsutsuboshi.generations import GENERATIONS, LIVE, WORK_SUFFIX
-from itsutsuboshi.publish import STATE, WORK
-from itsutsuboshi.remote import RemoteStore
+from itsutsuboshi.iris import IriBuilder
+from itsutsuboshi.publish.run import STATE, WORK
 from itsutsuboshi.server import create_app
 from itsutsuboshi.store import STAGING, EmbeddedStore, Store
+from itsutsuboshi.store.generations import GENERATIONS, LIVE, WORK_SUFFIX
+from itsutsuboshi.store.remote import RemoteStore
 
 BASE = "https://crash-test.example.jp/"
 CODE = "999997"

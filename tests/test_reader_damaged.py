@@ -12,14 +12,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from itsutsuboshi import cli, formats
+from itsutsuboshi import formats
+from itsutsuboshi.cli.main import main as cli
 from itsutsuboshi.converters import lines as csvlines
-from itsutsuboshi.converters.iri import IriBuilder
 from itsutsuboshi.converters.issues import make_issue
 from itsutsuboshi.converters.lines import CELL_LIMIT, LINE_LIMIT, detect_encoding
 from itsutsuboshi.converters.reader import open_csv
-from itsutsuboshi.pipeline import convert_file
-from itsutsuboshi.writers import open_writer
+from itsutsuboshi.converters.writers import open_writer
+from itsutsuboshi.iris import IriBuilder
+from itsutsuboshi.pipeline.convert import convert_file
 
 from .conftest import CASES, SHARED
 

@@ -17,13 +17,13 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from itsutsuboshi import formats
-from itsutsuboshi.converters.iri import IriBuilder
 from itsutsuboshi.converters.lexicon import lexicon
 from itsutsuboshi.converters.mapping import Mapping, bundled
 from itsutsuboshi.converters.reader import open_csv
 from itsutsuboshi.converters.recognize import _weights, field_concepts
-from itsutsuboshi.pipeline import convert_file
-from itsutsuboshi.writers import open_writer
+from itsutsuboshi.converters.writers import open_writer
+from itsutsuboshi.iris import IriBuilder
+from itsutsuboshi.pipeline.convert import convert_file
 
 from .conftest import CASES, SHARED, requires_shared
 
@@ -169,7 +169,7 @@ def test_a_generic_table_is_converted_as_one_never_as_a_dataset(name, tmp_path):
 def test_the_names_a_draft_mapping_adds_make_the_file_standard(tmp_path):
     from click.testing import CliRunner
 
-    from itsutsuboshi.cli import main
+    from itsutsuboshi.cli.main import main
 
     path = tmp_path / "hoiku.csv"
     path.write_text("施設名,所在地,電話番号,latitude,longitude\nひかり保育園,愛媛県今治市北鳥生町三丁目1番15号,0898-22-3749,"

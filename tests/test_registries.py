@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from itsutsuboshi import registries
-from itsutsuboshi.cli import main
+from itsutsuboshi.cli.main import main
 from itsutsuboshi.converters import local_governments, towns
+from itsutsuboshi.linking import registries
 
 from .conftest import ROOT, SHARED
 

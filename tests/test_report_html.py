@@ -7,8 +7,8 @@ from datetime import datetime
 import lxml.html
 import pytest
 
-from itsutsuboshi.report_html import LIMIT, group_findings, render_html
-from itsutsuboshi.validation import FileReport, Finding, validate_file
+from itsutsuboshi.validation.report_html import LIMIT, group_findings, render_html
+from itsutsuboshi.validation.validate import FileReport, Finding, validate_file
 
 from .conftest import CASES
 

@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 from rdflib import RDFS, Graph, URIRef
 
-from itsutsuboshi.cli import main
-from itsutsuboshi.converters.iri import IriBuilder
+from itsutsuboshi.cli.main import main
+from itsutsuboshi.iris import IriBuilder
 from itsutsuboshi.server import create_app
 from itsutsuboshi.server.cache import DocumentCache
 from itsutsuboshi.server.describe import checked_iri

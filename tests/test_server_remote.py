@@ -9,9 +9,9 @@ import requests
 import requests.auth
 from rdflib import Graph, URIRef
 
-from itsutsuboshi.loading import load_csv
-from itsutsuboshi.remote import RemoteStore
+from itsutsuboshi.publish.loading import load_csv
 from itsutsuboshi.server import create_app
+from itsutsuboshi.store.remote import RemoteStore
 
 FIXTURE = Path(__file__).resolve().parent / "linking" / "131016_aed.csv"
 BASE = "https://remote.example.lg.jp/"  # a base of its own: the servers live for the whole session

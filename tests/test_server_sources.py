@@ -20,7 +20,7 @@ from rdflib import Graph, Literal, URIRef
 
 from itsutsuboshi.server import create_app
 from itsutsuboshi.server.describe import SEGMENT_SAFE, checked_iri
-from itsutsuboshi.static_site import export_static, file_path
+from itsutsuboshi.server.static_site import export_static, file_path
 from itsutsuboshi.store import EmbeddedStore
 
 BASE = "http://127.0.0.1:8000/"

@@ -62,7 +62,7 @@ def test_check_digit_queries_agree_with_the_python_algorithms():
     """The SHACL-SPARQL check digits give the same verdict as the normalisers, on many codes."""
     import pyoxigraph as ox
 
-    from itsutsuboshi.shacl import ShaclEngine
+    from itsutsuboshi.shapes.engine import ShaclEngine
 
     codes = [f"{n:06d}" for n in range(10000, 480000, 997)]
     numbers = [f"{n:013d}" for n in range(1000000000000, 9999999999999, 77777777777)]

@@ -8,9 +8,9 @@ import pyoxigraph
 import pytest
 
 from itsutsuboshi import formats
-from itsutsuboshi.converters.iri import IriBuilder
-from itsutsuboshi.pipeline import convert_file
-from itsutsuboshi.writers import open_writer
+from itsutsuboshi.converters.writers import open_writer
+from itsutsuboshi.iris import IriBuilder
+from itsutsuboshi.pipeline.convert import convert_file
 
 from .conftest import SAMPLES, requires_shared, shared_manifest
 

@@ -30,7 +30,7 @@ def data(tmp_path_factory) -> list[Path]:
     """The example CSVs linked to N-Triples once per module."""
     from click.testing import CliRunner
 
-    from itsutsuboshi.cli import main
+    from itsutsuboshi.cli.main import main
 
     out = tmp_path_factory.mktemp("nt")
     paths = []

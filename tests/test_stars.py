@@ -10,11 +10,10 @@ import lxml.html
 import pytest
 
 from itsutsuboshi import formats
-from itsutsuboshi.converters.iri import IriBuilder
 from itsutsuboshi.converters.links import municipality_houjin
-from itsutsuboshi.evidence import PDL, catalogue_licence, understand
-from itsutsuboshi.pipeline import convert_file
-from itsutsuboshi.stars import (
+from itsutsuboshi.converters.writers import open_writer
+from itsutsuboshi.diagnosis.evidence import PDL, catalogue_licence, understand
+from itsutsuboshi.diagnosis.stars import (
     Diagnosis,
     diagnose,
     diagnose_file,
@@ -24,7 +23,8 @@ from itsutsuboshi.stars import (
     to_json,
     write_diagnosis,
 )
-from itsutsuboshi.writers import open_writer
+from itsutsuboshi.iris import IriBuilder
+from itsutsuboshi.pipeline.convert import convert_file
 
 from .conftest import SAMPLES, requires_shared
 

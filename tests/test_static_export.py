@@ -27,11 +27,11 @@ import requests
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from itsutsuboshi.catalogue import load_catalogue
-from itsutsuboshi.loading import load_csv
+from itsutsuboshi.publish.catalogue import load_catalogue
+from itsutsuboshi.publish.loading import load_csv
 from itsutsuboshi.server import create_app
 from itsutsuboshi.server.negotiation import OFFERS
-from itsutsuboshi.static_site import ExportSummary, export_static, file_path
+from itsutsuboshi.server.static_site import ExportSummary, export_static, file_path
 from itsutsuboshi.store import EmbeddedStore, StoreUnavailable
 
 from .conftest import ROOT

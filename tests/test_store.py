@@ -12,11 +12,11 @@ import requests
 import requests.auth
 from click.testing import CliRunner
 
-from itsutsuboshi.cli import main
-from itsutsuboshi.converters.iri import IriBuilder
-from itsutsuboshi.loading import load_csv
-from itsutsuboshi.remote import RemoteStore
+from itsutsuboshi.cli.main import main
+from itsutsuboshi.iris import IriBuilder
+from itsutsuboshi.publish.loading import load_csv
 from itsutsuboshi.store import EmbeddedStore, StoreUnavailable, open_store
+from itsutsuboshi.store.remote import RemoteStore
 
 from .conftest import ROOT
 
@@ -192,7 +192,7 @@ def test_dumps_are_whole_graphs_on_every_store(store):
     from rdflib import Graph, URIRef
     from rdflib.compare import isomorphic
 
-    from itsutsuboshi.dumps import dump_bytes
+    from itsutsuboshi.server.dumps import dump_bytes
 
     load_csv(store, FIXTURE, base=BASE)
     reference = EmbeddedStore(None)

@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from rdflib import Graph
 from rdflib.namespace import RDF, SH
 
-from itsutsuboshi.cli import main
-from itsutsuboshi.validation import validate_file
+from itsutsuboshi.cli.main import main
+from itsutsuboshi.validation.validate import validate_file
 
 from .conftest import SAMPLES, requires_shared
 

@@ -18,8 +18,8 @@ import pytest
 from rdflib import BNode, Graph, Literal
 from rdflib.namespace import RDF, SH
 
-from itsutsuboshi.shacl import ShaclEngine, rdflib_trail
-from itsutsuboshi.validation import RDF_SUFFIXES, validate_file
+from itsutsuboshi.shapes.engine import ShaclEngine, rdflib_trail
+from itsutsuboshi.validation.validate import RDF_SUFFIXES, validate_file
 
 CASES = Path(__file__).resolve().parent / "validation"
 CASE_DIRS = sorted(p for p in CASES.iterdir() if p.is_dir())
@@ -42,7 +42,7 @@ def case_rdf(case: Path, tmp_path: Path) -> Path:
         return source
     from click.testing import CliRunner
 
-    from itsutsuboshi.cli import main
+    from itsutsuboshi.cli.main import main
 
     out = tmp_path / "data.ttl"
     opts = options(case)

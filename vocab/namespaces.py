@@ -16,6 +16,9 @@ DCAT = "http://www.w3.org/ns/dcat#"
 PROV = "http://www.w3.org/ns/prov#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 WDT = "http://www.wikidata.org/prop/direct/"
+FOAF = "http://xmlns.com/foaf/0.1/"
+VCARD = "http://www.w3.org/2006/vcard/ns#"
+ADMS = "http://www.w3.org/ns/adms#"
 
 #: Prefix table shared by every writer, the JSON-LD context and mapping files.
 PREFIXES: dict[str, str] = {
@@ -34,6 +37,10 @@ PREFIXES: dict[str, str] = {
     "skos": SKOS,
     "wdt": WDT,
 }
+
+#: Prefixes of the DCAT catalogue and its dumps.
+CATALOGUE_PREFIXES: dict[str, str] = {"dcat": DCAT, "dcterms": DCTERMS, "foaf": FOAF, "vcard": VCARD, "adms": ADMS,
+                                      "skos": SKOS, "rdfs": RDFS, "owl": OWL, "xsd": XSD, "ic": IC, "itsu": ITSU}
 
 
 def expand(curie: str) -> str:

@@ -1,0 +1,64 @@
+"""The link report: how many records were linked to each registry, per dataset, and which were not."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from itsutsuboshi.converters.issues import FIELDS, Issue
+from itsutsuboshi.pipeline.convert import FileResult
+from itsutsuboshi.spreadsheet import safe_row
+
+#: kind -> (label ja, label en, outcomes counted as linked)
+KINDS = {
+    "municipality": ("市区町村 (公開者)", "municipality (publisher)", ("linked",)),
+    "municipality_named": ("市区町村 (広域の一覧の各行)", "municipality (rows of a wide-area list)", ("linked",)),
+    "location_code": ("所在地の団体コード", "location code", ("linked",)),
+    "houjin": ("法人番号", "corporate number", ("linked",)),
+    "address": ("住所 → 町字", "address → town", ("town",)),
+    "coordinates": ("代表点で補った座標", "coordinates filled", ("filled",)),
+}
+
+
+def rows(results: list[FileResult]) -> list[dict[str, object]]:
+    """One row per (dataset, kind): total, linked, rate and the other outcomes."""
+    table: dict[tuple[str, str], dict[str, int]] = {}
+    for r in results:
+        if r.links is None:
+            continue
+        for (kind, outcome), n in r.links.counts.items():
+            cell = table.setdefault((r.dataset or "-", kind), {})
+            cell[outcome] = cell.get(outcome, 0) + n
+    out = []
+    for (dataset, kind), outcomes in sorted(table.items()):
+        total = sum(outcomes.values())
+        linked = sum(outcomes.get(o, 0) for o in KINDS.get(kind, ("", "", ("linked",)))[2])
+        out.append({"dataset": dataset, "kind": kind, "total": total, "linked": linked,
+                    "rate": round(linked / total, 4) if total else 0.0,
+                    "outcomes": dict(sorted(outcomes.items()))})
+    return out
+
+
+def summary(results: list[FileResult]) -> str:
+    lines = [f"{'dataset':<18} {'kind':<28} {'linked':>8} {'total':>7} {'rate':>7}  outcomes"]
+    for row in rows(results):
+        ja, en, _ = KINDS.get(str(row["kind"]), (row["kind"], row["kind"], ()))
+        outcomes = ", ".join(f"{k} {v}" for k, v in row["outcomes"].items())  # type: ignore[union-attr]
+        lines.append(f"{row['dataset']:<18} {en:<28} {row['linked']:>8} {row['total']:>7} "
+                     f"{float(row['rate']):>7.1%}  {outcomes}  ({ja})")
+    return "\n".join(lines)
+
+
+def write(results: list[FileResult], issues: list[Issue], path: Path) -> None:
+    """``.json``: the counts and the rows that could not be linked; ``.csv``: those rows (UTF-8 BOM, no cell
+    taken for a formula: :mod:`.spreadsheet`)."""
+    unlinked = [i for i in issues if i.code.startswith("link.") and i.code != "link.coordinates_filled"]
+    if path.suffix.lower() == ".json":
+        data = {"links": rows(results), "unlinked": [i.as_dict() for i in unlinked]}
+        path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        return
+    with open(path, "w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(FIELDS)
+        writer.writerows(safe_row(getattr(i, k) for k in FIELDS) for i in unlinked)

@@ -1,0 +1,1 @@
+"""Validate: converted files checked against the shapes, findings mapped back to CSV rows, reports written."""

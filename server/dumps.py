@@ -1,0 +1,94 @@
+"""Dumps (``/dumps/…``) and named graphs (``/graph/…``), serialised exactly as the server sends them.
+
+The site's graphs are ``{base}graph/catalog`` and one graph per source file,
+``{base}graph/{dataset}/{code}/{source-key}``; a dataset's dump joins the graphs of its source files.
+Graphs of a load in progress (``urn:itsutsuboshi:staging:…``, or an IRI with a ``#``) are never dumped.
+The catalogue's own graph goes through rdflib (it is small) so it can also be served as RDF/XML and
+JSON-LD for harvesters, with ``dcat:byteSize`` typed ``xsd:nonNegativeInteger`` again.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+from collections.abc import Iterable, Sequence
+
+import pyoxigraph as ox
+from rdflib import XSD, Graph, Literal
+from rdflib.namespace import DCAT
+
+from itsutsuboshi.iris import catalog_graph_iri
+from itsutsuboshi.store import Store
+from itsutsuboshi.vocab.namespaces import CATALOGUE_PREFIXES as PREFIXES
+
+_SOURCE_GRAPH = re.compile(r"(?P<dataset>[a-z_]{1,40})/(?P<code>\d{6})/[^/#]+")
+
+
+def site_graphs(graphs: Iterable[str], base: str) -> list[str]:
+    """The graphs of the site among ``graphs``: under ``{base}graph/``, and not a load's staging graph."""
+    return sorted(g for g in graphs if g.startswith(base + "graph/") and "#" not in g)
+
+
+def dataset_graphs(graphs: Iterable[str], base: str) -> dict[tuple[str, str], list[str]]:
+    """``{(dataset, code): [graph, …]}``: the source graphs ``{base}graph/{dataset}/{code}/{source-key}``
+    of each dataset of each publisher, sorted."""
+    out: dict[tuple[str, str], list[str]] = {}
+    prefix = base + "graph/"
+    for graph in site_graphs(graphs, base):
+        if found := _SOURCE_GRAPH.fullmatch(graph[len(prefix):]):
+            out.setdefault((found["dataset"], found["code"]), []).append(graph)
+    return dict(sorted(out.items()))
+
+
+def graph_bytes(store: Store, graph: str, *, format: str, base: str, public: str | None = None) -> bytes:
+    """One named graph in ``format`` (``turtle``, ``nt``, ``jsonld``, ``rdfxml``), IRIs moved to ``public``."""
+    data = store.dump(graph, format=format)
+    return _moved(data.decode("utf-8"), base, public).encode("utf-8")
+
+
+def dump_bytes(store: Store, graph: str | Sequence[str] | None, *, ext: str, base: str,
+               public: str | None = None) -> bytes:
+    """A dump exactly as ``/dumps/`` serves it: ``nt.gz`` (gzip, mtime 0) or ``ttl``, IRIs moved to ``public``.
+    ``graph`` is one graph, several (a dataset's source graphs) or ``None``, every graph of the site; several
+    graphs are joined with no triple twice. The catalogue's graph goes through rdflib (it is small), also as
+    ``rdf`` and ``jsonld``, with its ``dcat:byteSize`` typed ``xsd:nonNegativeInteger`` again (stores keep
+    such numbers as ``xsd:integer``)."""
+    if isinstance(graph, str) and graph == catalog_graph_iri(base):
+        return _catalogue(store.dump(graph, format="nt").decode("utf-8"), ext=ext, base=base, public=public)
+    graphs = [graph] if isinstance(graph, str) else site_graphs(store.graphs(), base) if graph is None else graph
+    text = _moved(_union(store, graphs), base, public)
+    if ext == "ttl":
+        triples = (q.triple for q in ox.parse(text.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES))
+        data = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+    else:
+        data = text.encode("utf-8")
+    return data if ext != "nt.gz" else gzip.compress(data, mtime=0)
+
+
+def _union(store: Store, graphs: Sequence[str]) -> str:
+    """The N-Triples of ``graphs``, each distinct triple on one line (graphs are sets; only their union repeats)."""
+    if len(graphs) == 1:
+        return store.dump(graphs[0], format="nt").decode("utf-8")
+    seen: set[str] = set()
+    lines = []
+    for graph in graphs:
+        for line in store.dump(graph, format="nt").decode("utf-8").splitlines(keepends=True):
+            if line.strip() and line not in seen:
+                seen.add(line)
+                lines.append(line)
+    return "".join(lines)
+
+
+def _moved(text: str, base: str, public: str | None) -> str:
+    return text.replace(base, public) if public and public != base else text
+
+
+def _catalogue(ntriples: str, *, ext: str, base: str, public: str | None) -> bytes:
+    g = Graph().parse(data=_moved(ntriples, base, public), format="nt")
+    for s, p, o in list(g.triples((None, DCAT.byteSize, None))):
+        g.set((s, p, Literal(int(o), datatype=XSD.nonNegativeInteger)))
+    for prefix, ns in PREFIXES.items():
+        g.bind(prefix, ns)
+    rdflib_format = {"ttl": "turtle", "rdf": "pretty-xml", "jsonld": "json-ld"}.get(ext, "nt")
+    data = g.serialize(format=rdflib_format, context=PREFIXES, encoding="utf-8")
+    return data if ext != "nt.gz" else gzip.compress(data, mtime=0)
