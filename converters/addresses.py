@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -133,7 +134,7 @@ def _cities() -> _Cities:
     return _Cities(prefs, _lengths(prefs), {k: tuple(v) for k, v in names.items()}, _lengths(names), wards, parent)
 
 
-def _lengths(keys: dict[str, object] | set[str]) -> tuple[int, ...]:
+def _lengths(keys: Iterable[str]) -> tuple[int, ...]:
     return tuple(sorted({len(k) for k in keys if k}, reverse=True))
 
 
@@ -235,7 +236,7 @@ def _find_town(idx: _Index, k: str, p: int) -> tuple[tuple[Town, ...], int, str]
         if key in idx.stems:
             m = _CHOME_NEXT.match(k, q + n)
             chome = idx.exact.get(f"{key}{m[1]}丁目") if m else None
-            if chome:
+            if chome and m:
                 return chome, m.end(), ""
             if found is None:
                 return (), p, "ambiguous"  # 本町 without (a known) 丁目

@@ -24,6 +24,7 @@ from collections import Counter
 from collections.abc import Iterator
 from functools import lru_cache
 from itertools import chain
+from operator import length_hint
 from pathlib import Path
 from typing import BinaryIO
 
@@ -264,7 +265,7 @@ def _first_record(lines: list[str], *, strict: bool) -> tuple[list[str] | None, 
         record = next(csv.reader(it, strict=strict))
     except (csv.Error, StopIteration):
         return None, 0
-    return record, len(lines) - it.__length_hint__()
+    return record, len(lines) - length_hint(it)
 
 
 def _stray_candidates(lines: list[str], failed: int) -> Iterator[tuple[int, int]]:
@@ -415,7 +416,7 @@ class CsvLines:
                 return
             except csv.Error:  # a quote not followed by a comma, one left open at the end, a cell too long
                 record, broken = [], True
-            end = self._base + len(self._list) - self._it.__length_hint__()
+            end = self._base + len(self._list) - length_hint(self._it)
             if end == start:
                 return
             self.row += 1

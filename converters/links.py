@@ -27,7 +27,7 @@ from ..vocab.namespaces import DCTERMS, GEO, IC, ITSU, OWL, RDFS, WGS, XSD
 from . import local_governments, towns
 from .addresses import AddressMatch, match_address
 from .issues import Issue, make_issue
-from .model import IRI, Lit, Node
+from .model import IRI, Lit, Node, Object
 from .normalize import houjin_check_digit, houjin_valid
 
 SAC = "http://data.e-stat.go.jp/lod/sac/C"
@@ -105,9 +105,9 @@ class Linker:
         code_node = _child(address, _CITY_CODE)
         own_code = _text(code_node, _VALUE) if code_node is not None else None
         text = _text(address, _TEXT) or "".join(_text(address, p) or "" for p in _PARTS)
-        known = bool(own_code) and local_governments.by_code(own_code) is not None  # type: ignore[arg-type]
+        known = own_code is not None and bool(own_code) and local_governments.by_code(own_code) is not None
         hint = own_code if known else code
-        if known:
+        if known and own_code:
             address.add(_SPATIAL, IRI(sac_iri(own_code)))
             self.stats.counts[("location_code", "linked")] += 1
         if not text:
@@ -169,10 +169,12 @@ class Linker:
         for iri, town in sorted(self._towns.items()):
             lg = local_governments.by_code(town.lg_code)
             label = (lg.name if lg else "") + town.name
+            names: list[tuple[str, Object]] = [(_TEXT, Lit(town.name))]
+            if town.oaza_cho_kana:
+                names.append((IC + "カナ表記", Lit(town.oaza_cho_kana)))
             node = Node(iri, [ITSU + "Town"], [
                 (RDFS + "label", Lit(label, None, "ja")),
-                (IC + "名称", Node(None, [IC + "名称型"], [(_TEXT, Lit(town.name))] + (
-                    [(IC + "カナ表記", Lit(town.oaza_cho_kana))] if town.oaza_cho_kana else []))),
+                (IC + "名称", Node(None, [IC + "名称型"], names)),
                 (_CITY_CODE, Node(None, [_CODE_NODE], [(_VALUE, Lit(town.lg_code))])),
                 (_TOWN_CODE, Node(None, [_CODE_NODE], [(_VALUE, Lit(town.machiaza_id))])),
                 (_SPATIAL, IRI(sac_iri(town.lg_code))),

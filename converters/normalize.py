@@ -152,8 +152,8 @@ def parse_date(value: str) -> Normalized:
     s = nfkc(value).strip()
     s = _DATETIME_TAIL.sub("", s)
     if s.isdigit() and len(s) <= 5 and int(s) > 60:  # Excel 1900 date system serial number
-        lit = Lit((_EXCEL_EPOCH + timedelta(days=int(s))).isoformat(), XSD + "date")
-        return [lit], ("date.serial", f"{s} → {lit.value}"), True
+        serial = Lit((_EXCEL_EPOCH + timedelta(days=int(s))).isoformat(), XSD + "date")
+        return [serial], ("date.serial", f"{s} → {serial.value}"), True
     m = _YMD.match(s) or _COMPACT.match(s)
     if m:
         y, mo, d = m.group(1), m.group(2), m.group(3)

@@ -186,7 +186,7 @@ def _standard(keys: set[str], mapping: Mapping, slugs: set[str]) -> tuple[float,
     """The header against the dataset's standard generations: (score, Jaccard, generation)."""
     bonus = FILENAME_BONUS if slugs & set(mapping.filename_slugs) else 0.0
     placed = len(keys & mapping.known_keys) / len(keys) if keys else 0.0
-    best = (0.0, 0.0, None)
+    best: tuple[float, float, str | None] = (0.0, 0.0, None)
     for generation, columns in mapping.headers.items():
         gen = {header_key(c) for c in columns}
         jaccard = len(keys & gen) / len(keys | gen) if keys | gen else 0.0

@@ -144,17 +144,17 @@ def _constraint_checks(g: Graph, shape: Node, target: str, path: Node | None, su
     if path is not None:
         p = sparql_path(g, path)
         n = g.value(shape, SH.minCount)
-        if n is not None and int(n) > 0:
-            if int(n) == 1:  # MINUS: pyoxigraph runs a multi-step FILTER NOT EXISTS per focus node (quadratic)
+        if n is not None and _count(n) > 0:
+            if _count(n) == 1:  # MINUS: pyoxigraph runs a multi-step FILTER NOT EXISTS per focus node (quadratic)
                 query = f"SELECT DISTINCT ?this WHERE {{ {target} MINUS {{ ?this {p} ?value }} }}"
             else:
                 query = (f"SELECT ?this WHERE {{ {target} OPTIONAL {{ ?this {p} ?value }} }} "
-                         f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) < {int(n)})")
+                         f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) < {_count(n)})")
             add("MinCountConstraintComponent", query, minCount=n)
         n = g.value(shape, SH.maxCount)
         if n is not None:
             add("MaxCountConstraintComponent", f"SELECT ?this WHERE {{ {target} ?this {p} ?value }} "
-                f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) > {int(n)})", maxCount=n)
+                f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) > {_count(n)})", maxCount=n)
         v = g.value(shape, SH.hasValue)
         if v is not None:
             add("HasValueConstraintComponent",
@@ -169,7 +169,7 @@ def _constraint_checks(g: Graph, shape: Node, target: str, path: Node | None, su
             ok += f" && COALESCE(isLiteral({_term(dt)}(STR(?value))), false)"
         value_check("DatatypeConstraintComponent", f"!({ok})", datatype=dt)
     for kind in g.objects(shape, SH.nodeKind):
-        value_check("NodeKindConstraintComponent", "!" + _NODE_KINDS[kind].format(v="?value"), nodeKind=kind)
+        value_check("NodeKindConstraintComponent", "!" + _NODE_KINDS[URIRef(str(kind))].format(v="?value"), nodeKind=kind)
     for cls in g.objects(shape, SH["class"]):
         value_check("ClassConstraintComponent",
                     f"isLiteral(?value) || NOT EXISTS {{ ?value {_type_path(subclasses)} {_term(cls)} }}", **{"class": cls})
@@ -184,7 +184,7 @@ def _constraint_checks(g: Graph, shape: Node, target: str, path: Node | None, su
     for name, op in (("minLength", "<"), ("maxLength", ">")):
         for n in g.objects(shape, SH[name]):
             value_check(name[0].upper() + name[1:] + "ConstraintComponent",
-                        f"isBlank(?value) || STRLEN(STR(?value)) {op} {int(n)}", **{name: n})
+                        f"isBlank(?value) || STRLEN(STR(?value)) {op} {_count(n)}", **{name: n})
     for members in g.objects(shape, SH["in"]):
         allowed = list(Collection(g, members))
         cond = " || ".join(f"sameTerm(?value, {_term(m)})" for m in allowed) or "false"
@@ -212,7 +212,7 @@ def _sparql_check(g: Graph, shape: Node, constraint: Node, target: str, path: No
         raise Unsupported("SPARQL constraint without a WHERE clause")
     query = _prefixes(g, constraint) + text[:match.end()] + f" {target} " + text[match.end():]
     messages = tuple(o for o in g.objects(constraint, SH.message) if isinstance(o, Literal)) or base["messages"]
-    severity = g.value(constraint, SH.severity) or base["severity"]
+    severity = URIRef(str(g.value(constraint, SH.severity) or base["severity"]))
     return Check(shape=shape, component=SH.SPARQLConstraintComponent, severity=severity, query=query,
                  path=path, constraint=constraint, messages=messages, value_is_focus=False)
 
@@ -255,6 +255,11 @@ def path_predicates(g: Graph, path: Node | None) -> tuple[str, ...] | None:
         if all(isinstance(s, URIRef) for s in steps):
             return tuple(str(s) for s in steps)
     return None
+
+
+def _count(node: Node) -> int:
+    """An integer parameter (``sh:minCount 1``, ``sh:maxLength 20``)."""
+    return int(str(node))
 
 
 def _term(node: Node) -> str:

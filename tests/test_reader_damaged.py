@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from itsutsuboshi import formats
-from itsutsuboshi.cli.main import main as cli
+from itsutsuboshi.cli import main as cli
 from itsutsuboshi.converters import lines as csvlines
 from itsutsuboshi.converters.issues import make_issue
 from itsutsuboshi.converters.lines import CELL_LIMIT, LINE_LIMIT, detect_encoding

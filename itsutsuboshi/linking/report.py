@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
+from typing import TypedDict
 
 from itsutsuboshi.converters.issues import FIELDS, Issue
 from itsutsuboshi.pipeline.convert import FileResult
@@ -21,7 +22,18 @@ KINDS = {
 }
 
 
-def rows(results: list[FileResult]) -> list[dict[str, object]]:
+class LinkRow(TypedDict):
+    """One line of the link report."""
+
+    dataset: str
+    kind: str
+    total: int
+    linked: int
+    rate: float
+    outcomes: dict[str, int]
+
+
+def rows(results: list[FileResult]) -> list[LinkRow]:
     """One row per (dataset, kind): total, linked, rate and the other outcomes."""
     table: dict[tuple[str, str], dict[str, int]] = {}
     for r in results:
@@ -30,7 +42,7 @@ def rows(results: list[FileResult]) -> list[dict[str, object]]:
         for (kind, outcome), n in r.links.counts.items():
             cell = table.setdefault((r.dataset or "-", kind), {})
             cell[outcome] = cell.get(outcome, 0) + n
-    out = []
+    out: list[LinkRow] = []
     for (dataset, kind), outcomes in sorted(table.items()):
         total = sum(outcomes.values())
         linked = sum(outcomes.get(o, 0) for o in KINDS.get(kind, ("", "", ("linked",)))[2])
@@ -43,10 +55,10 @@ def rows(results: list[FileResult]) -> list[dict[str, object]]:
 def summary(results: list[FileResult]) -> str:
     lines = [f"{'dataset':<18} {'kind':<28} {'linked':>8} {'total':>7} {'rate':>7}  outcomes"]
     for row in rows(results):
-        ja, en, _ = KINDS.get(str(row["kind"]), (row["kind"], row["kind"], ()))
-        outcomes = ", ".join(f"{k} {v}" for k, v in row["outcomes"].items())  # type: ignore[union-attr]
+        ja, en, _ = KINDS.get(row["kind"], (row["kind"], row["kind"], ()))
+        outcomes = ", ".join(f"{k} {v}" for k, v in row["outcomes"].items())
         lines.append(f"{row['dataset']:<18} {en:<28} {row['linked']:>8} {row['total']:>7} "
-                     f"{float(row['rate']):>7.1%}  {outcomes}  ({ja})")
+                     f"{row['rate']:>7.1%}  {outcomes}  ({ja})")
     return "\n".join(lines)
 
 
