@@ -148,7 +148,9 @@ def index(triples: list[ox.Triple]) -> Index:
     """``{subject: [(predicate, object), …]}`` of a description."""
     out: Index = defaultdict(list)
     for t in triples:
-        out[t.subject].append((t.predicate, t.object))
+        subject, obj = t.subject, t.object
+        if not isinstance(subject, ox.Triple) and not isinstance(obj, ox.Triple):  # RDF-star: not in our data
+            out[subject].append((t.predicate, obj))
     return out
 
 

@@ -33,9 +33,12 @@ class _Writer:
         self.rows: dict[Subject, list[tuple[ox.NamedNode, Object]]] = defaultdict(list)
         uses: Counter[ox.BlankNode] = Counter()
         for t in triples:
-            self.rows[t.subject].append((t.predicate, t.object))
-            if isinstance(t.object, ox.BlankNode):
-                uses[t.object] += 1
+            subject, obj = t.subject, t.object
+            if isinstance(subject, ox.Triple) or isinstance(obj, ox.Triple):  # RDF-star: not in our data
+                continue
+            self.rows[subject].append((t.predicate, obj))
+            if isinstance(obj, ox.BlankNode):
+                uses[obj] += 1
         self.inline = {b for b, n in uses.items() if n == 1}
         self.namespaces = tuple(sorted(prefixes.items(), key=lambda kv: -len(kv[1])))
         self.used: dict[str, str] = {}
@@ -79,10 +82,10 @@ class _Writer:
         for p, o in self.rows[subject]:
             grouped[p.value].append(o)
         lines = []
-        for p in sorted(grouped, key=lambda v: (v != RDF_TYPE, v)):
-            values = grouped[p]
+        for name in sorted(grouped, key=lambda v: (v != RDF_TYPE, v)):
+            values = grouped[name]
             objects = ", ".join(self.term(o, depth) for o in (sorted(values, key=_order) if len(values) > 1 else values))
-            lines.append(f"{pad}{'a' if p == RDF_TYPE else self.iri(p)} {objects}")
+            lines.append(f"{pad}{'a' if name == RDF_TYPE else self.iri(name)} {objects}")
         return " ;\n".join(lines)
 
     def block(self, subject: Subject) -> str:
@@ -110,9 +113,9 @@ def serialize(triples: Iterable[ox.Triple], *, prefixes: dict[str, str], first: 
     roots = sorted((s for s in w.rows if isinstance(s, ox.NamedNode)), key=lambda s: (s.value != first, s.value))
     blocks = [w.block(s) for s in roots]
     # blank nodes not reached inline (used twice, or only as subjects, or in a cycle)
-    for s in sorted((s for s in w.rows if isinstance(s, ox.BlankNode)), key=str):
-        if s not in w.written and s not in w.inline:
-            blocks.append(w.block(s))
+    for blank in sorted((s for s in w.rows if isinstance(s, ox.BlankNode)), key=str):
+        if blank not in w.written and blank not in w.inline:
+            blocks.append(w.block(blank))
     for s in sorted((s for s in w.rows if s not in w.written), key=str):
         if s in w.written:  # written inline by an earlier block of the cycle
             continue
