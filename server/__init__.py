@@ -16,11 +16,12 @@ from typing import Any
 
 from flask import Flask
 
+from itsutsuboshi.iris import DEFAULT_BASE, IriBuilder
 from itsutsuboshi.store import QueryError, StoreUnavailable, open_store
 
 from .cache import DocumentCache
+from .state import SiteState, SparqlSettings
 
-DEFAULT_BASE = "http://127.0.0.1:8000/"
 #: settings read from ``ITSUTSUBOSHI_<NAME>`` when ``create_app()`` has no config, with their types
 ENVIRONMENT: dict[str, type] = {"CACHE_SIZE": int, "CACHE_SECONDS": float, "MAP_TILES": str, "SPARQL_TIMEOUT": float,
                                 "SPARQL_MAX_ROWS": int, "SPARQL_WORKERS": int, "SPARQL_SERVICE_ALLOWLIST": list}
@@ -49,11 +50,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     store = config.get("STORE")
     if store is None or isinstance(store, str | os.PathLike):
         store = open_store(store, read_only=store is not None)  # the server never writes
-    # shared with the SPARQL blueprint: {"store": the Store, "config": the settings given}
     cache = DocumentCache(size=int(app.config.get("CACHE_SIZE", 2048)),
                           seconds=float(app.config.get("CACHE_SECONDS", 60)))
-    app.extensions["itsutsuboshi"] = {"store": store, "cache": cache,
-                                      "config": {k: v for k, v in config.items() if k != "STORE"}}
+    SiteState(store, cache, IriBuilder(app.config["BASE"], public=app.config["PUBLIC_BASE"]),
+              SparqlSettings.of(app.config)).install(app)
 
     from . import catalog, pages, sparql
 

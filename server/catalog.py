@@ -16,49 +16,37 @@
 from __future__ import annotations
 
 import hashlib
-import re
 import time
 from xml.sax.saxutils import escape
 
-from flask import Blueprint, Response, abort, current_app, redirect, request, url_for
+from flask import Blueprint, Response, abort, redirect, request, url_for
 
-from itsutsuboshi.iris import catalog_graph_iri
+from itsutsuboshi.iris import DUMPS_PATH, ID, SOURCE
 from itsutsuboshi.server.dumps import dataset_graphs, dump_bytes
 
 from .describe import SOURCE_FILE, bindings
+from .state import site_state
 
 bp = Blueprint("catalog", __name__)
 
-_DUMP = re.compile(r"^(?:(?P<dataset>[a-z_]{1,40})/(?P<code>\d{6})|all|(?P<catalog>catalog))\.(?P<ext>nt\.gz|ttl|rdf|jsonld)$")
 _TYPES = {"ttl": "text/turtle", "nt.gz": "application/n-triples", "rdf": "application/rdf+xml", "jsonld": "application/ld+json"}
 SITEMAP_LIMIT = 50000
 DUMP_SIZE_SECONDS = 300  # how long HEAD trusts the size of the last dump served
 
 
-def _store():  # type: ignore[no-untyped-def]
-    return current_app.extensions["itsutsuboshi"]["store"]
-
-
-def _bases() -> tuple[str, str]:
-    """The base the data was minted with, and the one this site is served under."""
-    base = current_app.config.get("BASE", "http://127.0.0.1:8000/")
-    public = current_app.config.get("PUBLIC_BASE") or base
-    return base, public
-
-
 def _datasets(names: list[str] | None = None) -> dict[tuple[str, str], list[str]]:
     """``{(dataset, code): [source graph, …]}`` of the site (no staging graph)."""
-    base, _ = _bases()
-    return dataset_graphs(_store().graphs() if names is None else names, base)
+    state = site_state()
+    return dataset_graphs(state.store.graphs() if names is None else names, state.iris.base)
 
 
 def _has_catalogue(names: list[str] | None = None) -> bool:
-    base, _ = _bases()
-    return catalog_graph_iri(base) in (_store().graphs() if names is None else names)
+    state = site_state()
+    return state.iris.catalog_graph() in (state.store.graphs() if names is None else names)
 
 
 def _select(query: str) -> list[dict[str, str]]:
-    body, _ = _store().query(query)
+    body, _ = site_state().store.query(query)
     return bindings(body)
 
 
@@ -75,21 +63,21 @@ def catalogue(ext: str) -> Response:
 
 @bp.get("/.well-known/void")
 def void() -> Response:
-    _, public = _bases()
+    iris = site_state().iris
     root = request.url_root
-    names = _store().graphs()
+    names = site_state().store.graphs()
     lines = ["@prefix void: <http://rdfs.org/ns/void#> .", "@prefix dcterms: <http://purl.org/dc/terms/> .",
              "@prefix foaf: <http://xmlns.com/foaf/0.1/> .", "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .",
              "", f"<{root}.well-known/void#site> a void:Dataset ;",
              '    dcterms:title "itsutsuboshi で公開している自治体のオープンデータ"@ja, '
              '"Municipal open data published with itsutsuboshi"@en ;',
              f"    void:sparqlEndpoint <{root}sparql> ;",
-             f"    void:dataDump <{root}dumps/all.nt.gz> ;",
-             f'    void:uriSpace "{public}id/" ;',
+             f"    void:dataDump <{root}{iris.dump_path('.nt.gz')}> ;",
+             f'    void:uriSpace "{iris.shown(iris.space(ID))}" ;',
              f"    void:exampleResource <{root}> ;"]
     if _has_catalogue(names):  # the DCAT catalogue is the entry point to everything published
-        lines += [f"    void:rootResource <{public}id/catalog> ;",
-                  f"    rdfs:seeAlso <{root}catalog>, <{root}dumps/catalog.ttl> ;"]
+        lines += [f"    void:rootResource <{iris.shown(iris.catalog())}> ;",
+                  f"    rdfs:seeAlso <{root}catalog>, <{root}{iris.dump_path('.ttl', catalog=True)}> ;"]
     lines.append("    void:vocabulary <http://imi.go.jp/ns/core/rdf#>, <https://w3id.org/itsutsuboshi/ns#> .")
     counts = {row["g"]: row["n"] for row in _select(
         "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")}
@@ -98,42 +86,43 @@ def void() -> Response:
         lines += ["", f"<{root}.well-known/void#site> void:subset {subset} .",
                   f"{subset} a void:Dataset ;",
                   f"    void:triples {sum(int(counts.get(g, 0)) for g in graphs)} ;",
-                  f"    void:dataDump <{root}dumps/{dataset}/{code}.nt.gz>, <{root}dumps/{dataset}/{code}.ttl> ;",
+                  "    void:dataDump " + ", ".join(f"<{root}{iris.dump_path(extension, dataset=dataset, code=code)}>"
+                                               for extension in (".nt.gz", ".ttl")) + " ;",
                   f"    dcterms:isPartOf <{root}.well-known/void#site> ;",
                   f'    dcterms:identifier "{dataset}/{code}" .']
     return Response("\n".join(lines) + "\n", mimetype="text/turtle",
                     headers={"Access-Control-Allow-Origin": "*"})
 
 
-@bp.get("/dumps/<path:name>")
+@bp.get(f"/{DUMPS_PATH}/<path:name>")
 def dump(name: str) -> Response:
-    found = _DUMP.match(name)
-    if found is None or (found["ext"] in ("rdf", "jsonld") and not found["catalog"]):  # those only for the catalogue
-        abort(404)
-    base, public = _bases()
+    state = site_state()
+    found = state.iris.parse_dump(name)
+    ext = found.extension[1:] if found is not None else ""
+    if found is None or ext not in _TYPES or (ext in ("rdf", "jsonld") and not found.catalog):
+        abort(404)  # those only for the catalogue
     graph: str | list[str] | None = None  # None: every graph of the site
-    if found["dataset"]:
-        graph = _datasets().get((found["dataset"], found["code"]))
+    if found.dataset:
+        graph = _datasets().get((found.dataset, found.code))
         if not graph:
             abort(404)
-    elif found["catalog"]:  # the whole catalogue, for harvesters (/doc/catalog describes only its node)
-        graph = catalog_graph_iri(base)
+    elif found.catalog:  # the whole catalogue, for harvesters (/doc/catalog describes only its node)
+        graph = state.iris.catalog_graph()
         if not _has_catalogue():
             abort(404)
-    ext = found["ext"]
     headers = {"Access-Control-Allow-Origin": "*"}
     if ext == "nt.gz":
         headers.update({"Content-Encoding": "gzip", "Content-Disposition": f"attachment; filename={name.replace('/', '-')}"})
     mimetype = _TYPES[ext]
-    sizes = current_app.extensions.setdefault("itsutsuboshi_dump_sizes", {})
-    key = (name, getattr(_store(), "version", None))  # a new generation of the embedded store: sizes anew
+    sizes = state.dump_sizes
+    key = (name, getattr(state.store, "version", None))  # a new generation of the embedded store: sizes anew
     known = sizes.get(key)
     if request.method == "HEAD" and known and time.monotonic() - known[2] < DUMP_SIZE_SECONDS:
         response = Response(b"", mimetype=mimetype, headers=headers)  # no need to serialise the graph again
         response.set_etag(known[1])
         response.headers["Content-Length"] = str(known[0])
         return response
-    body = dump_bytes(_store(), graph, ext=ext, base=base, public=public)
+    body = dump_bytes(state.store, graph, ext=ext, base=state.iris.base, public=state.iris.public)
     etag = hashlib.sha256(body).hexdigest()[:32]
     for old in [k for k in sizes if k[1] != key[1]]:  # sizes of an earlier generation
         del sizes[old]
@@ -145,16 +134,16 @@ def dump(name: str) -> Response:
 
 @bp.get("/sitemap.xml")
 def sitemap() -> Response:
-    base, _ = _bases()
+    iris = site_state().iris
     root = request.url_root
     sources = _select(f"""SELECT DISTINCT ?s WHERE {{ ?s a <{SOURCE_FILE}>
-                          FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{base}source/") && !CONTAINS(STR(?s), "#")) }}
+                          FILTER(isIRI(?s) && {iris.sparql_starts("?s", SOURCE)} && !CONTAINS(STR(?s), "#")) }}
                           ORDER BY ?s LIMIT {SITEMAP_LIMIT}""")
-    rows = _select(f"""SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{base}id/")) }}
+    rows = _select(f"""SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && {iris.sparql_starts("?s", ID)}) }}
                        ORDER BY ?s LIMIT {SITEMAP_LIMIT}""")
-    first = [root] + ([root + "doc/catalog"] if _has_catalogue() else [])
-    first += [root + r["s"][len(base):] for r in sources]
-    urls = first + [u for u in (root + "doc/" + r["s"][len(base) + 3:] for r in rows) if u not in first]
+    first = [root] + ([f"{root}{iris.document_path(iris.catalog())}"] if _has_catalogue() else [])
+    first += [f"{root}{iris.document_path(r['s'])}" for r in sources]
+    urls = first + [u for u in (f"{root}{iris.document_path(r['s'])}" for r in rows) if u not in first]
     body = ['<?xml version="1.0" encoding="UTF-8"?>',
             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
     body += [f"<url><loc>{escape(u)}</loc></url>" for u in urls[:SITEMAP_LIMIT]]

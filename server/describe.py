@@ -1,4 +1,4 @@
-"""Describing a resource: safe IRIs, the dataset queries, base rewriting and serialisation.
+"""Describing a resource: safe IRIs, the dataset queries, the public base and serialisation.
 
 No Flask here. Every IRI is checked by :func:`checked_iri` before it enters SPARQL text.
 """
@@ -8,20 +8,18 @@ from __future__ import annotations
 import json
 import re
 from functools import lru_cache
-from urllib.parse import quote
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDFS
 
 from itsutsuboshi import vocab
+from itsutsuboshi.iris import ID, IriBuilder
 
 from . import turtle
 from .turtle import XSD_STRING
 
 _BAD_IRI = re.compile(r"[<>\"{}|^`\\\x00-\x20\x7f]")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-SEGMENT_SAFE = "-._~!$&'()*+,;=:@"
 DCTERMS_IS_PART_OF = "http://purl.org/dc/terms/isPartOf"
 DCAT_DATASET = "http://www.w3.org/ns/dcat#Dataset"
 PROV_DERIVED_FROM = "http://www.w3.org/ns/prov#wasDerivedFrom"
@@ -41,26 +39,16 @@ def checked_iri(iri: str) -> str:
     return iri
 
 
-def path_to_iri(base: str, path: str | list[str], *, space: str = "id", unicode: bool = False) -> str:
+def path_to_iri(iris: IriBuilder, path: str | list[str], *, space: str = ID, unicode: bool = False) -> str:
     """The IRI ``{base}{space}/{path}`` for a decoded URL path (or its decoded segments, where a segment
-    may hold a ``/`` that was ``%2F``); dot segments and unsafe text raise :class:`BadIri`. With
-    ``unicode``, characters from U+00A0 up stay as they are (the IRI form of custom column properties)."""
+    may hold a ``/`` that was ``%2F``), as :meth:`IriBuilder.from_path` encodes it; dot segments and unsafe
+    text raise :class:`BadIri`. With ``unicode``, characters from U+00A0 up stay as they are (the IRI form
+    of custom column properties)."""
     segments = path.split("/") if isinstance(path, str) else path
-    # each decoded segment is percent-encoded again below, so only control characters and dot segments are refused
-    if not segments or any(s == "" or _CONTROL.search(s) or {".", ".."} & set(s.split("/")) for s in segments):
-        raise BadIri("/".join(segments))
-    # the converter percent-encodes IDs as path segments (non-ASCII too), so encode the decoded path alike
-    encode = _iri_segment if unicode else _uri_segment
-    return checked_iri(f"{base}{space}/{'/'.join(encode(s) for s in segments)}")
-
-
-def _uri_segment(segment: str) -> str:
-    return quote(segment, safe=SEGMENT_SAFE)
-
-
-def _iri_segment(segment: str) -> str:
-    """Like :func:`_uri_segment`, but characters from U+00A0 up are kept (an IRI may hold them)."""
-    return "".join(c if ord(c) >= 0xA0 else quote(c, safe=SEGMENT_SAFE) for c in segment)
+    try:  # each decoded segment is percent-encoded again, so only control characters and dot segments are refused
+        return checked_iri(iris.from_path(space, segments, unicode=unicode))
+    except ValueError:
+        raise BadIri("/".join(segments)) from None
 
 
 def members_query(dataset_iri: str, *, limit: int, offset: int) -> str:
@@ -107,15 +95,16 @@ def bindings(body: bytes) -> list[dict[str, str]]:
     return [{k: v["value"] for k, v in row.items()} for row in data["results"]["bindings"]]
 
 
-def rewrite(triples: list[ox.Triple], old: str, new: str) -> list[ox.Triple]:
-    """``triples`` with IRIs under ``old`` moved under ``new``."""
-    if not new or new == old:
+def rewrite(triples: list[ox.Triple], iris: IriBuilder) -> list[ox.Triple]:
+    """``triples`` with IRIs under the data's base moved under the public base (:meth:`IriBuilder.shown`)."""
+    if iris.public == iris.base:
         return triples
-    cut = len(old)
 
     def move(term):  # type: ignore[no-untyped-def]
-        if isinstance(term, ox.NamedNode) and term.value.startswith(old):
-            return ox.NamedNode(new + term.value[cut:])
+        if isinstance(term, ox.NamedNode):
+            value = term.value
+            shown = iris.shown(value)
+            return term if shown is value else ox.NamedNode(shown)
         return term
 
     return [ox.Triple(move(t.subject), t.predicate, move(t.object)) for t in triples]

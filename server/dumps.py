@@ -10,33 +10,31 @@ JSON-LD for harvesters, with ``dcat:byteSize`` typed ``xsd:nonNegativeInteger`` 
 from __future__ import annotations
 
 import gzip
-import re
 from collections.abc import Iterable, Sequence
 
 import pyoxigraph as ox
 from rdflib import XSD, Graph, Literal
 from rdflib.namespace import DCAT
 
-from itsutsuboshi.iris import catalog_graph_iri
+from itsutsuboshi.iris import GRAPH, IriBuilder, catalog_graph_iri
 from itsutsuboshi.store import Store
 from itsutsuboshi.vocab.namespaces import CATALOGUE_PREFIXES as PREFIXES
-
-_SOURCE_GRAPH = re.compile(r"(?P<dataset>[a-z_]{1,40})/(?P<code>\d{6})/[^/#]+")
 
 
 def site_graphs(graphs: Iterable[str], base: str) -> list[str]:
     """The graphs of the site among ``graphs``: under ``{base}graph/``, and not a load's staging graph."""
-    return sorted(g for g in graphs if g.startswith(base + "graph/") and "#" not in g)
+    iris = IriBuilder(base)
+    return sorted(g for g in graphs if iris.space_of(g) == GRAPH and "#" not in g)
 
 
 def dataset_graphs(graphs: Iterable[str], base: str) -> dict[tuple[str, str], list[str]]:
     """``{(dataset, code): [graph, …]}``: the source graphs ``{base}graph/{dataset}/{code}/{source-key}``
     of each dataset of each publisher, sorted."""
     out: dict[tuple[str, str], list[str]] = {}
-    prefix = base + "graph/"
+    iris = IriBuilder(base)
     for graph in site_graphs(graphs, base):
-        if found := _SOURCE_GRAPH.fullmatch(graph[len(prefix):]):
-            out.setdefault((found["dataset"], found["code"]), []).append(graph)
+        if (parts := iris.parse(graph)) is not None and parts.kind == "graph" and iris.has_dump(parts):
+            out.setdefault((parts.dataset, parts.code), []).append(graph)
     return dict(sorted(out.items()))
 
 
@@ -80,7 +78,7 @@ def _union(store: Store, graphs: Sequence[str]) -> str:
 
 
 def _moved(text: str, base: str, public: str | None) -> str:
-    return text.replace(base, public) if public and public != base else text
+    return IriBuilder(base, public=public).shown_text(text)
 
 
 def _catalogue(ntriples: str, *, ext: str, base: str, public: str | None) -> bytes:

@@ -7,7 +7,7 @@ import hashlib
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import unquote, urlsplit
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
@@ -15,13 +15,13 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 
 from itsutsuboshi import shapes, vocab
-from itsutsuboshi.iris import catalog_graph_iri
+from itsutsuboshi.iris import DEF, DOC, GRAPH, ID, SOURCE, local_path
 from itsutsuboshi.server.dumps import graph_bytes
 
 from . import describe, negotiation, render
-from .cache import DocumentCache
-from .describe import SEGMENT_SAFE, BadIri
+from .describe import BadIri
 from .negotiation import HTML, OFFERS, Offer
+from .state import site_state
 
 bp = Blueprint("pages", __name__)
 PAGE_SIZE = 100
@@ -33,16 +33,6 @@ _DERIVED_FROM = ox.NamedNode(describe.PROV_DERIVED_FROM)
 _GRAPH = ox.NamedNode(describe.ITSU_GRAPH)
 #: what a named graph is offered as when no page describes it
 RDF_OFFERS = tuple(o for o in OFFERS if o is not HTML)
-
-
-def _store():
-    return current_app.extensions["itsutsuboshi"]["store"]
-
-
-def _bases() -> tuple[str, str]:
-    """(the base the data was minted with, the base shown to the client)."""
-    base = current_app.config["BASE"]
-    return base, current_app.config.get("PUBLIC_BASE") or base
 
 
 def error_page(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
@@ -84,12 +74,11 @@ def _negotiate(extension: Offer | None, offers: tuple[Offer, ...] = OFFERS) -> O
 
 @bp.route("/")
 def home():
-    body, _ = _store().query(describe.DATASETS_QUERY, results="json")
-    _, shown = _bases()
-    base, _ = _bases()
+    state = site_state()
+    body, _ = state.store.query(describe.DATASETS_QUERY, results="json")
     datasets = []
     for row in describe.bindings(body):
-        iri = row["d"].replace(base, shown, 1) if row["d"].startswith(base) else row["d"]
+        iri = state.iris.shown(row["d"])
         datasets.append({"iri": iri, "href": render.safe_href(iri), "title": row.get("title", ""),
                          "count": int(row.get("n", "0"))})
     return render_template("home.html", datasets=datasets)
@@ -117,7 +106,7 @@ def _split(segments: list[str]) -> tuple[list[str], Offer | None]:
 
 def _url(route: str, segments: list[str]) -> str:
     """The URL ``/{route}/…`` of decoded segments, each percent-encoded again."""
-    return f"{request.script_root}/{route}/" + "/".join(quote(s, safe=SEGMENT_SAFE) for s in segments)
+    return f"{request.script_root}/{local_path(route, segments)}"
 
 
 def _bad_iri() -> Response:
@@ -130,53 +119,53 @@ def _see_other(target: str) -> Response:
     return response
 
 
-@bp.route("/id/<path:path>")
+@bp.route(f"/{ID}/<path:path>")
 def identify(path: str):
     """The thing itself has no representation: 303 See Other to its document."""
-    segments = _segments("id", path)
+    segments = _segments(ID, path)
     stem, extension = _split(segments)
     try:
-        describe.path_to_iri(current_app.config["BASE"], stem)
+        describe.path_to_iri(site_state().iris, stem)
     except BadIri:
         return _bad_iri()
     query = request.query_string.decode("ascii", "replace")
-    target = _url("doc", stem) + (extension.extension if extension else "")
+    target = _url(DOC, stem) + (extension.extension if extension else "")
     return _see_other(target + (f"?{query}" if query else ""))
 
 
-@bp.route("/doc/<path:path>")
+@bp.route(f"/{DOC}/<path:path>")
 def document(path: str):
     """The document of ``{BASE}id/{path}``."""
-    return _document("doc", "id", path)
+    return _document(DOC, ID, path)
 
 
-@bp.route("/source/<path:path>")
+@bp.route(f"/{SOURCE}/<path:path>")
 def source(path: str):
     """A source file, ``{BASE}source/{path}``: an information resource itself, so answered without a 303."""
-    return _document("source", "source", path)
+    return _document(SOURCE, SOURCE, path)
 
 
-@bp.route("/def/<path:path>")
+@bp.route(f"/{DEF}/<path:path>")
 def definition(path: str):
     """A term of the site, ``{BASE}def/{path}`` (a custom column property)."""
-    return _document("def", "def", path)
+    return _document(DEF, DEF, path)
 
 
 def _document(route: str, space: str, path: str) -> Response:
     """The negotiated (and cached) description of ``{BASE}{space}/{path}``, served at ``/{route}/{path}``.
     A term under ``def/`` is looked up percent-encoded, then with its characters as they are (IRI form)."""
     stem, extension = _split(_segments(route, path))
-    base, _ = _bases()
-    forms = (False, True) if space == "def" else (False,)
+    state = site_state()
+    forms = (False, True) if space == DEF else (False,)
     try:
-        iris = list(dict.fromkeys(describe.path_to_iri(base, stem, space=space, unicode=u) for u in forms))
+        iris = list(dict.fromkeys(describe.path_to_iri(state.iris, stem, space=space, unicode=u) for u in forms))
     except BadIri:
         return _bad_iri()
     offer = _negotiate(extension)
     if offer is None:
         return not_acceptable()
     location = _url(route, stem)
-    cache: DocumentCache = current_app.extensions["itsutsuboshi"]["cache"]
+    cache = state.cache
     for iri in iris:
         key = (iri, offer.name, request.args.get("page", ""))
         body = cache.get(key)
@@ -192,8 +181,8 @@ def _document(route: str, space: str, path: str) -> Response:
 def _render(iri: str, offer: Offer, location: str) -> bytes | None:
     """The document of ``iri`` in ``offer`` (``None`` when the store knows nothing of it). A dataset lists
     its records (``dcterms:isPartOf``); a source file, the records derived from it (in its ``itsu:graph``)."""
-    base, shown = _bases()
-    triples = _store().describe(iri)
+    state = site_state()
+    triples = state.store.describe(iri)
     subject = ox.NamedNode(iri)
     if not any(t.subject == subject for t in triples):
         return None
@@ -207,8 +196,8 @@ def _render(iri: str, offer: Offer, location: str) -> bytes | None:
                            lambda offset: describe.derived_query(graph, limit=PAGE_SIZE, offset=offset),
                            lambda row: ox.Triple(ox.NamedNode(row["r"]), _DERIVED_FROM, ox.NamedNode(row["row"])),
                            triples)
-    triples = describe.rewrite(triples, base, shown)
-    shown_iri = shown + iri[len(base):]
+    triples = describe.rewrite(triples, state.iris)
+    shown_iri = state.iris.shown(iri)
     if offer is HTML:
         index, subject = render.index(triples), ox.NamedNode(shown_iri)
         return render_template("resource.html", node=render.build(index, subject),
@@ -236,14 +225,14 @@ def _members(count: str, select: Callable[[int], str], link: Callable[[dict[str,
         page = max(1, int(request.args.get("page", "1")))
     except ValueError:
         page = 1
-    base, shown = _bases()
-    body, _ = _store().query(count, results="json")
+    state = site_state()
+    body, _ = state.store.query(count, results="json")
     total = int(describe.bindings(body)[0].get("n", "0"))
-    body, _ = _store().query(select((page - 1) * PAGE_SIZE), results="json")
+    body, _ = state.store.query(select((page - 1) * PAGE_SIZE), results="json")
     records = []
     for row in describe.bindings(body):
         triples.append(link(row))
-        iri = shown + row["r"][len(base):] if row["r"].startswith(base) else row["r"]
+        iri = state.iris.shown(row["r"])
         records.append({"iri": iri, "href": render.safe_href(iri), "label": row.get("label", "")})
     pages = max(1, -(-total // PAGE_SIZE))
     return {"records": records, "total": total, "page": page, "pages": pages}
@@ -252,17 +241,17 @@ def _members(count: str, select: Callable[[int], str], link: Callable[[dict[str,
 # --- named graphs: SPARQL 1.1 Graph Store Protocol, direct graph identification (read only) ---------
 
 
-@bp.route("/graph/<path:path>")
+@bp.route(f"/{GRAPH}/<path:path>")
 def named_graph(path: str):
     """The content of the named graph ``{BASE}graph/{path}`` in an RDF format; HTML is a 303 to the page
     about the graph (its source file's, or the catalogue's), and not offered when there is none."""
-    stem, extension = _split(_segments("graph", path))
-    base, shown = _bases()
+    stem, extension = _split(_segments(GRAPH, path))
+    state = site_state()
     try:
-        iri = describe.path_to_iri(base, stem, space="graph")
+        iri = describe.path_to_iri(state.iris, stem, space=GRAPH)
     except BadIri:
         return _bad_iri()
-    if iri not in _store().graphs():
+    if iri not in state.store.graphs():
         return error_page(404, "見つかりません / Not found")
     page = _graph_page(iri)
     offers = OFFERS if page else RDF_OFFERS
@@ -271,19 +260,19 @@ def named_graph(path: str):
         return not_acceptable(offers)
     if offer is HTML and page is not None:  # HTML is offered only where there is a page
         return _see_other(page)
-    body = graph_bytes(_store(), iri, format=offer.name, base=base, public=shown)
-    return respond(body, offer, _url("graph", stem), offers=offers)
+    body = graph_bytes(state.store, iri, format=offer.name, base=state.iris.base, public=state.iris.public)
+    return respond(body, offer, _url(GRAPH, stem), offers=offers)
 
 
 def _graph_page(graph: str) -> str | None:
     """The URL of the page about ``graph``: the catalogue's, or that of the source file kept in it."""
-    base, _ = _bases()
-    if graph == catalog_graph_iri(base):
-        return url_for("pages.document", path="catalog")
-    body, _ = _store().query(describe.graph_sources_query(graph), results="json")
+    iris = site_state().iris
+    if graph == iris.catalog_graph():
+        return f"{request.script_root}/{iris.document_path(iris.catalog())}"
+    body, _ = site_state().store.query(describe.graph_sources_query(graph), results="json")
     for row in describe.bindings(body):
-        if row["s"].startswith(base + "source/") and "#" not in row["s"]:
-            return request.script_root + "/" + row["s"][len(base):]
+        if (parts := iris.parse(row["s"])) is not None and parts.kind == "source":
+            return f"{request.script_root}/{iris.document_path(row['s'])}"
     return None
 
 

@@ -6,7 +6,7 @@ grammar keeps state that concurrent parses corrupt): updates are refused
 parser's message, and over-long text 413. SELECT, CONSTRUCT and DESCRIBE get a ``LIMIT`` of at most
 ``SPARQL_MAX_ROWS`` on the outermost query. The whole of it runs in a worker thread under this
 endpoint's own wall-clock timeout (``SPARQL_TIMEOUT``), whatever the backend does. Settings
-(``current_app.config``): ``SPARQL_TIMEOUT`` (seconds, 10), ``SPARQL_MAX_ROWS`` (10000),
+(the app's config, read through :class:`.state.SparqlSettings`): ``SPARQL_TIMEOUT`` (seconds, 10), ``SPARQL_MAX_ROWS`` (10000),
 ``SPARQL_SERVICE_ALLOWLIST`` (endpoint IRIs, empty), ``SPARQL_WORKERS`` (queries running at once, 4).
 CSV results are standard; ``spreadsheet=1`` asks for CSV to open in a spreadsheet (a BOM, and no cell
 taken for a formula: :mod:`itsutsuboshi.spreadsheet`).
@@ -25,7 +25,7 @@ from functools import lru_cache
 from typing import Any
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, render_template, request
 from pyparsing import ParseException, ParseResults
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
@@ -33,10 +33,11 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from itsutsuboshi.spreadsheet import safe_row
 from itsutsuboshi.store import GRAPH_TYPES, RESULT_TYPES, QueryError, QueryTimeout, StoreUnavailable
 
+from .state import site_state
+
 bp = Blueprint("sparql", __name__, template_folder="templates")
 
 MAX_QUERY_BYTES = 64 * 1024
-DEFAULTS = {"SPARQL_TIMEOUT": 10, "SPARQL_MAX_ROWS": 10000, "SPARQL_SERVICE_ALLOWLIST": [], "SPARQL_WORKERS": 4}
 
 #: media type offered -> (``results=``/``graph=`` name of the store); the first one is the default
 RESULT_OFFERS = {**{media: name for name, media in RESULT_TYPES.items()}, "application/json": "json",
@@ -200,17 +201,6 @@ def _limit_of(parsed: Any) -> int | None:
 
 # -- running it under a timeout -------------------------------------------------------------
 
-def _state() -> dict[str, Any]:
-    state = current_app.extensions.setdefault("itsutsuboshi.sparql", {})
-    if "slots" not in state:
-        state["slots"] = threading.BoundedSemaphore(_setting("SPARQL_WORKERS"))
-    return state
-
-
-def _setting(name: str) -> Any:
-    return current_app.config.get(name, DEFAULTS[name])
-
-
 def run_bounded(work: Callable[[], Any], *, timeout: float, slots: threading.BoundedSemaphore) -> Any:
     """Run ``work`` in a daemon thread; give up after ``timeout`` seconds (the thread keeps its
     slot until it really ends, so runaway queries cannot pile up)."""
@@ -346,9 +336,9 @@ def ui() -> Response:
 
 
 def _answer(text: str) -> Response:
-    store = current_app.extensions["itsutsuboshi"]["store"]
-    allowlist = list(_setting("SPARQL_SERVICE_ALLOWLIST") or [])
-    max_rows = int(_setting("SPARQL_MAX_ROWS"))
+    state = site_state()
+    store, settings = state.store, state.sparql
+    allowlist, max_rows = settings.allowlist, settings.max_rows
     if len(text.encode("utf-8")) > MAX_QUERY_BYTES:
         raise Refusal(413, f"query too large: at most {MAX_QUERY_BYTES} bytes")
     args, accept = request.args.to_dict(), request.accept_mimetypes
@@ -361,9 +351,9 @@ def _answer(text: str) -> Response:
             fmt = _pick(RESULT_OFFERS, set(RESULT_TYPES), args, accept)
         return _execute(store, checked, fmt, timeout)
 
-    timeout = float(_setting("SPARQL_TIMEOUT"))
+    timeout = settings.timeout
     # the store stops the query at ``timeout``; the thread bound is the backstop for stores that cannot
-    body, media, headers = run_bounded(work, timeout=timeout + 0.5, slots=_state()["slots"])
+    body, media, headers = run_bounded(work, timeout=timeout + 0.5, slots=settings.slots)
     if media == RESULT_TYPES["csv"] and _wants_spreadsheet(args):
         body = for_spreadsheets(body)
     return Response(body, content_type=media if "charset" in media or not media.startswith("text/")
@@ -415,8 +405,9 @@ def service_description(endpoint: str):
     for name in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
                  "Turtle", "N-Triples", "JSON-LD", "RDF_XML"):
         graph.add((service, sd.resultFormat, formats[name]))
+    settings = site_state().sparql
     graph.add((service, URIRef("http://www.w3.org/2000/01/rdf-schema#comment"),
-               Literal(f"Read-only; at most {_setting('SPARQL_MAX_ROWS')} rows, {_setting('SPARQL_TIMEOUT')} s per query.")))
+               Literal(f"Read-only; at most {settings.max_rows} rows, {settings.timeout:g} s per query.")))
     return graph
 
 
@@ -468,6 +459,7 @@ ORDER BY DESC(?facilities) ?town"""),
 
 def _page() -> Response:
     query = request.args.get("query", "")
+    settings = site_state().sparql
     html = render_template("sparql.html", examples=EXAMPLES, query=query or EXAMPLES[0][1],
-                           run=bool(query), max_rows=_setting("SPARQL_MAX_ROWS"), timeout=_setting("SPARQL_TIMEOUT"))
+                           run=bool(query), max_rows=settings.max_rows, timeout=f"{settings.timeout:g}")
     return Response(html, content_type="text/html; charset=utf-8")

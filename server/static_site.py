@@ -23,10 +23,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_to_bytes, urlsplit
 
-from itsutsuboshi.iris import catalog_graph_iri
+from itsutsuboshi.iris import DEF, DOC, ID, SOURCE, IriBuilder
 from itsutsuboshi.server.dumps import dataset_graphs
 from itsutsuboshi.store import Store
 
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 #: the documents negotiated like ``/doc/…`` besides the resources (``catalog`` only when the app has it)
 NEGOTIATED = ("def/itsutsuboshi", "shapes")
 #: the folders of negotiated documents: records and datasets, source files, terms
-DOCUMENTS = ("doc", "source", "def")
+DOCUMENTS = (DOC, SOURCE, DEF)
 PAGE_DIR = "_page"
 _SPARQL_LINE = re.compile(r"^\s*void:sparqlEndpoint <[^>]*> ;\n", re.MULTILINE)
 _NOT_PORTABLE = re.compile(r'[<>:"\\|?*\x00-\x1f]|[ .]$')  # not allowed in Windows file names
@@ -81,7 +81,7 @@ def export_static(store: Store, out: Path, *, base: str, public_base: str | None
     from itsutsuboshi.server.describe import checked_iri
 
     started = time.monotonic()
-    base = checked_iri(base if base.endswith("/") else base + "/")
+    base = checked_iri(IriBuilder(base).base)
     public = checked_iri((public_base or base).rstrip("/") + "/")
     _settings(public)  # a public base the web server settings cannot express fails before any work
     out = Path(out)
@@ -157,7 +157,7 @@ def _export(store: Store, app: Flask, writer: _Writer, *, base: str,
     from itsutsuboshi.server.pages import PAGE_SIZE
 
     writer.save("", target="index.html")
-    writer.save("doc/itsutsuboshi-static-export-missing", target="404.html", status=404)
+    writer.save(f"{DOC}/itsutsuboshi-static-export-missing", target="404.html", status=404)
     for name in NEGOTIATED:
         for offer in OFFERS:
             writer.save(name + offer.extension)
@@ -168,18 +168,18 @@ def _export(store: Store, app: Flask, writer: _Writer, *, base: str,
     static = Path(app.static_folder or "")
     for path in sorted(p for p in static.rglob("*") if p.is_file()):
         writer.save("static/" + path.relative_to(static).as_posix())
+    scheme = IriBuilder(base)
     iris = _select(store, f"""SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && !CONTAINS(STR(?s), "#") && (
-                               STRSTARTS(STR(?s), "{base}id/") || STRSTARTS(STR(?s), "{base}source/")
-                               || STRSTARTS(STR(?s), "{base}def/"))) }} ORDER BY ?s""")
+                               {scheme.sparql_starts("?s", ID)} || {scheme.sparql_starts("?s", SOURCE)}
+                               || {scheme.sparql_starts("?s", DEF)})) }} ORDER BY ?s""")
     datasets = set(_select(store, f"""SELECT DISTINCT ?s WHERE {{ ?s a <http://www.w3.org/ns/dcat#Dataset>
-                                         FILTER(STRSTARTS(STR(?s), "{base}id/")) }}"""))
+                                         FILTER({scheme.sparql_starts("?s", ID)}) }}"""))
     body, _ = store.query(f"""SELECT ?s (COUNT(DISTINCT ?r) AS ?n) WHERE {{ ?s <{ITSU_GRAPH}> ?g
                               GRAPH ?g {{ ?r <{PROV_DERIVED_FROM}> ?d FILTER(isIRI(?r) && isIRI(?d)) }} }}
                               GROUP BY ?s""", results="json")
     sources = {b["s"]["value"]: int(b["n"]["value"]) for b in json.loads(body)["results"]["bindings"]}
     for done, iri in enumerate(iris, 1):
-        path = iri[len(base):]
-        stem = "doc/" + path[3:] if path.startswith("id/") else path
+        stem = scheme.document_path(iri) or ""  # the query keeps only IRIs with a document
         if all([writer.save(stem + offer.extension) for offer in OFFERS]):
             writer.summary.resources += 1
         total = sources.get(iri, 0)
@@ -201,12 +201,11 @@ def _select(store: Store, sparql: str) -> list[str]:
 
 
 def _dumps(store: Store, base: str) -> Iterable[str]:
-    yield from ("dumps/all.nt.gz", "dumps/all.ttl")
-    graphs = store.graphs()
-    for dataset, code in dataset_graphs(graphs, base):
-        yield from (f"dumps/{dataset}/{code}.nt.gz", f"dumps/{dataset}/{code}.ttl")
-    if catalog_graph_iri(base) in graphs:  # the DCAT catalogue, for harvesters
-        yield from ("dumps/catalog.nt.gz", "dumps/catalog.ttl")
+    graphs, iris = store.graphs(), IriBuilder(base)
+    which: list[dict[str, Any]] = [{}, *({"dataset": dataset, "code": code} for dataset, code in dataset_graphs(graphs, base))]
+    if iris.catalog_graph() in graphs:  # the DCAT catalogue, for harvesters
+        which.append({"catalog": True})
+    yield from (iris.dump_path(extension, **kw) for kw in which for extension in (".nt.gz", ".ttl"))
 
 
 def _check_target(out: Path) -> None:

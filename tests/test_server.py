@@ -15,6 +15,7 @@ from itsutsuboshi.server import create_app
 from itsutsuboshi.server.cache import DocumentCache
 from itsutsuboshi.server.describe import checked_iri
 from itsutsuboshi.server.negotiation import OFFERS, from_accept, parse_accept
+from itsutsuboshi.server.state import site_state
 from itsutsuboshi.store import EmbeddedStore
 
 from .conftest import ROOT
@@ -318,7 +319,7 @@ def test_create_app_reads_the_environment(monkeypatch):
     monkeypatch.delenv("ITSUTSUBOSHI_STORE", raising=False)
     app = create_app()
     assert app.config["BASE"] == "https://data.example.lg.jp/"
-    assert app.extensions["itsutsuboshi"]["store"].graphs() == []
+    assert site_state(app).store.graphs() == []
 
 
 def test_sparql_blueprint_is_registered_when_present(client):
@@ -389,4 +390,4 @@ def test_settings_come_from_the_environment(monkeypatch):
     app = create_app()
     assert app.config["SPARQL_TIMEOUT"] == 2.5 and app.config["MAP_TILES"] == ""
     assert app.config["SPARQL_SERVICE_ALLOWLIST"] == ["https://query.wikidata.org/sparql", "https://x.org/q"]
-    assert app.extensions["itsutsuboshi"]["cache"].size == 0
+    assert site_state(app).cache.size == 0

@@ -18,8 +18,9 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Literal, URIRef
 
+from itsutsuboshi.iris import SEGMENT_SAFE
 from itsutsuboshi.server import create_app
-from itsutsuboshi.server.describe import SEGMENT_SAFE, checked_iri
+from itsutsuboshi.server.describe import checked_iri
 from itsutsuboshi.server.static_site import export_static, file_path
 from itsutsuboshi.store import EmbeddedStore
 

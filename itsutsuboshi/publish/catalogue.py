@@ -26,7 +26,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, XSD
 
 from itsutsuboshi import formats
-from itsutsuboshi.iris import catalog_graph_iri
+from itsutsuboshi.iris import ID, LG, IriBuilder, catalog_graph_iri
 from itsutsuboshi.licences import LICENCES, licence_iri
 from itsutsuboshi.store import Store
 from itsutsuboshi.vocab.namespaces import CATALOGUE_PREFIXES
@@ -67,7 +67,6 @@ KINDS = {
     "preschool": ("EDUC SOCI", "子育て 保育"), "public_facility": ("GOVE", "公共施設"), "public_toilet": ("REGI", "公衆トイレ"),
     "public_wireless_lan": ("TECH", "公衆無線LAN Wi-Fi"), "tourism": ("ECON", "観光"),
 }
-_PUBLISHED = re.compile(r"^id/(?P<kind>[a-z_]{1,40})/(?P<code>\d{6})$")
 _STANDARD_FILE = re.compile(r"^(?P<code>\d{5,6})_(?:\d{3}_)?(?P<kind>[a-z][a-z_]*)\.[a-z0-9]+$")
 _UNSAFE = re.compile(r"[<>\"{}|^`\\\s]")
 
@@ -130,13 +129,13 @@ Listed = list[URIRef]
 
 
 class _Builder:
-    def __init__(self, base: str, nodes: Nodes, licence: URIRef | None) -> None:
-        self.base, self.nodes, self.licence = base, nodes, licence
+    def __init__(self, iris: IriBuilder, nodes: Nodes, licence: URIRef | None) -> None:
+        self.iris, self.base, self.nodes, self.licence = iris, iris.base, nodes, licence
         self.g = Graph()
         for prefix, ns in PREFIXES.items():
             self.g.bind(prefix, ns)
-        self.catalog = URIRef(f"{base}id/catalog")
-        self.service = URIRef(f"{base}id/catalog/sparql")
+        self.catalog = URIRef(iris.catalog())
+        self.service = URIRef(iris.catalog_service())
 
     def values(self, s: Term | None, p: URIRef) -> list[Term]:
         return _sorted(self.nodes.get(s, {}).get(p, set())) if s is not None else []  # type: ignore[arg-type]
@@ -204,7 +203,7 @@ class _Builder:
         self.add(d, DCAT.keyword, *(Literal(word, lang="ja") for word in keywords.split()))
         self.add(d, DCAT.theme, *(self.typed(EU + "data-theme/" + theme, SKOS.Concept) for theme in themes.split()))
 
-    def published(self, d: URIRef, kind: str, code: str, dump: str | None, listed: Listed | None,
+    def published(self, d: URIRef, kind: str, code: str, dump: bool, listed: Listed | None,
                   sizes: dict[str, int]) -> None:
         """A dataset published here; what the list says about it wins over the defaults."""
         org = self.first(d, DCTERMS.publisher)
@@ -216,7 +215,7 @@ class _Builder:
         title_en = next((t for t in titles if getattr(t, "language", None) == "en"), None)
         self.add(d, DCTERMS.identifier, Literal(f"{kind}/{code}"))  # as in VoID; unique: the code is national
         self.add(d, DCTERMS.conformsTo, *self.values(d, DCTERMS.conformsTo))
-        self.add(d, DCAT.landingPage, URIRef(f"{self.base}doc/{kind}/{code}"))
+        self.add(d, DCAT.landingPage, URIRef(self.iris.url(self.iris.document_path(d) or "")))
         licences = [v for v in self.values(d, DCTERMS.license) if isinstance(v, URIRef)]
         description = None
         if listed is not None:
@@ -234,12 +233,14 @@ class _Builder:
         self.add(d, DCTERMS.license, *(self.typed(str(licence), DCTERMS.LicenseDocument) for licence in licences))
         rows: list[tuple[str, str, str, str, str]] = []
         if dump:  # the dataset's graph is one that /dumps/ serves
-            rows += [("dump-nt-gz", f"dumps/{dump}.nt.gz", "application/n-triples", "nt", "N-Triples, gzip"),
-                     ("dump-ttl", f"dumps/{dump}.ttl", "text/turtle", "turtle", "Turtle")]
+            rows += [("dump-nt-gz", self.iris.dump_path(".nt.gz", dataset=kind, code=code), "application/n-triples",
+                      "nt", "N-Triples, gzip"),
+                     ("dump-ttl", self.iris.dump_path(".ttl", dataset=kind, code=code), "text/turtle", "turtle", "Turtle")]
+        document = self.iris.document_path(d)
         for f in (formats.Format("html", "text/html", ".html", "HTML"), *formats.all_formats()):
-            rows.append((f"doc-{f.extension[1:]}", f"doc/{kind}/{code}{f.extension}", f.media_type, f.name, f.label))
+            rows.append((f"doc-{f.extension[1:]}", f"{document}{f.extension}", f.media_type, f.name, f.label))
         for name, path, media, fmt, label in rows:
-            dist, url, dump_row = URIRef(f"{d}/distribution/{name}"), URIRef(self.base + path), name.startswith("dump")
+            dist, url, dump_row = URIRef(self.iris.distribution(d, name)), URIRef(self.iris.url(path)), name.startswith("dump")
             self.distribution(d, dist, f"一括ダウンロード ({label})" if dump_row else f"データセットのページ ({label})",
                               f"Data dump ({label})" if dump_row else f"Dataset page ({label})",
                               access=url, download=url if dump_row else None)
@@ -250,8 +251,8 @@ class _Builder:
                 self.add(dist, DCAT.compressFormat, self.typed(IANA + "application/gzip", DCTERMS.MediaType))
             if path in sizes:
                 self.add(dist, DCAT.byteSize, Literal(sizes[path], datatype=XSD.nonNegativeInteger))
-        dist = URIRef(f"{d}/distribution/sparql")
-        self.distribution(d, dist, "SPARQL エンドポイント", "SPARQL endpoint", access=URIRef(f"{self.base}sparql"))
+        dist = URIRef(self.iris.distribution(d, "sparql"))
+        self.distribution(d, dist, "SPARQL エンドポイント", "SPARQL endpoint", access=URIRef(self.iris.sparql_endpoint()))
         self.add(dist, DCAT.accessService, self.service)
         self.add(dist, DCTERMS.conformsTo, SPARQL_PROTOCOL)
         self.add(dist, DCTERMS.license, *licences)
@@ -370,9 +371,9 @@ class _Builder:
         self.add(cat, DCAT.service, svc)
         self.add(svc, RDF.type, DCAT.DataService)
         self.titled(svc, Literal("SPARQL エンドポイント", lang="ja"), Literal("SPARQL endpoint", lang="en"))
-        self.add(svc, DCAT.endpointURL, URIRef(f"{base}sparql"))
-        self.add(svc, DCAT.endpointDescription, URIRef(f"{base}sparql?format=turtle"))  # the service description
-        self.add(svc, DCAT.landingPage, URIRef(f"{base}sparql/ui"))
+        self.add(svc, DCAT.endpointURL, URIRef(self.iris.sparql_endpoint()))
+        self.add(svc, DCAT.endpointDescription, URIRef(self.iris.sparql_endpoint() + "?format=turtle"))  # its description
+        self.add(svc, DCAT.landingPage, URIRef(self.iris.sparql_page()))
         self.add(svc, DCTERMS.conformsTo, SPARQL_PROTOCOL)
         self.add(svc, DCTERMS.publisher, *publishers)
 
@@ -400,8 +401,9 @@ def _match(b: _Builder, published: list[tuple[URIRef, str, str]], groups: list[L
     def titles(node: Term) -> set[str]:
         return {_norm(str(t)) for t in b.values(node, DCTERMS.title)}
 
-    def sources(d: URIRef) -> set[str]:  # the file names of a dataset's sources ({base}source/{code}/{name})
-        return {unquote(str(v).rsplit("/", 1)[-1]).lower() for v in b.values(d, DCTERMS.source)}
+    def sources(d: URIRef) -> set[str]:  # the file names of a dataset's sources (read back from their IRIs)
+        return {parts.file.lower() for v in b.values(d, DCTERMS.source)
+                if (parts := b.iris.parse(str(v))) is not None and parts.kind == "source"}
 
     rules = (
         lambda d, kind, code, g: bool(sources(d) & files(g)),
@@ -426,22 +428,23 @@ def build_catalogue(store: Store, *, base: str, licence: str | None = None,
     """The DCAT catalogue of ``store``. ``licence`` (a key of :data:`LICENCES` or a URL) is applied where a
     dataset states none; ``modified`` defaults to today. Dumps carry no ``dcat:byteSize``: counting them
     means serialising every graph, too slow for a catalogue rebuilt at every ``publish``."""
-    base = base if base.endswith("/") else base + "/"
     if not re.match(r"^https?://[^/\s]+", base) or _UNSAFE.search(base):
         raise ValueError(f"base must be an absolute http(s) IRI: {base!r}")
+    iris = IriBuilder(base)
     default = licence_iri(licence) if licence is not None else None
     if licence is not None and default is None:
         raise ValueError(f"unknown licence {licence!r}; give a URL or one of: {', '.join(LICENCES)}")
-    skip = catalog_graph_iri(base)
-    nodes, _ = _read(store, f'?s a <{DCAT.Dataset}> . FILTER(STRSTARTS(STR(?s), "{base}id/"))', skip)
-    nodes.update(_read(store, f'?s a <{IC["組織型"]}> . FILTER(STRSTARTS(STR(?s), "{base}id/lg/"))', skip)[0])
-    b = _Builder(base, nodes, URIRef(default) if default else None)
-    published = sorted((s, m["kind"], m["code"]) for s in list(nodes) if isinstance(s, URIRef)
-                       and (m := _PUBLISHED.match(s[len(base):])) and DCAT.Dataset in nodes[s].get(RDF.type, ()))
+    skip = iris.catalog_graph()
+    nodes, _ = _read(store, f'?s a <{DCAT.Dataset}> . FILTER({iris.sparql_starts("?s", ID)})', skip)
+    nodes.update(_read(store, f'?s a <{IC["組織型"]}> . FILTER({iris.sparql_starts("?s", ID, LG)})', skip)[0])
+    b = _Builder(iris, nodes, URIRef(default) if default else None)
+    published = sorted((s, p.dataset, p.code) for s in list(nodes) if isinstance(s, URIRef)
+                       and (p := iris.parse(s)) is not None and p.kind == "dataset" and iris.has_dump(p)
+                       and DCAT.Dataset in nodes[s].get(RDF.type, ()))
     groups = _groups(b)
     matched = _match(b, published, groups)
     for d, kind, code in published:  # every published dataset has its dump: the union of its sources' graphs
-        b.published(d, kind, code, f"{kind}/{code}", matched.get(d), {})
+        b.published(d, kind, code, True, matched.get(d), {})
     for group in groups:
         if group not in matched.values():
             b.listed(group)
@@ -457,12 +460,12 @@ def write_catalogue(graph: Graph, out_dir: Path, *, base: str | None = None,
     """``catalog.ttl``, ``catalog.jsonld`` and ``catalog.rdf`` in ``out_dir``; IRIs under ``base`` are moved
     under ``public_base`` when both are given (as the server shows them)."""
     if base and public_base and base != public_base:
-        moved = Graph()
+        moved, iris = Graph(), IriBuilder(base, public=public_base)
         for prefix, ns in graph.namespaces():
             moved.bind(prefix, ns)
         for triple in graph:
-            moved.add(tuple(URIRef(public_base + t[len(base):]) if isinstance(t, URIRef) and t.startswith(base)
-                            else t for t in triple))  # type: ignore[arg-type]
+            moved.add(tuple(URIRef(iris.shown(t)) if isinstance(t, URIRef) else t  # type: ignore[arg-type]
+                            for t in triple))
         graph = moved
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
@@ -480,5 +483,5 @@ def load_catalogue(store: Store, *, base: str, graph: Graph | None = None, **kw:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "catalog.nt"
         graph.serialize(destination=str(path), format="nt", encoding="utf-8")
-        store.replace_graph(catalog_graph_iri(base if base.endswith("/") else base + "/"), path, format="nt")
+        store.replace_graph(catalog_graph_iri(base), path, format="nt")
     return len(graph)

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from functools import cache
 from itertools import islice
 from pathlib import Path
-from urllib.parse import unquote
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
@@ -32,7 +31,7 @@ from itsutsuboshi.converters.issues import ERROR, INFO, WARNING, Issue, make_iss
 from itsutsuboshi.converters.mapping import Mapping
 from itsutsuboshi.converters.writers import CanonicalNTriplesWriter, open_writer
 from itsutsuboshi.formats import NTRIPLES
-from itsutsuboshi.iris import DEFAULT_BASE, IriBuilder
+from itsutsuboshi.iris import DEFAULT_BASE, IriBuilder, parse_source_row
 from itsutsuboshi.pipeline.convert import FileResult, convert_file
 from itsutsuboshi.shapes.compile import path_predicates
 from itsutsuboshi.shapes.engine import ShaclEngine, ShaclResult
@@ -47,7 +46,6 @@ RDF_SUFFIXES = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES, ".js
                 ".xml": ox.RdfFormat.RDF_XML, ".n3": ox.RdfFormat.N3}
 #: triples of records validated together (a chunk of whole records and the file's shared descriptions)
 CHUNK_TRIPLES = 100_000
-_SOURCE_ROW = re.compile(r"/(?P<file>[^/#]+)#row=(?P<row>\d+)$")
 _DERIVED_FROM = ox.NamedNode(PROV + "wasDerivedFrom")
 _TYPE = ox.NamedNode(RDF + "type")
 
@@ -415,7 +413,7 @@ class _Rows:
         self.memo: dict[str, tuple[str, int]] = {}
         self.records: dict[tuple[str, int], str] = {}
         for quad in store.quads_for_pattern(None, _DERIVED_FROM, None):
-            found = _parse_source(quad.object.value)
+            found = parse_source_row(quad.object.value)
             if found and isinstance(quad.subject, ox.NamedNode):
                 self.memo[quad.subject.value] = found
                 self.records.setdefault(found, quad.subject.value)
@@ -424,11 +422,6 @@ class _Rows:
         if root is None:
             return self.default_file, 0
         return self.memo.get(root, (self.default_file, 0))
-
-
-def _parse_source(iri: str) -> tuple[str, int] | None:
-    m = _SOURCE_ROW.search(iri)
-    return (unquote(m.group("file")), int(m.group("row"))) if m else None
 
 
 def _from_issue(issue: Issue, records: dict[tuple[str, int], str]) -> Finding:
