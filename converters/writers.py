@@ -397,7 +397,10 @@ _WRITERS: dict[str, type[Writer]] = {w.format.name: w for w in (TurtleWriter, NT
 
 def open_writer(format: Format, stream: IO[str] | None, *, label_prefix: str = "b") -> Writer:
     """A streaming writer for ``format`` on an open text ``stream`` (``None``: render only)."""
-    return _WRITERS[format.name](stream, label_prefix=label_prefix)
+    writer = _WRITERS.get(format.name)
+    if writer is None:
+        raise ValueError(f"{format.label} is read, never written; write one of {', '.join(_WRITERS)}")
+    return writer(stream, label_prefix=label_prefix)
 
 
 __all__ = ["Writer", "open_writer"]

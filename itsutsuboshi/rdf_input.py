@@ -29,6 +29,9 @@ from pathlib import Path
 from typing import IO
 from xml.parsers import expat
 
+from itsutsuboshi import formats
+from itsutsuboshi.formats import JSONLD, NTRIPLES, RDFXML, TURTLE
+
 #: nesting levels allowed in JSON-LD (objects and arrays) and RDF/XML (elements)
 MAX_DEPTH = 100
 #: the largest RDF file ``validate`` reads: it is loaded into memory, about 10 bytes for each byte of N-Triples
@@ -36,10 +39,11 @@ MAX_VALIDATE_BYTES = 512 << 20
 #: the largest shapes file (``validate --shapes``): rdflib holds it in memory, slower and larger still
 MAX_SHAPES_BYTES = 64 << 20
 CHUNK = 1 << 20
-#: file name suffix -> the syntax a parser reads it as (rdflib's and pyoxigraph's choices)
-KINDS = {".rdf": "rdfxml", ".owl": "rdfxml", ".xml": "rdfxml", ".trix": "rdfxml", ".jsonld": "jsonld",
-         ".json": "jsonld", ".json-ld": "jsonld", ".ttl": "turtle", ".n3": "turtle", ".trig": "turtle",
-         ".nt": "nt", ".nq": "nt", ".nquads": "nt"}
+#: suffixes rdflib also reads a shapes file by (TriX, TriG, N-Quads), as the format whose syntax they share
+_RDFLIB_ONLY = {".trix": RDFXML, ".json-ld": JSONLD, ".trig": TURTLE, ".nq": NTRIPLES, ".nquads": NTRIPLES}
+#: file name suffix -> the syntax a parser reads it as (a format name: ``rdfxml``, ``jsonld`` … are scanned)
+KINDS = {**{ext: f.name for f in formats.all_formats(reading=True) for ext in f.extensions},
+         **{ext: f.name for ext, f in _RDFLIB_ONLY.items()}}
 _JSON_INSIDE = re.compile(rb'[^"\\]*(?:\\.[^"\\]*)*', re.S)  # inside a string, up to its closing quote
 _JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
 _STEPS = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")
@@ -71,9 +75,9 @@ def check(path: str | Path, kind: str | None = None, *, max_bytes: int | None = 
     with open(path, "rb") as stream:
         kind = kind or KINDS.get(path.suffix.lower()) or _sniff(stream.read(512).lstrip(b"\xef\xbb\xbf \t\r\n"))
         stream.seek(0)
-        if kind == "rdfxml":
+        if kind == RDFXML.name:
             _scan_xml(stream)
-        elif kind == "jsonld":
+        elif kind == JSONLD.name:
             _scan_json(stream)
 
 
@@ -83,9 +87,9 @@ def _mib(n: int) -> str:
 
 def _sniff(head: bytes) -> str | None:
     if head.startswith((b"<?xml", b"<!", b"<rdf:", b"<RDF")):
-        return "rdfxml"
+        return RDFXML.name
     if head.startswith((b"{", b"[")):
-        return "jsonld"
+        return JSONLD.name
     return None
 
 

@@ -21,15 +21,18 @@ from xml.sax.saxutils import escape
 
 from flask import Blueprint, Response, abort, redirect, request, url_for
 
+from itsutsuboshi.formats import DUMPS, TURTLE
 from itsutsuboshi.iris import DUMPS_PATH, ID, SOURCE
-from itsutsuboshi.server.dumps import dataset_graphs, dump_bytes
+from itsutsuboshi.server.dumps import DUMP_EXTENSIONS, dataset_graphs, dump_bytes
 
 from .describe import SOURCE_FILE, bindings
+from .negotiation import EXTENSION_RULE
 from .state import site_state
 
 bp = Blueprint("catalog", __name__)
 
-_TYPES = {"ttl": "text/turtle", "nt.gz": "application/n-triples", "rdf": "application/rdf+xml", "jsonld": "application/ld+json"}
+#: what the data is dumped as (the catalogue: every format)
+_DATA_DUMPS = {d.extension[1:] for d in DUMPS}
 SITEMAP_LIMIT = 50000
 DUMP_SIZE_SECONDS = 300  # how long HEAD trusts the size of the last dump served
 
@@ -51,7 +54,7 @@ def _select(query: str) -> list[dict[str, str]]:
 
 
 @bp.get("/catalog", defaults={"ext": ""})
-@bp.get("/catalog<any('.html', '.ttl', '.jsonld', '.rdf', '.nt'):ext>")
+@bp.get("/catalog" + EXTENSION_RULE)
 def catalogue(ext: str) -> Response:
     """The catalogue is a resource like any other: its document is negotiated by /doc/."""
     query = request.query_string.decode("ascii", "replace")
@@ -72,12 +75,12 @@ def void() -> Response:
              '    dcterms:title "itsutsuboshi で公開している自治体のオープンデータ"@ja, '
              '"Municipal open data published with itsutsuboshi"@en ;',
              f"    void:sparqlEndpoint <{root}sparql> ;",
-             f"    void:dataDump <{root}{iris.dump_path('.nt.gz')}> ;",
+             f"    void:dataDump <{root}{iris.dump_path(DUMPS[0].extension)}> ;",
              f'    void:uriSpace "{iris.shown(iris.space(ID))}" ;',
              f"    void:exampleResource <{root}> ;"]
     if _has_catalogue(names):  # the DCAT catalogue is the entry point to everything published
         lines += [f"    void:rootResource <{iris.shown(iris.catalog())}> ;",
-                  f"    rdfs:seeAlso <{root}catalog>, <{root}{iris.dump_path('.ttl', catalog=True)}> ;"]
+                  f"    rdfs:seeAlso <{root}catalog>, <{root}{iris.dump_path(TURTLE.extension, catalog=True)}> ;"]
     lines.append("    void:vocabulary <http://imi.go.jp/ns/core/rdf#>, <https://w3id.org/itsutsuboshi/ns#> .")
     counts = {row["g"]: row["n"] for row in _select(
         "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")}
@@ -86,11 +89,11 @@ def void() -> Response:
         lines += ["", f"<{root}.well-known/void#site> void:subset {subset} .",
                   f"{subset} a void:Dataset ;",
                   f"    void:triples {sum(int(counts.get(g, 0)) for g in graphs)} ;",
-                  "    void:dataDump " + ", ".join(f"<{root}{iris.dump_path(extension, dataset=dataset, code=code)}>"
-                                               for extension in (".nt.gz", ".ttl")) + " ;",
+                  "    void:dataDump " + ", ".join(f"<{root}{iris.dump_path(d.extension, dataset=dataset, code=code)}>"
+                                               for d in DUMPS) + " ;",
                   f"    dcterms:isPartOf <{root}.well-known/void#site> ;",
                   f'    dcterms:identifier "{dataset}/{code}" .']
-    return Response("\n".join(lines) + "\n", mimetype="text/turtle",
+    return Response("\n".join(lines) + "\n", mimetype=TURTLE.media_type,
                     headers={"Access-Control-Allow-Origin": "*"})
 
 
@@ -99,8 +102,8 @@ def dump(name: str) -> Response:
     state = site_state()
     found = state.iris.parse_dump(name)
     ext = found.extension[1:] if found is not None else ""
-    if found is None or ext not in _TYPES or (ext in ("rdf", "jsonld") and not found.catalog):
-        abort(404)  # those only for the catalogue
+    if found is None or ext not in DUMP_EXTENSIONS or (ext not in _DATA_DUMPS and not found.catalog):
+        abort(404)  # the other formats only for the catalogue
     graph: str | list[str] | None = None  # None: every graph of the site
     if found.dataset:
         graph = _datasets().get((found.dataset, found.code))
@@ -111,9 +114,9 @@ def dump(name: str) -> Response:
         if not _has_catalogue():
             abort(404)
     headers = {"Access-Control-Allow-Origin": "*"}
-    if ext == "nt.gz":
+    if DUMP_EXTENSIONS[ext].gzip:
         headers.update({"Content-Encoding": "gzip", "Content-Disposition": f"attachment; filename={name.replace('/', '-')}"})
-    mimetype = _TYPES[ext]
+    mimetype = DUMP_EXTENSIONS[ext].format.media_type
     sizes = state.dump_sizes
     key = (name, getattr(state.store, "version", None))  # a new generation of the embedded store: sizes anew
     known = sizes.get(key)

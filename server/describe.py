@@ -13,7 +13,8 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDFS
 
-from itsutsuboshi import vocab
+from itsutsuboshi import formats, vocab
+from itsutsuboshi.formats import JSONLD, NTRIPLES, TURTLE
 from itsutsuboshi.iris import ID, IriBuilder
 
 from . import turtle
@@ -129,15 +130,18 @@ def prefixes() -> dict[str, str]:
 
 
 def serialize(triples: list[ox.Triple], name: str, *, first: str | None = None) -> bytes:
-    """``triples`` in the format ``name`` (turtle, nt, jsonld, rdfxml); Turtle leads with ``first``."""
-    if name == "turtle":
+    """``triples`` in the format ``name`` (:func:`itsutsuboshi.formats.get`), deterministic: Turtle by
+    :mod:`.turtle` (leading with ``first``), N-Triples sorted, JSON-LD compacted with the bundled context,
+    any other format by pyoxigraph with the context's prefixes."""
+    fmt = formats.get(name)
+    if fmt is TURTLE:
         return turtle.serialize(triples, prefixes=prefixes(), first=first)
-    if name == "nt":
+    if fmt is NTRIPLES:
         return b"".join(sorted(f"{t} .\n".encode() for t in triples))
-    if name == "rdfxml":
-        return ox.serialize(triples, format=ox.RdfFormat.RDF_XML, prefixes=prefixes())
-    graph = bind_prefixes(to_rdflib(triples))
-    return graph.serialize(format="json-ld", context=context()["@context"], indent=2).encode("utf-8")
+    if fmt is JSONLD:
+        graph = bind_prefixes(to_rdflib(triples))
+        return graph.serialize(format=JSONLD.serializer, context=context()["@context"], indent=2).encode("utf-8")
+    return ox.serialize(triples, format=fmt.ox, prefixes=prefixes())
 
 
 def to_rdflib(triples: list[ox.Triple]) -> Graph:

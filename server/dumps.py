@@ -16,9 +16,13 @@ import pyoxigraph as ox
 from rdflib import XSD, Graph, Literal
 from rdflib.namespace import DCAT
 
+from itsutsuboshi.formats import CATALOGUE_DUMPS, NTRIPLES, Dump
 from itsutsuboshi.iris import GRAPH, IriBuilder, catalog_graph_iri
 from itsutsuboshi.store import Store
 from itsutsuboshi.vocab.namespaces import CATALOGUE_PREFIXES as PREFIXES
+
+#: the dumps by their extension without the dot (``nt.gz``, ``ttl`` …)
+DUMP_EXTENSIONS: dict[str, Dump] = {d.extension[1:]: d for d in CATALOGUE_DUMPS}
 
 
 def site_graphs(graphs: Iterable[str], base: str) -> list[str]:
@@ -39,38 +43,40 @@ def dataset_graphs(graphs: Iterable[str], base: str) -> dict[tuple[str, str], li
 
 
 def graph_bytes(store: Store, graph: str, *, format: str, base: str, public: str | None = None) -> bytes:
-    """One named graph in ``format`` (``turtle``, ``nt``, ``jsonld``, ``rdfxml``), IRIs moved to ``public``."""
+    """One named graph in ``format`` (a name of :data:`itsutsuboshi.formats.RDF`), IRIs moved to ``public``."""
     data = store.dump(graph, format=format)
     return _moved(data.decode("utf-8"), base, public).encode("utf-8")
 
 
 def dump_bytes(store: Store, graph: str | Sequence[str] | None, *, ext: str, base: str,
                public: str | None = None) -> bytes:
-    """A dump exactly as ``/dumps/`` serves it: ``nt.gz`` (gzip, mtime 0) or ``ttl``, IRIs moved to ``public``.
+    """A dump exactly as ``/dumps/`` serves it (``ext``: :data:`DUMP_EXTENSIONS`; ``nt.gz`` is gzip with mtime 0,
+    ``ttl`` Turtle), IRIs moved to ``public``.
     ``graph`` is one graph, several (a dataset's source graphs) or ``None``, every graph of the site; several
     graphs are joined with no triple twice. The catalogue's graph goes through rdflib (it is small), also as
     ``rdf`` and ``jsonld``, with its ``dcat:byteSize`` typed ``xsd:nonNegativeInteger`` again (stores keep
     such numbers as ``xsd:integer``)."""
+    dump = DUMP_EXTENSIONS[ext]
     if isinstance(graph, str) and graph == catalog_graph_iri(base):
-        return _catalogue(store.dump(graph, format="nt").decode("utf-8"), ext=ext, base=base, public=public)
+        return _catalogue(store.dump(graph, format=NTRIPLES.name).decode("utf-8"), dump=dump, base=base, public=public)
     graphs = [graph] if isinstance(graph, str) else site_graphs(store.graphs(), base) if graph is None else graph
     text = _moved(_union(store, graphs), base, public)
-    if ext == "ttl":
-        triples = (q.triple for q in ox.parse(text.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES))
-        data = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
-    else:
+    if dump.format is NTRIPLES:
         data = text.encode("utf-8")
-    return data if ext != "nt.gz" else gzip.compress(data, mtime=0)
+    else:
+        triples = (q.triple for q in ox.parse(text.encode("utf-8"), format=NTRIPLES.ox))
+        data = ox.serialize(triples, format=dump.format.ox, prefixes=PREFIXES)
+    return gzip.compress(data, mtime=0) if dump.gzip else data
 
 
 def _union(store: Store, graphs: Sequence[str]) -> str:
     """The N-Triples of ``graphs``, each distinct triple on one line (graphs are sets; only their union repeats)."""
     if len(graphs) == 1:
-        return store.dump(graphs[0], format="nt").decode("utf-8")
+        return store.dump(graphs[0], format=NTRIPLES.name).decode("utf-8")
     seen: set[str] = set()
     lines = []
     for graph in graphs:
-        for line in store.dump(graph, format="nt").decode("utf-8").splitlines(keepends=True):
+        for line in store.dump(graph, format=NTRIPLES.name).decode("utf-8").splitlines(keepends=True):
             if line.strip() and line not in seen:
                 seen.add(line)
                 lines.append(line)
@@ -81,12 +87,11 @@ def _moved(text: str, base: str, public: str | None) -> str:
     return IriBuilder(base, public=public).shown_text(text)
 
 
-def _catalogue(ntriples: str, *, ext: str, base: str, public: str | None) -> bytes:
-    g = Graph().parse(data=_moved(ntriples, base, public), format="nt")
+def _catalogue(ntriples: str, *, dump: Dump, base: str, public: str | None) -> bytes:
+    g = Graph().parse(data=_moved(ntriples, base, public), format=NTRIPLES.rdflib)
     for s, p, o in list(g.triples((None, DCAT.byteSize, None))):
         g.set((s, p, Literal(int(o), datatype=XSD.nonNegativeInteger)))
     for prefix, ns in PREFIXES.items():
         g.bind(prefix, ns)
-    rdflib_format = {"ttl": "turtle", "rdf": "pretty-xml", "jsonld": "json-ld"}.get(ext, "nt")
-    data = g.serialize(format=rdflib_format, context=PREFIXES, encoding="utf-8")
-    return data if ext != "nt.gz" else gzip.compress(data, mtime=0)
+    data = g.serialize(format=dump.format.serializer, context=PREFIXES, encoding="utf-8")
+    return gzip.compress(data, mtime=0) if dump.gzip else data

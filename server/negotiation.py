@@ -5,37 +5,27 @@ Pure functions, no Flask: :func:`choose` answers with an :class:`Offer` or ``Non
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from itsutsuboshi import formats
+from itsutsuboshi.formats import HTML
 
-
-@dataclass(frozen=True, slots=True)
-class Offer:
-    """One representation the server can produce: ``name`` is a format short name or ``html``."""
-
-    name: str
-    media_type: str
-    extension: str
-    label: str
-
-
-HTML = Offer("html", "text/html", ".html", "HTML")
+#: one representation the server can produce: the HTML page or an RDF format of :mod:`itsutsuboshi.formats`
+Offer = formats.MediaFormat
 #: in order of preference when the client likes several equally
-OFFERS: tuple[Offer, ...] = (HTML, *(Offer(f.name, f.media_type, f.extension, f.label) for f in formats.all_formats()))
+OFFERS: tuple[Offer, ...] = (HTML, *formats.all_formats())
 EXTENSIONS = {o.extension: o for o in OFFERS}
+#: the part of a URL rule that matches the extension of an offer, as the view argument ``ext``
+EXTENSION_RULE = "<any(" + ", ".join(f"'{o.extension}'" for o in OFFERS) + "):ext>"
 
 
 def by_key(key: str) -> Offer | None:
     """An offer by short name, alias, media type or extension (``html``, ``ttl``, ``text/turtle`` …)."""
     k = key.strip().lower()
-    if k in ("html", "text/html", ".html", "htm"):
+    if k in HTML.keys:
         return HTML
     try:
-        f = formats.get(k)
+        return formats.get(k)
     except KeyError:
         return None
-    return next(o for o in OFFERS if o.name == f.name)
 
 
 def split_extension(path: str) -> tuple[str, Offer | None]:

@@ -15,12 +15,13 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 
 from itsutsuboshi import shapes, vocab
+from itsutsuboshi.formats import TURTLE
 from itsutsuboshi.iris import DEF, DOC, GRAPH, ID, SOURCE, local_path
 from itsutsuboshi.server.dumps import graph_bytes
 
 from . import describe, negotiation, render
 from .describe import BadIri
-from .negotiation import HTML, OFFERS, Offer
+from .negotiation import EXTENSION_RULE, HTML, OFFERS, Offer
 from .state import site_state
 
 bp = Blueprint("pages", __name__)
@@ -282,7 +283,7 @@ def _graph_page(graph: str) -> str | None:
 @lru_cache(maxsize=16)
 def _static_document(data: str, name: str) -> bytes:
     """A bundled Turtle file (vocabulary, shapes) in the format ``name``."""
-    triples = [ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(data, format=ox.RdfFormat.TURTLE)]
+    triples = [ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(data, format=TURTLE.ox)]
     return describe.serialize(triples, name)
 
 
@@ -293,7 +294,7 @@ def _serve_graph(name: str, data: str, extension: Offer | None, template: str, *
     location = url_for(name)
     if offer is HTML:
         return respond(render_template(template, **context), offer, location)
-    if offer.name == "turtle":
+    if offer is TURTLE:
         return respond(data, offer, location)
     return respond(_static_document(data, offer.name), offer, location)
 
@@ -302,7 +303,7 @@ def _serve_graph(name: str, data: str, extension: Offer | None, template: str, *
 def _vocabulary() -> tuple[str, list[dict[str, Any]]]:
     """The bundled extension vocabulary (Turtle) and its terms for the page (read once)."""
     data = vocab.path("itsutsuboshi.ttl").read_text(encoding="utf-8")
-    graph = Graph().parse(data=data, format="turtle")
+    graph = Graph().parse(data=data, format=TURTLE.rdflib)
     terms = []
     for s in sorted({s for s in graph.subjects(RDF.type, None) if str(s).startswith(ITSU)}, key=str):
         local = str(s)[len(ITSU):]
@@ -316,7 +317,7 @@ def _vocabulary() -> tuple[str, list[dict[str, Any]]]:
 
 
 @bp.route("/def/itsutsuboshi", defaults={"ext": ""})
-@bp.route("/def/itsutsuboshi<any('.ttl', '.jsonld', '.rdf', '.nt', '.html'):ext>")
+@bp.route("/def/itsutsuboshi" + EXTENSION_RULE)
 def vocabulary(ext: str):
     data, terms = _vocabulary()
     return _serve_graph("pages.vocabulary", data, negotiation.EXTENSIONS.get(ext), "vocabulary.html", terms=terms)
@@ -328,7 +329,7 @@ def namespace():
 
 
 @bp.route("/shapes", defaults={"ext": ""})
-@bp.route("/shapes<any('.ttl', '.jsonld', '.rdf', '.nt', '.html'):ext>")
+@bp.route("/shapes" + EXTENSION_RULE)
 def shapes_page(ext: str):
     data, listing = _shapes()
     return _serve_graph("pages.shapes_page", data, negotiation.EXTENSIONS.get(ext), "shapes.html", shapes=listing)
@@ -338,7 +339,7 @@ def shapes_page(ext: str):
 def _shapes() -> tuple[str, list[dict[str, Any]]]:
     """The bundled shapes (Turtle) and their listing for the page (read once)."""
     graph = describe.bind_prefixes(shapes.load())
-    data = graph.serialize(format="turtle")
+    data = graph.serialize(format=TURTLE.serializer)
     listing = []
     for s in sorted(graph.subjects(RDF.type, SH.NodeShape), key=str):
         target = graph.value(s, SH.targetClass)

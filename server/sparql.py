@@ -30,8 +30,10 @@ from pyparsing import ParseException, ParseResults
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 
+from itsutsuboshi import formats
+from itsutsuboshi.formats import HTML, RESULTS_CSV, Registry
 from itsutsuboshi.spreadsheet import safe_row
-from itsutsuboshi.store import GRAPH_TYPES, RESULT_TYPES, QueryError, QueryTimeout, StoreUnavailable
+from itsutsuboshi.store import QueryError, QueryTimeout, StoreUnavailable
 
 from .state import site_state
 
@@ -39,13 +41,18 @@ bp = Blueprint("sparql", __name__, template_folder="templates")
 
 MAX_QUERY_BYTES = 64 * 1024
 
+
+
+def _offers(registry: Registry) -> dict[str, str]:
+    """Media type -> format name: the media types written first, then those also understood (the order
+    breaks ties between equally acceptable types)."""
+    written = {f.media_type: f.name for f in registry}
+    return written | {m: f.name for f in registry for m in f.media_types[1:] if m not in written}
+
+
 #: media type offered -> (``results=``/``graph=`` name of the store); the first one is the default
-RESULT_OFFERS = {**{media: name for name, media in RESULT_TYPES.items()}, "application/json": "json",
-                 "application/xml": "xml", "text/xml": "xml"}
-GRAPH_OFFERS = {**{media: name for name, media in GRAPH_TYPES.items()}, "application/x-turtle": "turtle",
-                "text/plain": "nt", "application/json": "jsonld", "application/xml": "rdfxml"}
-_OX_RESULTS = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
-               "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}
+RESULT_OFFERS = _offers(formats.RESULTS)
+GRAPH_OFFERS = _offers(formats.RDF)
 _KINDS = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT", "DescribeQuery": "DESCRIBE"}
 #: rdflib's grammar is not thread-safe (pyparsing works out how to call each parse action on its first
 #: use, and two threads doing it at once fail with TypeError): one parse at a time
@@ -255,9 +262,9 @@ def _execute(store: Any, checked: Checked, fmt: str, timeout: float | None = Non
 
 def _count_rows(body: bytes, fmt: str) -> int:
     try:
-        if fmt == "csv":  # pyoxigraph does not read CSV results back (lossy), Python's csv module does
+        if fmt == RESULTS_CSV.name:  # pyoxigraph does not read CSV results back (lossy), Python's csv module does
             return max(0, sum(1 for _ in csv.reader(io.StringIO(body.decode("utf-8")))) - 1)
-        return sum(1 for _ in ox.parse_query_results(body, format=_OX_RESULTS[fmt]))
+        return sum(1 for _ in ox.parse_query_results(body, format=formats.RESULTS.get(fmt).ox))
     except Exception:
         return 0
 
@@ -346,15 +353,15 @@ def _answer(text: str) -> Response:
     def work() -> tuple[bytes, str, dict[str, str]]:
         checked = _checked(text, tuple(allowlist), max_rows)
         if checked.kind in ("CONSTRUCT", "DESCRIBE"):
-            fmt = _pick(GRAPH_OFFERS, set(GRAPH_TYPES), args, accept)
+            fmt = _pick(GRAPH_OFFERS, set(formats.RDF.names()), args, accept)
         else:
-            fmt = _pick(RESULT_OFFERS, set(RESULT_TYPES), args, accept)
+            fmt = _pick(RESULT_OFFERS, set(formats.RESULTS.names()), args, accept)
         return _execute(store, checked, fmt, timeout)
 
     timeout = settings.timeout
     # the store stops the query at ``timeout``; the thread bound is the backstop for stores that cannot
     body, media, headers = run_bounded(work, timeout=timeout + 0.5, slots=settings.slots)
-    if media == RESULT_TYPES["csv"] and _wants_spreadsheet(args):
+    if media == RESULTS_CSV.media_type and _wants_spreadsheet(args):
         body = for_spreadsheets(body)
     return Response(body, content_type=media if "charset" in media or not media.startswith("text/")
                     else media + "; charset=utf-8", headers=headers)
@@ -374,8 +381,7 @@ def for_spreadsheets(body: bytes) -> bytes:
     return "\ufeff".encode() + out.getvalue().encode("utf-8")
 
 
-_SD_OFFERS = {"text/html": "html", **{media: name for name, media in GRAPH_TYPES.items()}}
-_RDFLIB = {"turtle": "turtle", "nt": "nt", "jsonld": "json-ld", "rdfxml": "xml"}
+_SD_OFFERS = {HTML.media_type: HTML.name, **{f.media_type: f.name for f in formats.RDF}}
 
 
 def _no_query() -> Response:
@@ -383,7 +389,7 @@ def _no_query() -> Response:
     if fmt == "html":
         return _page()
     media = next(m for m, f in _SD_OFFERS.items() if f == fmt)
-    body = service_description(request.base_url).serialize(format=_RDFLIB[fmt])
+    body = service_description(request.base_url).serialize(format=formats.get(fmt).serializer)
     return Response(body, content_type=media + ("; charset=utf-8" if media.startswith("text/") else ""))
 
 
@@ -393,18 +399,17 @@ def service_description(endpoint: str):
     from rdflib.namespace import RDF
 
     sd = Namespace("http://www.w3.org/ns/sparql-service-description#")
-    formats = Namespace("http://www.w3.org/ns/formats/")
+    names = Namespace(formats.W3C_FORMATS)
     graph = Graph()
     graph.bind("sd", sd)
-    graph.bind("formats", formats)
+    graph.bind("formats", names)
     service = URIRef(endpoint)
     graph.add((service, RDF.type, sd.Service))
     graph.add((service, sd.endpoint, service))
     graph.add((service, sd.supportedLanguage, sd.SPARQL11Query))
     graph.add((service, sd.feature, sd.UnionDefaultGraph))
-    for name in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
-                 "Turtle", "N-Triples", "JSON-LD", "RDF_XML"):
-        graph.add((service, sd.resultFormat, formats[name]))
+    for served in (*formats.RESULTS, *formats.RDF):
+        graph.add((service, sd.resultFormat, names[served.w3c]))
     settings = site_state().sparql
     graph.add((service, URIRef("http://www.w3.org/2000/01/rdf-schema#comment"),
                Literal(f"Read-only; at most {settings.max_rows} rows, {settings.timeout:g} s per query.")))

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_to_bytes, urlsplit
 
+from itsutsuboshi.formats import DUMPS
 from itsutsuboshi.iris import DEF, DOC, ID, SOURCE, IriBuilder
 from itsutsuboshi.server.dumps import dataset_graphs
 from itsutsuboshi.store import Store
@@ -205,7 +206,7 @@ def _dumps(store: Store, base: str) -> Iterable[str]:
     which: list[dict[str, Any]] = [{}, *({"dataset": dataset, "code": code} for dataset, code in dataset_graphs(graphs, base))]
     if iris.catalog_graph() in graphs:  # the DCAT catalogue, for harvesters
         which.append({"catalog": True})
-    yield from (iris.dump_path(extension, **kw) for kw in which for extension in (".nt.gz", ".ttl"))
+    yield from (iris.dump_path(dump.extension, **kw) for kw in which for dump in DUMPS)
 
 
 def _check_target(out: Path) -> None:
@@ -258,17 +259,9 @@ def accept_rules() -> list[tuple[str, str]]:
 
 def format_rules() -> list[tuple[str, str]]:
     """(case-insensitive regex on the raw ``format`` query value, extension without dot)."""
-    from itsutsuboshi import formats
-    from itsutsuboshi.server.negotiation import by_key
-
     rules = []
     for offer in _offers():
-        keys = {offer.name, offer.media_type, offer.extension, offer.extension[1:]}
-        keys |= {k for k in ("htm", "ttl", "ntriples", "n-triples", "json-ld", "xml", "rdf", "rdf/xml")
-                 if by_key(k) is offer}
-        if offer.name != "html":
-            keys.add(formats.get(offer.name).name)
-        raw = sorted(re.escape(k).replace("/", "(?:/|%2F)").replace(r"\+", "%2B") for k in keys)
+        raw = sorted(re.escape(k).replace("/", "(?:/|%2F)").replace(r"\+", "%2B") for k in offer.keys)
         rules.append((rf"^(?:{'|'.join(raw)})$", offer.extension[1:]))
     return rules
 

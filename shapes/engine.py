@@ -17,6 +17,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
+from itsutsuboshi.formats import NTRIPLES
 from itsutsuboshi.shapes.compile import Check, Unsupported, compile_shapes
 
 _SUBCLASS = ox.NamedNode(str(RDFS.subClassOf))
@@ -131,8 +132,7 @@ def _run_pyshacl(store: ox.Store, shapes: Graph) -> list[ShaclResult]:
     import pyshacl
 
     data = Graph()
-    data.parse(data=store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()),
-               format="nt")
+    data.parse(data=store.dump(format=NTRIPLES.ox, from_graph=ox.DefaultGraph()), format=NTRIPLES.rdflib)
     _, report, _ = pyshacl.validate(data, shacl_graph=shapes, advanced=True, allow_warnings=True)
     results = []
     for r in report.subjects(RDF.type, SH.ValidationResult):

@@ -18,8 +18,9 @@ import pytest
 from rdflib import BNode, Graph, Literal
 from rdflib.namespace import RDF, SH
 
+from itsutsuboshi import formats
 from itsutsuboshi.shapes.engine import ShaclEngine, rdflib_trail
-from itsutsuboshi.validation.validate import RDF_SUFFIXES, validate_file
+from itsutsuboshi.validation.validate import validate_file
 
 CASES = Path(__file__).resolve().parent / "validation"
 CASE_DIRS = sorted(p for p in CASES.iterdir() if p.is_dir())
@@ -38,7 +39,7 @@ def options(case: Path) -> dict:
 def case_rdf(case: Path, tmp_path: Path) -> Path:
     """The case's RDF: its own input, or the CSV converted to Turtle with the case's options."""
     source = case_input(case)
-    if source.suffix.lower() in RDF_SUFFIXES:
+    if formats.by_extension(source.suffix, reading=True):
         return source
     from click.testing import CliRunner
 

@@ -98,7 +98,7 @@ def convert_command(files: tuple[Path, ...], output: Path, format_name: str | No
             mappings.get(dataset)
     except (KeyError, ValueError, MappingError) as exc:
         raise click.UsageError(str(exc.args[0] if isinstance(exc, KeyError) else exc)) from exc
-    combined = str(output) == "-" or output.suffix.lower() in {f.extension for f in formats.all_formats()}
+    combined = str(output) == "-" or formats.by_extension(output.suffix) is not None
     if not combined:
         output.mkdir(parents=True, exist_ok=True)
     if issues_path is None and not combined:
@@ -172,7 +172,7 @@ def load_command(files: tuple[Path, ...], store_spec: str, base: str, graph: str
     Loading a dataset again replaces its graph atomically. Exit status 2 when a file could not be
     loaded (the others still are).
     """
-    from itsutsuboshi.publish.loading import RDF_FORMATS, load_csv, load_rdf
+    from itsutsuboshi.publish.loading import load_csv, load_rdf
     from itsutsuboshi.store import StoreUnavailable, open_store
 
     try:
@@ -183,7 +183,7 @@ def load_command(files: tuple[Path, ...], store_spec: str, base: str, graph: str
     failed = False
     for path in files:
         try:
-            if path.suffix.lower() in RDF_FORMATS:
+            if formats.by_extension(path.suffix):
                 if not graph:
                     raise click.UsageError(f"{path.name}: RDF input needs --graph IRI")
                 loaded = load_rdf(store, path, graph=graph)
@@ -239,12 +239,7 @@ def _convert_one(path: Path, writer: Writer, quiet: bool, options: dict[str, Any
 
 
 def _format_from_path(output: Path) -> formats.Format:
-    if output.suffix:
-        try:
-            return formats.get(output.suffix)
-        except KeyError:
-            pass
-    return formats.TURTLE
+    return formats.by_extension(output.suffix) or formats.TURTLE
 
 
 @contextmanager
@@ -298,7 +293,8 @@ class _IssueFile:
 @main.command("validate")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-r", "--report", "report_paths", multiple=True, type=click.Path(path_type=Path),
-              help="Report file; format from the extension: .html .csv .json .ttl .jsonld .nt .rdf (repeatable).")
+              help="Report file; format from the extension: .html .csv .json "
+                   f"{' '.join(f.extension for f in formats.all_formats())} (repeatable).")
 @click.option("--shapes", "shapes_file", type=click.Path(exists=True, path_type=Path), default=None,
               help="独自のシェイプ / Validate against this SHACL shapes file instead of the bundled ones.")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "never"]), default="error", show_default=True,

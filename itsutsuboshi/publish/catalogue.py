@@ -26,6 +26,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, XSD
 
 from itsutsuboshi import formats
+from itsutsuboshi.formats import DUMPS, GZIP, HTML, JSONLD, NTRIPLES, RDFXML, TURTLE
 from itsutsuboshi.iris import ID, LG, IriBuilder, catalog_graph_iri
 from itsutsuboshi.licences import LICENCES, licence_iri
 from itsutsuboshi.store import Store
@@ -54,11 +55,9 @@ FILE_TYPES = {
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "XLSX"),
     "xls": ("application/vnd.ms-excel", "XLS"), "json": ("application/json", "JSON"), "shp": ("", "SHP"),
     "geojson": ("application/geo+json", "GEOJSON"), "xml": ("application/xml", "XML"), "zip": ("application/zip", "ZIP"),
-    "html": ("text/html", "HTML"), "kml": ("application/vnd.google-earth.kml+xml", "KML"), "txt": ("text/plain", "TXT"),
-    "ttl": ("text/turtle", "RDF_TURTLE"), "rdf": ("application/rdf+xml", "RDF_XML"),
-    "jsonld": ("application/ld+json", "JSON_LD"), "nt": ("application/n-triples", "RDF_N_TRIPLES"),
+    "kml": ("application/vnd.google-earth.kml+xml", "KML"), "txt": ("text/plain", "TXT"),
+    **{f.extension[1:]: (f.media_type, f.eu or "") for f in (HTML, *formats.all_formats())},
 }
-_EU_FORMAT = {"html": "HTML", "turtle": "RDF_TURTLE", "nt": "RDF_N_TRIPLES", "jsonld": "JSON_LD", "rdfxml": "RDF_XML"}
 #: dataset kind → (EU data themes, Japanese keywords)
 KINDS = {
     "aed": ("HEAL", "AED 救命 医療"), "care_service": ("HEAL SOCI", "介護 福祉"), "cultural_property": ("EDUC", "文化財"),
@@ -231,24 +230,24 @@ class _Builder:
             self.add(d, DCTERMS.description, Literal(f"{title_en} of {self.name(org, 'en') or who}, published as "
                                                      "Linked Open Data with the IMI core vocabulary.", lang="en"))
         self.add(d, DCTERMS.license, *(self.typed(str(licence), DCTERMS.LicenseDocument) for licence in licences))
-        rows: list[tuple[str, str, str, str, str]] = []
+        rows: list[tuple[str, str, formats.MediaFormat, str, bool]] = []
         if dump:  # the dataset's graph is one that /dumps/ serves
-            rows += [("dump-nt-gz", self.iris.dump_path(".nt.gz", dataset=kind, code=code), "application/n-triples",
-                      "nt", "N-Triples, gzip"),
-                     ("dump-ttl", self.iris.dump_path(".ttl", dataset=kind, code=code), "text/turtle", "turtle", "Turtle")]
+            rows += [("dump-" + each.extension[1:].replace(".", "-"), self.iris.dump_path(each.extension, dataset=kind,
+                      code=code), each.format, each.label, each.gzip) for each in DUMPS]
         document = self.iris.document_path(d)
-        for f in (formats.Format("html", "text/html", ".html", "HTML"), *formats.all_formats()):
-            rows.append((f"doc-{f.extension[1:]}", f"{document}{f.extension}", f.media_type, f.name, f.label))
-        for name, path, media, fmt, label in rows:
+        for f in (HTML, *formats.all_formats()):
+            rows.append((f"doc-{f.extension[1:]}", f"{document}{f.extension}", f, f.label, False))
+        for name, path, fmt, label, gzip in rows:
             dist, url, dump_row = URIRef(self.iris.distribution(d, name)), URIRef(self.iris.url(path)), name.startswith("dump")
             self.distribution(d, dist, f"一括ダウンロード ({label})" if dump_row else f"データセットのページ ({label})",
                               f"Data dump ({label})" if dump_row else f"Dataset page ({label})",
                               access=url, download=url if dump_row else None)
-            self.add(dist, DCAT.mediaType, self.typed(IANA + media, DCTERMS.MediaType))
-            self.add(dist, DCTERMS.format, self.typed(EU + "file-type/" + _EU_FORMAT[fmt], DCTERMS.MediaTypeOrExtent))
+            self.add(dist, DCAT.mediaType, self.typed(IANA + fmt.media_type, DCTERMS.MediaType))
+            self.add(dist, DCTERMS.format,
+                     self.typed(EU + "file-type/" + fmt.eu, DCTERMS.MediaTypeOrExtent) if fmt.eu else None)
             self.add(dist, DCTERMS.license, *licences)
-            if name == "dump-nt-gz":
-                self.add(dist, DCAT.compressFormat, self.typed(IANA + "application/gzip", DCTERMS.MediaType))
+            if gzip:
+                self.add(dist, DCAT.compressFormat, self.typed(IANA + GZIP, DCTERMS.MediaType))
             if path in sizes:
                 self.add(dist, DCAT.byteSize, Literal(sizes[path], datatype=XSD.nonNegativeInteger))
         dist = URIRef(self.iris.distribution(d, "sparql"))
@@ -469,10 +468,10 @@ def write_catalogue(graph: Graph, out_dir: Path, *, base: str | None = None,
         graph = moved
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, fmt, extra in (("catalog.ttl", "turtle", {}), ("catalog.rdf", "pretty-xml", {}),
-                             ("catalog.jsonld", "json-ld", {"context": PREFIXES, "indent": 2})):
-        graph.serialize(destination=str(out_dir / name), format=fmt, encoding="utf-8", **extra)
-        written.append(out_dir / name)
+    for fmt, extra in ((TURTLE, {}), (RDFXML, {}), (JSONLD, {"context": PREFIXES, "indent": 2})):
+        path = out_dir / f"catalog{fmt.extension}"
+        graph.serialize(destination=str(path), format=fmt.serializer, encoding="utf-8", **extra)
+        written.append(path)
     return written
 
 
@@ -481,7 +480,7 @@ def load_catalogue(store: Store, *, base: str, graph: Graph | None = None, **kw:
     options of :func:`build_catalogue`); returns its number of triples."""
     graph = graph if graph is not None else build_catalogue(store, base=base, **kw)
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "catalog.nt"
-        graph.serialize(destination=str(path), format="nt", encoding="utf-8")
-        store.replace_graph(catalog_graph_iri(base), path, format="nt")
+        path = Path(tmp) / f"catalog{NTRIPLES.extension}"
+        graph.serialize(destination=str(path), format=NTRIPLES.serializer, encoding="utf-8")
+        store.replace_graph(catalog_graph_iri(base), path, format=NTRIPLES.name)
     return len(graph)

@@ -4,7 +4,7 @@ Each CSV is converted (with its links) to a temporary N-Triples file, then repla
 ``{base}graph/{dataset}/{code}/{file name}`` atomically (:meth:`Store.replace_graph`): readers see the
 old version or the new one, never half of it. The graph also holds what describes the file (publisher,
 dataset, source); ``publish`` keeps those once, in the shared graph, for a whole folder. RDF files are
-loaded as they are into the graph given.
+loaded as they are into the graph given, in the format their extension names (:func:`.formats.by_extension`).
 """
 
 from __future__ import annotations
@@ -13,15 +13,13 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from itsutsuboshi import rdf_input
+from itsutsuboshi import formats, rdf_input
 from itsutsuboshi.converters.issues import Issue
 from itsutsuboshi.converters.writers import open_writer
 from itsutsuboshi.formats import NTRIPLES
 from itsutsuboshi.iris import UNKNOWN_CODE, IriBuilder
 from itsutsuboshi.pipeline.convert import FileResult, convert_file
 from itsutsuboshi.store import Store
-
-RDF_FORMATS = {".nt": "nt", ".ttl": "turtle", ".jsonld": "jsonld", ".rdf": "rdfxml"}
 
 
 @dataclass
@@ -55,7 +53,7 @@ def load_converted(store: Store, path: Path, converted: Path, result: FileResult
     if not result.ok:
         return Loaded(str(path), None, 0, result, result.error)
     graph = dataset_graph(path, converted, result, base=base, code=code)
-    store.replace_graph(graph, converted, format="nt")
+    store.replace_graph(graph, converted, format=NTRIPLES.name)
     return Loaded(str(path), graph, result.triples, result)
 
 
@@ -67,10 +65,14 @@ def dataset_graph(path: Path, converted: Path, result: FileResult, *, base: str,
 
 def load_rdf(store: Store, path: Path, *, graph: str) -> Loaded:
     """Replace ``graph`` with the RDF file ``path`` (syntax from the extension). A hostile file
-    (:func:`.rdf_input.check`) or one that does not parse is not loaded; ``error`` says why."""
+    (:func:`.rdf_input.check`), one that does not parse or whose extension names no format is not loaded;
+    ``error`` says why."""
+    fmt = formats.by_extension(path.suffix)
+    if fmt is None:
+        return Loaded(str(path), None, 0, error=f"not an RDF file: use one of {', '.join(formats.RDF.extensions())}")
     try:
         rdf_input.check(path)
-        store.replace_graph(graph, path, format=RDF_FORMATS[path.suffix.lower()])
+        store.replace_graph(graph, path, format=fmt.name)
     except (rdf_input.UnsafeInput, SyntaxError) as exc:
         return Loaded(str(path), None, 0, error=str(exc))
     return Loaded(str(path), graph, 0)

@@ -19,6 +19,7 @@ from rdflib import Graph
 
 from itsutsuboshi.converters.model import Node
 from itsutsuboshi.converters.writers import CanonicalNTriplesWriter
+from itsutsuboshi.formats import NTRIPLES
 from itsutsuboshi.publish.catalogue import build_catalogue
 from itsutsuboshi.store import EmbeddedStore
 
@@ -38,9 +39,9 @@ def build(shared: Iterable[Path], descriptions: Iterable[Node], target: Path, *,
         with open(parts, "a", encoding="utf-8") as out:
             CanonicalNTriplesWriter(out).write_all(descriptions)
         # one load: the content-labelled blank nodes of two files are the same node
-        merged.store.bulk_load(path=str(parts), format=ox.RdfFormat.N_TRIPLES, to_graph=_SHARED)
+        merged.store.bulk_load(path=str(parts), format=NTRIPLES.ox, to_graph=_SHARED)
     catalogue = build_catalogue(merged, base=base, licence=licence)
-    merged.store.load(catalogue.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES,
+    merged.store.load(catalogue.serialize(format=NTRIPLES.serializer, encoding="utf-8"), format=NTRIPLES.ox,
                       to_graph=_SHARED)
-    merged.store.dump(str(target), format=ox.RdfFormat.N_TRIPLES, from_graph=_SHARED)
+    merged.store.dump(str(target), format=NTRIPLES.ox, from_graph=_SHARED)
     return catalogue

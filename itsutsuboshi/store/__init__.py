@@ -16,8 +16,6 @@ from pathlib import Path
 from itsutsuboshi.store.base import (
     DESCRIBE_DEPTH,
     DESCRIBE_LIMIT,
-    GRAPH_TYPES,
-    RESULT_TYPES,
     STAGING,
     QueryError,
     QueryTimeout,
@@ -27,8 +25,8 @@ from itsutsuboshi.store.base import (
 )
 from itsutsuboshi.store.embedded import EmbeddedStore
 
-__all__ = ["DESCRIBE_DEPTH", "DESCRIBE_LIMIT", "GRAPH_TYPES", "RESULT_TYPES", "STAGING", "EmbeddedStore",
-           "QueryError", "QueryTimeout", "Store", "StoreUnavailable", "describe_query", "open_store"]
+__all__ = ["DESCRIBE_DEPTH", "DESCRIBE_LIMIT", "STAGING", "EmbeddedStore", "QueryError", "QueryTimeout", "Store",
+           "StoreUnavailable", "describe_query", "open_store"]
 
 
 def open_store(spec: str | Path | None, *, read_only: bool = False) -> Store:

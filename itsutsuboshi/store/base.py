@@ -9,17 +9,6 @@ from typing import Protocol
 
 import pyoxigraph as ox
 
-#: media types of query results the stores produce
-RESULT_TYPES = {
-    "json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
-    "csv": "text/csv", "tsv": "text/tab-separated-values",
-}
-GRAPH_TYPES = {"turtle": "text/turtle", "nt": "application/n-triples", "jsonld": "application/ld+json",
-               "rdfxml": "application/rdf+xml"}
-_OX_RESULTS = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
-               "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}
-_OX_GRAPHS = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD,
-              "rdfxml": ox.RdfFormat.RDF_XML}
 #: nested blank nodes followed by :meth:`Store.describe` (住所型 → 都道府県 …; 連絡先型 → 電話番号 …)
 DESCRIBE_DEPTH = 6
 #: at most this many triples in one description (a resource is a page, not a dump)
@@ -86,7 +75,8 @@ class Store(Protocol):
 
     def query(self, sparql: str, *, results: str = "json", graph: str = "turtle",
               timeout: float | None = None) -> tuple[bytes, str]:
-        """Run a read-only query; SELECT/ASK answer in ``results``, CONSTRUCT/DESCRIBE in ``graph``.
+        """Run a read-only query; SELECT/ASK answer in ``results``, CONSTRUCT/DESCRIBE in ``graph`` (format
+        names of :data:`itsutsuboshi.formats.RESULTS` and :data:`itsutsuboshi.formats.RDF`).
         Returns the body and its media type; past ``timeout`` seconds, raises :class:`QueryTimeout`."""
         ...
 

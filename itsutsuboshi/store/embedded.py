@@ -18,19 +18,17 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from itsutsuboshi import formats
+from itsutsuboshi.formats import NTRIPLES
 from itsutsuboshi.store import generations
 from itsutsuboshi.store.base import (
     _LABEL,
-    _OX_GRAPHS,
-    _OX_RESULTS,
     _TYPE,
     COPY_COST,
     DELETE_COST,
     DESCRIBE_LIMIT,
-    GRAPH_TYPES,
     LOAD_CHUNK,
     OPTIMIZE_MIN,
-    RESULT_TYPES,
     QueryError,
     QueryTimeout,
     _checked,
@@ -106,7 +104,7 @@ class EmbeddedStore:
                     self.store.remove_graph(ox.NamedNode(graph))
                     if path is not None:
                         self.store.extend(ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(graph))
-                                          for q in ox.parse(path=str(path), format=_OX_GRAPHS[format],
+                                          for q in ox.parse(path=str(path), format=formats.get(format).ox,
                                                             rename_blank_nodes=True))
                 self._generation += 1
             return
@@ -137,8 +135,8 @@ class EmbeddedStore:
             out = ox.Store()
             for quad in self.store:
                 out.add(ox.Quad(quad.subject, quad.predicate, quad.object))
-            return out.dump(format=_OX_GRAPHS[format], from_graph=ox.DefaultGraph())
-        return self.store.dump(format=_OX_GRAPHS[format], from_graph=ox.NamedNode(graph))
+            return out.dump(format=formats.get(format).ox, from_graph=ox.DefaultGraph())
+        return self.store.dump(format=formats.get(format).ox, from_graph=ox.NamedNode(graph))
 
     def describe(self, iri: str) -> list[ox.Triple]:
         self.refresh()
@@ -165,8 +163,8 @@ def _build(work: Path, live: ox.Store | None, changes: Mapping[str, Path | None]
             if graph not in changed:
                 with tempfile.TemporaryDirectory() as tmp:
                     copy = Path(tmp) / "graph.nt"
-                    live.dump(str(copy), format=ox.RdfFormat.N_TRIPLES, from_graph=graph)  # type: ignore[union-attr]
-                    loaded += _load(target, copy, "nt", graph, fresh=False)
+                    live.dump(str(copy), format=NTRIPLES.ox, from_graph=graph)  # type: ignore[union-attr]
+                    loaded += _load(target, copy, NTRIPLES.name, graph, fresh=False)
     for graph, path in changes.items():
         if path is not None:
             loaded += _load(target, path, format, ox.NamedNode(graph), fresh=not labelled)
@@ -196,16 +194,15 @@ def _load(store: ox.Store, path: Path, format: str, graph: ox.NamedNode, *, fres
     """Bulk-load ``path`` into ``graph`` a chunk at a time, so memory stays flat whatever the file's size;
     ``fresh``: blank nodes get labels of their own (two files never share one)."""
     loaded = 0
-    if not fresh and format == "nt":  # already labelled by this store: the lines go in as they are
+    if not fresh and formats.get(format) is NTRIPLES:  # already labelled by this store: the lines go in as they are
         with open(path, "rb") as f:
             while lines := list(islice(f, LOAD_CHUNK)):
-                store.bulk_load(b"".join(lines), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+                store.bulk_load(b"".join(lines), format=NTRIPLES.ox, to_graph=graph)
                 loaded += len(lines)
         return loaded
-    quads = ox.parse(path=str(path), format=_OX_GRAPHS[format], rename_blank_nodes=True)
+    quads = ox.parse(path=str(path), format=formats.get(format).ox, rename_blank_nodes=True)
     while chunk := list(islice(quads, LOAD_CHUNK)):
-        store.bulk_load(ox.serialize(chunk, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.N_TRIPLES,
-                        to_graph=graph)
+        store.bulk_load(ox.serialize(chunk, format=NTRIPLES.ox), format=NTRIPLES.ox, to_graph=graph)
         loaded += len(chunk)
     if not loaded:  # an empty graph is still a graph
         store.add_graph(graph)
@@ -225,8 +222,10 @@ def _describe(store: ox.Store, iri: str) -> list[ox.Triple]:
 def _run(store: ox.Store, sparql: str, results: str, graph: str) -> tuple[bytes, str]:
     answer = store.query(sparql, use_default_graph_as_union=True)
     if isinstance(answer, ox.QueryTriples):
-        return answer.serialize(format=_OX_GRAPHS[graph]), GRAPH_TYPES[graph]
-    return answer.serialize(format=_OX_RESULTS[results]), RESULT_TYPES[results]
+        triples = formats.get(graph)
+        return answer.serialize(format=triples.ox), triples.media_type
+    solutions = formats.RESULTS.get(results)
+    return answer.serialize(format=solutions.ox), solutions.media_type
 
 
 def _serve_queries(store: ox.Store, connection, parent: int, inherited: frozenset[tuple[int, int]]) -> None:  # type: ignore[no-untyped-def]

@@ -17,13 +17,12 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 import pyoxigraph as ox
 
+from itsutsuboshi import formats
+from itsutsuboshi.formats import NTRIPLES
 from itsutsuboshi.store.base import (
     _FROM,
-    _OX_GRAPHS,
     DESCRIBE_LIMIT,
-    GRAPH_TYPES,
     LIVE_GRAPHS_SECONDS,
-    RESULT_TYPES,
     STAGING,
     QueryError,
     StoreUnavailable,
@@ -82,7 +81,7 @@ class RemoteStore:
             client.addDefaultGraph(name)
             client.addNamedGraph(name)
         kind = client.queryType
-        media = GRAPH_TYPES[graph] if kind in ("CONSTRUCT", "DESCRIBE") else RESULT_TYPES[results]
+        media = (formats.get(graph) if kind in ("CONSTRUCT", "DESCRIBE") else formats.RESULTS.get(results)).media_type
         client.addCustomHttpHeader("Accept", media)  # overrides what SPARQLWrapper would ask for
         from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
 
@@ -152,7 +151,7 @@ class RemoteStore:
                 continue
             staging = STAGING + uuid.uuid4().hex
             with open(path, "rb") as body:
-                answer = self._graph_store("PUT", staging, data=body, headers={"Content-Type": GRAPH_TYPES[format]})
+                answer = self._graph_store("PUT", staging, data=body, headers={"Content-Type": formats.get(format).media_type})
             if answer.status_code >= 400:
                 self._update(f"DROP SILENT GRAPH <{staging}>")
                 answer.raise_for_status()
@@ -175,19 +174,19 @@ class RemoteStore:
         if graph is None:
             body, _ = self.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }", graph=format)
             return body
-        answer = self._graph_store("GET", graph, headers={"Accept": GRAPH_TYPES["nt"]})
+        answer = self._graph_store("GET", graph, headers={"Accept": NTRIPLES.media_type})
         if answer.status_code == 404:
             return b""
         answer.raise_for_status()
         body = _wkt_back(answer.content)
-        if format == "nt":
+        if formats.get(format) is NTRIPLES:
             return body
-        return ox.serialize(ox.parse(body, format=ox.RdfFormat.N_TRIPLES), format=_OX_GRAPHS[format])
+        return ox.serialize(ox.parse(body, format=NTRIPLES.ox), format=formats.get(format).ox)
 
     def describe(self, iri: str) -> list[ox.Triple]:
-        body, _ = self.query(describe_query(iri), graph="nt")
+        body, _ = self.query(describe_query(iri), graph=NTRIPLES.name)
         found = {ox.Triple(q.subject, q.predicate, q.object): None
-                 for q in ox.parse(_wkt_back(body), format=ox.RdfFormat.N_TRIPLES)}
+                 for q in ox.parse(_wkt_back(body), format=NTRIPLES.ox)}
         return list(found)[:DESCRIBE_LIMIT]
 
 

@@ -15,6 +15,7 @@ from typing import IO
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 
+from itsutsuboshi import formats
 from itsutsuboshi.converters.issues import ERROR, INFO, WARNING
 from itsutsuboshi.shapes.engine import to_rdflib
 from itsutsuboshi.shapes.generate import SHP
@@ -187,8 +188,7 @@ def _write_html(reports: list[FileReport], stream: IO[str]) -> None:
 
 EXTENSIONS: dict[str, Callable[[list[FileReport], IO[str]], None]] = {
     ".csv": write_csv, ".json": write_json, ".html": _write_html, ".htm": _write_html,
-    ".ttl": _write_rdf("turtle"), ".jsonld": _write_rdf("json-ld"), ".nt": _write_rdf("nt"),
-    ".rdf": _write_rdf("pretty-xml"),
+    **{f.extension: _write_rdf(f.serializer) for f in formats.all_formats()},
 }
 
 

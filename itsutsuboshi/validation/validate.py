@@ -23,7 +23,7 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SH
 
-from itsutsuboshi import rdf_input
+from itsutsuboshi import formats, rdf_input
 from itsutsuboshi import shapes as bundled_shapes
 from itsutsuboshi.converters import mapping as mappings
 from itsutsuboshi.converters.claims import Claims
@@ -41,9 +41,6 @@ from itsutsuboshi.validation.findings import RANK, Finding, Findings, MissingCol
 from itsutsuboshi.vocab.namespaces import DCTERMS, GEO, ITSU, PROV, RDF, RDFS, SCHEMA, WGS
 
 SEVERITIES = {str(SH.Violation): ERROR, str(SH.Warning): WARNING, str(SH.Info): INFO}
-RDF_SUFFIXES = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES, ".jsonld": ox.RdfFormat.JSON_LD,
-                ".json": ox.RdfFormat.JSON_LD, ".rdf": ox.RdfFormat.RDF_XML, ".owl": ox.RdfFormat.RDF_XML,
-                ".xml": ox.RdfFormat.RDF_XML, ".n3": ox.RdfFormat.N3}
 #: triples of records validated together (a chunk of whole records and the file's shared descriptions)
 CHUNK_TRIPLES = 100_000
 _DERIVED_FROM = ox.NamedNode(PROV + "wasDerivedFrom")
@@ -208,7 +205,7 @@ def validate_file(path: str | Path, *, shapes: Graph | None = None, base: str = 
                   threads: int = 2) -> FileReport:
     """Validate one CSV (converted first) or RDF file; never raises for bad input."""
     path = Path(path)
-    if path.suffix.lower() in RDF_SUFFIXES:
+    if formats.by_extension(path.suffix, reading=True):
         return validate_rdf(path, shapes=shapes, threads=threads)
     return validate_csv(path, shapes=shapes, base=base, dataset=dataset, mapping=mapping, code=code,
                         threads=threads)
@@ -289,7 +286,7 @@ def _check_chunks(report: FileReport, records: Path, ends: list[int], shared: Pa
             chunk = b"".join(islice(f, end - start))
             start = end
             store = ox.Store()
-            store.bulk_load(chunk + described, format=ox.RdfFormat.N_TRIPLES)
+            store.bulk_load(chunk + described, format=NTRIPLES.ox)
             rows = _Rows(store, report.name)
             last = number == len(ends) - 1
             top = max((row for _, row in rows.memo.values()), default=None)
@@ -345,9 +342,11 @@ def validate_rdf(path: str | Path, *, shapes: Graph | None = None, threads: int 
         return report
     except OSError:
         pass  # reported below, as by the parser
+    fmt = formats.by_extension(path.suffix, reading=True)
     try:
-        store.bulk_load(path=str(path), format=RDF_SUFFIXES[path.suffix.lower()],
-                        base_iri=path.resolve().as_uri())
+        if fmt is None:
+            raise ValueError(f"no RDF format has the extension {path.suffix!r}")
+        store.bulk_load(path=str(path), format=fmt.ox, base_iri=path.resolve().as_uri())
     except (OSError, SyntaxError, ValueError) as exc:
         report.error = "file.unreadable"
         report.findings = [_from_issue(make_issue("file.unreadable", file=path.name, detail=str(exc)), {})]
