@@ -15,9 +15,11 @@ from ..vocab.namespaces import DCAT, DCTERMS, GEO, IC, ITSU, PROV, RDF, RDFS, SC
 from . import local_governments
 from .claims import Claims, Minted, fingerprint
 from .issues import Issue, make_issue
-from .mapping import ColumnSpec, Mapping, Target
+from .mapping import ColumnSpec, Mapping
 from .model import IRI, Lit, Node
 from .normalize import NORMALIZERS, Normalizer
+from .paths import Target
+from .roles import Handler, RowState, add_constants, handler, parent_node, plain
 from .seen import SeenIds
 
 #: Cells that only say "nothing here": treated as blank (except in yes/no columns, where - means no).
@@ -34,6 +36,10 @@ _SCHEMA_NAME = SCHEMA + "name"
 _MUNICIPALITY = ITSU + "municipality"
 
 
+#: a target compiled for the hot loop: (target, normaliser, list splitter, shared leaf?, value cache, role handler)
+_Compiled = tuple[Target, Normalizer, re.Pattern[str] | None, bool, dict, Handler]
+
+
 @dataclass(slots=True)
 class _Plan:
     """A column compiled against one file's header."""
@@ -41,8 +47,7 @@ class _Plan:
     index: int
     header: str
     spec: ColumnSpec
-    targets: tuple[tuple[Target, Normalizer, re.Pattern[str] | None, bool, dict], ...]  # shared leaf?, cache
-    plain: bool  # an ordinary value: no role, not on the publisher
+    targets: tuple[_Compiled, ...]
     placeholders: bool  # '-' and the like count as blank
 
 
@@ -74,48 +79,52 @@ class RowConverter:
         self.metadata = metadata or {}
         self.header = header
         self.file_issues: list[Issue] = []
-        self.plans: list[_Plan] = []
         self.unmapped: list[tuple[int, str, str]] = []  # (index, header, property IRI)
+        self.plans = self._compile(header)
+        self._loop = [(p.index, p.header, p.placeholders, p.targets) for p in self.plans]  # the hot loop's view
         self._seen = SeenIds() if dedupe else None
         self.last_key = ""  # publisher code + local ID of the last record (for parallel de-duplication)
         self._publishers: dict[str, _Publisher] = {}
-        self._key_indexes: list[int] = []
-        seen_specs: set[str] = set()
+        self._id_indexes = [p.index for p in self.plans if p.spec.role == "id"]
+        self._id_header = next((p.header for p in self.plans if p.spec.role == "id"), "")
+        self._key_indexes = [p.index for key in mapping.key for p in self.plans if p.spec.name == key]
+        if not self._key_indexes:
+            self._key_indexes = [p.index for p in self.plans if p.spec.role not in ("id", "publisher")]
+        self.codes: set[str] = set()
+        self._first_code: str | None = None
+        self._datasets: dict[str, IRI] = {}
+        self._orgs: dict[str, IRI] = {}  # the publisher's IRI, minted once
+        self.last_code = ""  # the code of the last record's municipality (its own, else the publisher's)
+        self._publisher_target = next((c.targets[0] for c in mapping.columns if c.role == "publisher"), None)
+
+    def _compile(self, header: list[str]) -> list[_Plan]:
+        """Each header column against the mapping: its normalisers and role handlers, resolved once; the
+        columns the mapping does not know (custom properties) and the required ones missing are noted."""
+        mapping, filename = self.mapping, self.filename
+        plans: list[_Plan] = []
         for index, name in enumerate(header):
             spec = mapping.column_for(name)
             if spec is None:
                 label = name or f"(列{index + 1})"
-                self.unmapped.append((index, label, iris.column_property(mapping.dataset, label)))
+                self.unmapped.append((index, label, self.iris.column_property(mapping.dataset, label)))
                 self.file_issues.append(make_issue("column.unmapped", file=filename, column=label))
                 continue
-            targets = tuple((t, NORMALIZERS[t.normalizer], re.compile(t.split) if t.split else None,
-                             False, {}) for t in spec.targets)
-            self.plans.append(_Plan(index, name, spec, targets, spec.role is None and spec.on == "record",
-                                    spec.targets[0].normalizer != "flag"))
-            seen_specs.add(spec.name)
+            targets = tuple((t, NORMALIZERS[t.normalizer], re.compile(t.split) if t.split else None, False, {},
+                             handler(spec.role, spec.on, first=i == 0)) for i, t in enumerate(spec.targets))
+            plans.append(_Plan(index, name, spec, targets, spec.targets[0].normalizer != "flag"))
         # two columns writing the same property of the same node must not give the same triple twice
         writers: dict[tuple[str, str], int] = {}
-        for plan in self.plans:
+        for plan in plans:
             for target, *_ in plan.targets:
                 writers[(target.parent, target.leaf)] = writers.get((target.parent, target.leaf), 0) + 1
-        for plan in self.plans:
-            plan.targets = tuple((t, fn, sp, writers[(t.parent, t.leaf)] > 1, cache)
-                                 for t, fn, sp, _, cache in plan.targets)
-        self._loop = [(p.index, p, p.targets, p.plain, p.placeholders) for p in self.plans]  # the hot loop's view
-        self._id_indexes = [p.index for p in self.plans if p.spec.role == "id"]
-        self._id_header = next((p.header for p in self.plans if p.spec.role == "id"), "")
-        for key in mapping.key:
-            self._key_indexes += [p.index for p in self.plans if p.spec.name == key]
-        if not self._key_indexes:
-            self._key_indexes = [p.index for p in self.plans if p.spec.role not in ("id", "publisher")]
-        missing = [c.name for c in mapping.columns if c.required and c.name not in seen_specs]
+        for plan in plans:
+            plan.targets = tuple((t, fn, sp, writers[(t.parent, t.leaf)] > 1, cache, handle)
+                                 for t, fn, sp, _, cache, handle in plan.targets)
+        found = {plan.spec.name for plan in plans}
+        missing = [c.name for c in mapping.columns if c.required and c.name not in found]
         if missing:
             self.file_issues.append(make_issue("column.missing_required", file=filename, detail="、".join(missing)))
-        self.codes: set[str] = set()
-        self._first_code: str | None = None
-        self._datasets: dict[str, IRI] = {}
-        self.last_code = ""  # the code of the last record's municipality (its own, else the publisher's)
-        self._publisher_target = next((c.targets[0] for c in mapping.columns if c.role == "publisher"), None)
+        return plans
 
     # -- state shared with parallel workers -----------------------------------------------------
 
@@ -151,22 +160,16 @@ class RowConverter:
         converted in parallel without this converter's own duplicate check).
         """
         issues: list[Issue] = []
-        root = Node()
-        nodes: dict[str, Node] = {"": root}
-        code: str | None = None
-        local_id: str | None = None
-        lat: tuple[float, Target, str, str, str] | None = None
-        lon: tuple[float, Target, str, str, str] | None = None
-        names: list[Lit] = []
-        publisher_values: list[tuple[Target, Lit, bool]] = []
+        state = RowState()
+        root, nodes = state.root, state.nodes
         width = len(raw)
-        for index, plan, targets, plain, placeholders in self._loop:
+        for index, header, placeholders, targets in self._loop:
             if index >= width:
                 continue
             cell = raw[index]
             if not cell or (placeholders and cell in PLACEHOLDERS):
                 continue
-            for target, fn, splitter, shared, cache in targets:
+            for target, fn, splitter, shared, cache, handle in targets:
                 # normalised values are cached per column: real columns repeat (曜日, 時間, 有無, 市区町村名 …);
                 # results are never modified, so records share them; the cache stops growing at a bound
                 result = cache.get(cell)
@@ -176,55 +179,50 @@ class RowConverter:
                         cache[cell] = result
                 values, problem, lossy = result
                 if problem is not None:
-                    issues.append(make_issue(problem[0], file=self.filename, row=row, column=plan.header,
+                    issues.append(make_issue(problem[0], file=self.filename, row=row, column=header,
                                              value=cell, detail=problem[1]))
                 if lossy or not values:
-                    _keep_original(root, plan.header, cell)
+                    _keep_original(root, header, cell)
                 if not values:
                     continue
-                if plain:  # the common case, kept short
-                    parent_key = target.parent
-                    props = (nodes.get(parent_key) or _parent(nodes, target)).props
-                    leaf, lang = target.leaf, target.lang
-                    for value in values:
-                        if lang and type(value) is Lit and value.datatype is None:
-                            value = Lit(value.value, None, lang)
-                        if not shared or (leaf, value) not in props:
-                            props.append((leaf, value))
+                # the role notes what it needs; ordinary values (most) are written here, without a call
+                if handle is plain or handle(state, target, values, problem, cell, header):
+                    node = nodes.get(target.parent) or parent_node(nodes, target)
+                    props, leaf, lang = node.props, target.leaf, target.lang
+                    for found in values:
+                        if lang and type(found) is Lit and found.datatype is None:
+                            found = Lit(found.value, None, lang)
+                        if not shared or (leaf, found) not in props:
+                            props.append((leaf, found))
                     if target.with_:
-                        _add_constants(nodes[parent_key], target)
-                    continue
-                role = plan.spec.role
-                if role == "publisher":
-                    if problem is None or problem[0] == "lgcode.repaired":
-                        code = values[0].value
-                    continue
-                if role in ("lat", "lon", "latlon"):
-                    if role == "latlon" and len(values) == 2:
-                        lat = (float(values[0].value), target, cell, plan.header, values[0].value)
-                        lon = (float(values[1].value), target, cell, plan.header, values[1].value)
-                    elif role == "lat":
-                        lat = (float(values[0].value), target, cell, plan.header, values[0].value)
-                    elif role == "lon":
-                        lon = (float(values[0].value), target, cell, plan.header, values[0].value)
-                    continue
-                if plan.spec.on == "publisher":
-                    publisher_values += [(target, v, role == "name") for v in values]
-                    continue
-                if role == "id":  # several id columns (地域コード + 調査年月日) make one ID
-                    local_id = values[0].value if local_id is None else f"{local_id}_{values[0].value}"
-                if role == "name" and target is plan.targets[0][0]:
-                    names.append(values[0])
-                parent = _parent(nodes, target)
-                lang = target.lang
-                props = parent.props
-                for value in values:
-                    if lang and isinstance(value, Lit) and value.datatype is None:
-                        value = Lit(value.value, None, lang)
-                    if not shared or (target.leaf, value) not in props:
-                        props.append((target.leaf, value))
-                if target.with_:
-                    _add_constants(parent, target)
+                        add_constants(node, target)
+        return self._finish(state, raw, row, issues, duplicate), issues
+
+    def _finish(self, state: RowState, raw: list[str], row: int, issues: list[Issue], duplicate: bool) -> Node:
+        """What follows the cells: custom columns, coordinates, publisher, the IRI, labels and provenance."""
+        root = state.root
+        if len(raw) > len(self.header) or self.unmapped:
+            self._beyond_mapping(raw, root, issues, row)
+        if state.lat is not None or state.lon is not None:
+            self._coordinates(root, state.nodes, state.lat, state.lon, issues, row)
+        publisher = self._publisher(state)
+        local_id, scope = self._identify(state.local_id, raw, publisher, issues, row, duplicate)
+        root.iri = self.iris.record(self.mapping.dataset, publisher, local_id, scope=scope)
+        root.types.extend(self.mapping.types)
+        props = root.props
+        for name in state.names:
+            label = Lit(name.value, None, name.lang or "ja")
+            props += [(_LABEL, label), (_SCHEMA_NAME, label)]
+        dataset = self._datasets.get(publisher)
+        if dataset is None:
+            dataset = self._datasets[publisher] = IRI(self.iris.dataset(self.mapping.dataset, publisher))
+        props += [(_IS_PART_OF, dataset),
+                  (_DERIVED_FROM, IRI(self.iris.source_row(publisher, self.source, row)))]
+        return root
+
+    def _beyond_mapping(self, raw: list[str], root: Node, issues: list[Issue], row: int) -> None:
+        """Cells the mapping does not place: custom columns, and cells beyond the header's width."""
+        width = len(raw)
         if width > len(self.header):
             issues.append(make_issue("row.width", file=self.filename, row=row,
                                      detail=f"{width} > {len(self.header)}"))
@@ -234,10 +232,11 @@ class RowConverter:
         for index, _label, prop in self.unmapped:
             if index < width and raw[index]:
                 root.add(prop, Lit(raw[index]))
-        if lat is not None or lon is not None:
-            self._coordinates(root, nodes, lat, lon, issues, row)
 
-        # the file's publisher (given, or the first code seen); a row's own other code is its municipality
+    def _publisher(self, state: RowState) -> str:
+        """The file's publisher (given, or the first code seen), linked from the record; a row's own other
+        code is its municipality. Notes what ``on = "publisher"`` columns said about the row's government."""
+        code = state.code
         if self._first_code is None and code is not None:
             self._first_code = code
         publisher = self.default_code or self._first_code or UNKNOWN_CODE
@@ -245,19 +244,28 @@ class RowConverter:
             self.codes.add(publisher)
             target = self._publisher_target
             if target is not None:
-                org = IRI(self.iris.organization(publisher))
-                parent = _parent(nodes, target)
+                org = self._orgs.get(publisher)
+                if org is None:
+                    org = self._orgs[publisher] = IRI(self.iris.organization(publisher))
+                parent = parent_node(state.nodes, target)
                 if (target.leaf, org) not in parent.props:
                     parent.add(target.leaf, org)
         if code is not None and code != publisher:
             self.codes.add(code)
-            root.add(_MUNICIPALITY, IRI(self.iris.organization(code)))
+            state.root.add(_MUNICIPALITY, IRI(self.iris.organization(code)))
         self.last_code = code or publisher
-        if publisher_values:
+        if state.publisher_values:
             described = self._publishers.setdefault(self.last_code, _Publisher(self.last_code))
-            for item in publisher_values:
+            for item in state.publisher_values:
                 if item not in described.values:
                     described.values.append(item)
+        return publisher
+
+    def _identify(self, local_id: str | None, raw: list[str], publisher: str, issues: list[Issue], row: int,
+                  duplicate: bool) -> tuple[str, str | None]:
+        """The record's local ID (its own, else the content hash; suffixed when it repeats) and the scope
+        that qualifies it when another file holds the same ID."""
+        width = len(raw)
         if local_id is not None and any(i >= width or not raw[i] for i in self._id_indexes):
             local_id = None  # an ID made of several columns is only an ID when all of them are filled
         if local_id is None:
@@ -269,28 +277,17 @@ class RowConverter:
             suffix = f"-r{row}"
             issues.append(make_issue("id.duplicate", file=self.filename, row=row, value=local_id, detail=suffix))
             local_id += suffix
-        scope = None
-        if self.claims is not None:
-            holder = self.claims.holder(local_id)
-            if holder is None:
-                self.minted.plain.append(fingerprint(local_id))
-            else:  # another file of this dataset and publisher holds the ID (or this file qualified it before)
-                scope = self.source
-                self.minted.qualified.append(fingerprint(local_id))
-                issues.append(make_issue("id.collision", file=self.filename, row=row, column=self._id_header,
-                                         value=local_id, detail=holder or "以前の公開 / an earlier publication"))
-        root.iri = self.iris.record(self.mapping.dataset, publisher, local_id, scope=scope)
-        root.types.extend(self.mapping.types)
-        props = root.props
-        for name in names:
-            label = Lit(name.value, None, name.lang or "ja")
-            props += [(_LABEL, label), (_SCHEMA_NAME, label)]
-        dataset = self._datasets.get(publisher)
-        if dataset is None:
-            dataset = self._datasets[publisher] = IRI(self.iris.dataset(self.mapping.dataset, publisher))
-        props += [(_IS_PART_OF, dataset),
-                  (_DERIVED_FROM, IRI(self.iris.source_row(publisher, self.source, row)))]
-        return root, issues
+        if self.claims is None:
+            return local_id, None
+        holder = self.claims.holder(local_id)
+        if holder is None:
+            self.minted.plain.append(fingerprint(local_id))
+            return local_id, None
+        # another file of this dataset and publisher holds the ID (or this file qualified it before)
+        self.minted.qualified.append(fingerprint(local_id))
+        issues.append(make_issue("id.collision", file=self.filename, row=row, column=self._id_header,
+                                 value=local_id, detail=holder or "以前の公開 / an earlier publication"))
+        return local_id, self.source
 
     def _coordinates(self, root: Node, nodes: dict[str, Node], lat, lon, issues: list[Issue], row: int) -> None:
         if lat is None or lon is None:
@@ -310,7 +307,7 @@ class RowConverter:
                                      value=f"{lat[2]}, {lon[2]}", detail=f"{la}, {lo}"))
             _keep_original(root, "緯度・経度", f"{lat[2]}, {lon[2]}")
             return
-        (nodes.get(lat[1].parent) or _parent(nodes, lat[1])).props += [(_IC_LAT, Lit(slat)), (_IC_LON, Lit(slon))]
+        (nodes.get(lat[1].parent) or parent_node(nodes, lat[1])).props += [(_IC_LAT, Lit(slat)), (_IC_LON, Lit(slon))]
         root.props += [(_WGS_LAT, Lit(slat, _DECIMAL)), (_WGS_LONG, Lit(slon, _DECIMAL)),
                        (_HAS_GEOMETRY, Node(None, [_GEOMETRY], [(_AS_WKT, Lit(f"POINT({slon} {slat})", _WKT))]))]
 
@@ -342,9 +339,9 @@ class RowConverter:
             publisher = self._publishers.get(code)
             known = local_governments.by_code(code)
             for target, value, is_name in (publisher.values if publisher else []):
-                parent = _parent(nodes, target)
+                parent = parent_node(nodes, target)
                 parent.add(target.leaf, value)
-                _add_constants(parent, target)
+                add_constants(parent, target)
                 if known is None and is_name:  # the shipped list has the official name otherwise
                     org.add(_LABEL, Lit(value.value, None, "ja"))
             if known is not None:
@@ -378,28 +375,6 @@ class RowConverter:
         return out
 
 
-def _parent(nodes: dict[str, Node], target: Target) -> Node:
-    """The node a target's leaf hangs on, creating the chain of blank nodes on first use."""
-    node = nodes.get(target.parent)
-    if node is not None:
-        return node
-    for step in target.steps:
-        node = nodes.get(step.key)
-        if node is None:
-            node = Node(None, [step.cls] if step.cls else [],
-                        [(p, _constant(v)) for p, v in step.consts] if step.consts else [])
-            nodes[step.parent].props.append((step.predicate, node))
-            nodes[step.key] = node
-    return node  # type: ignore[return-value]
-
-
-def _add_constants(node: Node, target: Target) -> None:
-    """The ``with`` constants of a target, once per node."""
-    for predicate, constant in target.with_:
-        if not any(p == predicate for p, _ in node.props):
-            node.props.append((predicate, _constant(constant)))
-
-
 def _split_normalize(fn: Normalizer, splitter: re.Pattern[str], cell: str):  # type: ignore[no-untyped-def]
     """Normalise each part of a list cell (``内科;外科``); the first problem is reported."""
     values: list = []
@@ -419,13 +394,3 @@ def _keep_original(root: Node, column: str, text: str) -> None:
     """Nothing lost: the cell's original text, when normalising could not keep all of it."""
     root.add(ITSU + "sourceCell", Node(types=[ITSU + "SourceCell"], props=[
         (ITSU + "column", Lit(column)), (RDF + "value", Lit(text))]))
-
-
-def _constant(value: object) -> Lit | IRI:
-    if isinstance(value, bool):
-        return Lit("true" if value else "false", XSD + "boolean")
-    if isinstance(value, int):
-        return Lit(str(value), XSD + "integer")
-    if isinstance(value, str) and value.startswith(("http://", "https://")):
-        return IRI(value)
-    return Lit(str(value))

@@ -6,7 +6,6 @@ registry of the bundled ones (:func:`names`, :func:`get`); :mod:`.engine` runs t
 
 from __future__ import annotations
 
-import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache
@@ -15,41 +14,20 @@ from pathlib import Path
 
 from ..vocab.namespaces import expand
 from .normalize import NORMALIZERS
+from .paths import MappingError, Step, Target, node_table, parse_path
+from .paths import expand as expand_nodes
 from .reader import header_key
+from .roles import SUBJECTS
 
-ROLES = {"publisher", "id", "name", "lat", "lon", "latlon"}
-SUBJECTS = {"record", "publisher"}
+__all__ = ["DATA_THEMES", "ColumnSpec", "Mapping", "MappingError", "Step", "Target", "bundled", "generic", "get",
+           "load_mapping", "names", "parse_mapping", "parse_path"]
+
 _COLUMN_KEYS = {"name", "aliases", "path", "as", "role", "lang", "split", "with", "also", "required", "on"}
-_TOP_KEYS = {"dataset", "number", "title", "description", "filename_slugs", "types", "key", "headers", "columns"}
-
-
-class MappingError(ValueError):
-    """A mapping file is malformed; the message names the file and the entry."""
-
-
-@dataclass(frozen=True, slots=True)
-class Step:
-    """One hop of a path: the node reached by ``predicate`` from ``parent``, typed ``cls``,
-    created with the constant statements ``consts`` (``{ic:役割=設置者}``)."""
-
-    key: str
-    parent: str
-    predicate: str
-    cls: str | None
-    consts: tuple[tuple[str, str], ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Target:
-    """Where a column's values go: intermediate steps, leaf predicate and normaliser."""
-
-    steps: tuple[Step, ...]
-    leaf: str
-    normalizer: str
-    lang: str | None = None
-    split: str | None = None
-    with_: tuple[tuple[str, object], ...] = ()
-    parent: str = ""  # key of the node the leaf hangs on ("" = the record)
+_TOP_KEYS = {"dataset", "number", "title", "description", "filename_slugs", "types", "key", "themes", "keywords",
+             "headers", "nodes", "columns"}
+#: the EU data themes a dataset may name in ``themes`` (publications.europa.eu authority table data-theme)
+DATA_THEMES = frozenset({"AGRI", "ECON", "EDUC", "ENER", "ENVI", "GOVE", "HEAL", "INTR", "JUST", "OP_DATPRO",
+                         "REGI", "SOCI", "TECH", "TRAN"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +62,8 @@ class Mapping:
     filename_slugs: tuple[str, ...] = ()
     description: str = ""
     source: str = ""
+    themes: tuple[str, ...] = ()  # EU data themes of the dataset (its catalogue entry)
+    keywords: tuple[str, ...] = ()  # Japanese keywords of the dataset (its catalogue entry)
     _by_key: dict[str, ColumnSpec] = field(default_factory=dict, repr=False)
 
     def column_for(self, header: str) -> ColumnSpec | None:
@@ -105,38 +85,10 @@ class Mapping:
         return found
 
 
-_HOP = re.compile(r"^(?P<pred>[^@#{]+)(?:@(?P<cls>[^#{]+))?(?:#(?P<tag>[^{]+))?(?:\{(?P<consts>[^}]*)\})?$")
-
-
-def parse_path(path: str, *, where: str) -> tuple[tuple[Step, ...], str]:
-    """``ic:住所@ic:住所型/ic:表記`` → steps (with node keys) and the leaf predicate IRI.
-
-    ``@Class`` types the node a hop creates; ``#n`` after it keeps otherwise equal hops apart;
-    ``{prop=value;…}`` adds constant statements to the node (``ic:関与@ic:関与型{ic:役割=設置者}``).
-    """
-    parts = [p.strip() for p in path.split("/") if p.strip()]
-    if not parts:
-        raise MappingError(f"{where}: empty path")
-    steps: list[Step] = []
-    parent = ""
-    try:
-        for hop in parts[:-1]:
-            m = _HOP.match(hop)
-            if not m:
-                raise ValueError(f"bad hop {hop!r}")
-            consts = tuple((expand(k.strip()), v.strip()) for k, _, v in
-                           (c.partition("=") for c in (m["consts"] or "").split(";") if c.strip()))
-            key = f"{parent}/{hop}"
-            steps.append(Step(key, parent, expand(m["pred"]), expand(m["cls"]) if m["cls"] else None, consts))
-            parent = key
-        leaf = expand(parts[-1])
-    except (KeyError, ValueError) as exc:
-        raise MappingError(f"{where}: bad term in path {path!r}: {exc}") from exc
-    return tuple(steps), leaf
-
-
-def _target(entry: dict, *, where: str) -> Target:
-    steps, leaf = parse_path(entry["path"], where=where)
+def _target(entry: dict, nodes: dict[str, str], *, where: str) -> Target:
+    if not isinstance(entry.get("path"), str):
+        raise MappingError(f"{where}: every target needs a path")
+    steps, leaf = parse_path(expand_nodes(entry["path"], nodes, where=where), where=where)
     normalizer = entry.get("as", "text")
     if normalizer not in NORMALIZERS:
         raise MappingError(f"{where}: unknown normaliser {normalizer!r}; known: {sorted(NORMALIZERS)}")
@@ -150,6 +102,7 @@ def parse_mapping(data: dict, *, source: str) -> Mapping:
     unknown = set(data) - _TOP_KEYS
     if unknown:
         raise MappingError(f"{source}: unknown keys {sorted(unknown)}")
+    nodes = node_table(data.get("nodes", {}), where=source)
     columns: list[ColumnSpec] = []
     by_key: dict[str, ColumnSpec] = {}
     for i, entry in enumerate(data.get("columns", [])):
@@ -157,14 +110,15 @@ def parse_mapping(data: dict, *, source: str) -> Mapping:
         bad = set(entry) - _COLUMN_KEYS
         if bad or "name" not in entry or "path" not in entry:
             raise MappingError(f"{where}: needs name and path; unknown keys {sorted(bad)}")
-        role = entry.get("role")
-        if role is not None and role not in ROLES:
-            raise MappingError(f"{where}: unknown role {role!r}")
         on = entry.get("on", "record")
         if on not in SUBJECTS:
             raise MappingError(f"{where}: 'on' must be one of {sorted(SUBJECTS)}")
-        targets = [_target(entry, where=where)]
-        targets += [_target({**extra}, where=where) for extra in entry.get("also", [])]
+        role = entry.get("role")
+        if role is not None and (not role or role not in SUBJECTS[on]):
+            known = sorted(r for r in SUBJECTS[on] if r)
+            raise MappingError(f"{where}: unknown role {role!r} for a column on the {on}; known: {known}")
+        targets = [_target(entry, nodes, where=where)]
+        targets += [_target({**extra}, nodes, where=where) for extra in entry.get("also", [])]
         spec = ColumnSpec(entry["name"], tuple(entry.get("aliases", ())), tuple(targets), role,
                           bool(entry.get("required", False)), on)
         for k in spec.keys:
@@ -180,6 +134,10 @@ def parse_mapping(data: dict, *, source: str) -> Mapping:
     for name in key:
         if header_key(name) not in by_key:
             raise MappingError(f"{source}: key column {name!r} is not a mapped column")
+    themes, keywords = _words(data, "themes", source), _words(data, "keywords", source)
+    unknown = sorted(set(themes) - DATA_THEMES)
+    if unknown:
+        raise MappingError(f"{source}: unknown data themes {unknown}; known: {sorted(DATA_THEMES)}")
     title = data.get("title", {})
     return Mapping(
         dataset=data["dataset"], number=int(data.get("number", 0)),
@@ -187,8 +145,17 @@ def parse_mapping(data: dict, *, source: str) -> Mapping:
         types=types, key=key, columns=tuple(columns),
         headers={g: tuple(h) for g, h in data.get("headers", {}).items()},
         filename_slugs=tuple(data.get("filename_slugs", (data["dataset"],))),
-        description=data.get("description", ""), source=source, _by_key=by_key,
+        description=data.get("description", ""), source=source, themes=themes, keywords=keywords,
+        _by_key=by_key,
     )
+
+
+def _words(data: dict, key: str, source: str) -> tuple[str, ...]:
+    """A top-level list of words (``themes``, ``keywords``)."""
+    value = data.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(w, str) and w.strip() for w in value):
+        raise MappingError(f"{source}: {key} must be a list of words")
+    return tuple(w.strip() for w in value)
 
 
 def load_mapping(path: str | Path) -> Mapping:

@@ -62,7 +62,9 @@ def render() -> str:
         out += ["", f"## {m.number:02d} {m.title_ja} / {m.title_en} (`{m.dataset}`)", ""]
         if m.description:
             out += [m.description, ""]
-        out += [f"ID が空のときの鍵 / key columns for a blank ID: {', '.join(m.key) or '-'}", ""]
+        out += [f"ID が空のときの鍵 / key columns for a blank ID: {', '.join(m.key) or '-'}", "",
+                f"カタログの分類とキーワード / catalogue themes and keywords: {', '.join(m.themes) or '-'}; "
+                f"{', '.join(m.keywords) or '-'}", ""]
         for generation, header in m.headers.items():
             out.append(f"- **{generation}**: " + ", ".join(header))
         if m.dataset in SOURCES:

@@ -149,6 +149,18 @@ def test_one_catalog_with_its_endpoint_and_publishers(store, catalogue):
     assert catalogue.value(iri("id/aed/131016"), DCTERMS.spatial) == URIRef("http://data.e-stat.go.jp/lod/sac/C13101")
 
 
+def test_themes_and_keywords_are_those_of_the_mapping_file(store, catalogue):
+    theme = "http://publications.europa.eu/resource/authority/data-theme/"
+    for dataset in published(store):
+        m = mapping.get(str(dataset).split("/")[-2])
+        assert {URIRef(theme + t) for t in m.themes} <= set(catalogue.objects(dataset, DCAT.theme)), dataset
+        assert {Literal(w, lang="ja") for w in (*m.keywords, "自治体標準オープンデータセット")} <= set(
+            catalogue.objects(dataset, DCAT.keyword)), dataset
+    aed = iri("id/aed/131016")
+    assert set(catalogue.objects(aed, DCAT.theme)) == {URIRef(theme + "HEAL")}
+    assert {str(k) for k in catalogue.objects(aed, DCAT.keyword)} >= {"AED", "救命", "医療"}
+
+
 def test_every_dataset_graph_has_distributions_that_answer(store, catalogue, client):
     for dataset in published(store):
         assert (iri("id/catalog"), DCAT.dataset, dataset) in catalogue

@@ -6,7 +6,8 @@ dataset ``{base}id/{dataset}/{code}`` with a distribution per dump and per serve
 (``…/distribution/{name}``), and the entries of the municipality's own オープンデータ一覧, merged into the
 published dataset they describe or listed as datasets of their own. :func:`load_catalogue` loads it as
 the graph ``{base}graph/catalog`` (never read back, so building is idempotent); :func:`write_catalogue`
-writes files for harvesting. No Flask and no converters here, so the server imports it (dumps: :mod:`.dumps`).
+writes files for harvesting. No Flask here; a dataset's themes and keywords are those its mapping file
+states (:func:`dataset_words`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import re
 import tempfile
 import unicodedata
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -26,6 +28,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, XSD
 
 from itsutsuboshi import formats
+from itsutsuboshi.converters import mapping as mappings
 from itsutsuboshi.formats import DUMPS, GZIP, HTML, JSONLD, NTRIPLES, RDFXML, TURTLE
 from itsutsuboshi.iris import ID, LG, IriBuilder, catalog_graph_iri
 from itsutsuboshi.licences import LICENCES, licence_iri
@@ -58,19 +61,21 @@ FILE_TYPES = {
     "kml": ("application/vnd.google-earth.kml+xml", "KML"), "txt": ("text/plain", "TXT"),
     **{f.extension[1:]: (f.media_type, f.eu or "") for f in (HTML, *formats.all_formats())},
 }
-#: dataset kind → (EU data themes, Japanese keywords)
-KINDS = {
-    "aed": ("HEAL", "AED 救命 医療"), "care_service": ("HEAL SOCI", "介護 福祉"), "cultural_property": ("EDUC", "文化財"),
-    "evacuation_space": ("JUST", "防災 避難"), "event": ("EDUC", "イベント"), "fire_hydrant": ("JUST", "消防 防災"),
-    "hospital": ("HEAL", "医療 病院"), "open_data_list": ("GOVE", "オープンデータ"), "population": ("SOCI", "人口 統計"),
-    "preschool": ("EDUC SOCI", "子育て 保育"), "public_facility": ("GOVE", "公共施設"), "public_toilet": ("REGI", "公衆トイレ"),
-    "public_wireless_lan": ("TECH", "公衆無線LAN Wi-Fi"), "tourism": ("ECON", "観光"),
-}
 _STANDARD_FILE = re.compile(r"^(?P<code>\d{5,6})_(?:\d{3}_)?(?P<kind>[a-z][a-z_]*)\.[a-z0-9]+$")
 _UNSAFE = re.compile(r"[<>\"{}|^`\\\s]")
 
 Term = URIRef | Literal | BNode
 Nodes = dict[Term, dict[URIRef, set[Term]]]
+
+
+def dataset_words(kind: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The EU data themes and the Japanese keywords of a dataset kind, from its mapping file (none for a
+    kind no bundled mapping describes)."""
+    try:
+        found = mappings.get(kind)
+    except KeyError:
+        return (), ()
+    return found.themes, found.keywords
 
 
 def _term(cell: dict[str, str]) -> Term:
@@ -193,21 +198,21 @@ class _Builder:
         """The e-Stat standard area code IRIs of a publisher."""
         return [self.typed(str(v), DCTERMS.Location) for v in self.values(org, DCTERMS.spatial) if str(v).startswith(SAC)]
 
-    def dataset(self, d: URIRef, org: Term | None, keywords: str = "", themes: str = "") -> None:
+    def dataset(self, d: URIRef, org: Term | None, keywords: Sequence[str] = (), themes: Sequence[str] = ()) -> None:
         self.add(self.catalog, DCAT.dataset, d)
         self.add(d, RDF.type, DCAT.Dataset)
         self.add(d, DCTERMS.publisher, org)
         self.add(d, DCTERMS.accessRights, URIRef(EU + "access-right/PUBLIC"))
         self.add(d, DCTERMS.spatial, *self.areas(org))
-        self.add(d, DCAT.keyword, *(Literal(word, lang="ja") for word in keywords.split()))
-        self.add(d, DCAT.theme, *(self.typed(EU + "data-theme/" + theme, SKOS.Concept) for theme in themes.split()))
+        self.add(d, DCAT.keyword, *(Literal(word, lang="ja") for word in keywords))
+        self.add(d, DCAT.theme, *(self.typed(EU + "data-theme/" + theme, SKOS.Concept) for theme in themes))
 
     def published(self, d: URIRef, kind: str, code: str, dump: bool, listed: Listed | None,
                   sizes: dict[str, int]) -> None:
         """A dataset published here; what the list says about it wins over the defaults."""
         org = self.first(d, DCTERMS.publisher)
-        themes, keywords = KINDS.get(kind, ("", ""))
-        self.dataset(d, org, keywords + " 自治体標準オープンデータセット", themes)
+        themes, keywords = dataset_words(kind)
+        self.dataset(d, org, (*keywords, "自治体標準オープンデータセット"), themes)
         self.add(self.service, DCAT.servesDataset, d)
         titles = self.values(d, DCTERMS.title)
         title = self.ja(next((t for t in titles if getattr(t, "language", None) in ("ja", None)), None))

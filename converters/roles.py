@@ -1,0 +1,170 @@
+"""Roles: what a column's values do besides filling their path (docs/mappings.md, "Roles").
+
+Each role is one small function, registered by the name mapping files give it (``role = "…"``), as the
+normalisers are in :data:`.normalize.NORMALIZERS`: :data:`ROLES` for columns about the record,
+:data:`PUBLISHER_ROLES` for ``on = "publisher"`` columns (about the publishing local government).
+:func:`handler` picks a column's function once per file; the engine calls it with each cell's values.
+
+A handler gets the row's :class:`RowState`, the target, the normalised values (never empty), the
+normaliser's problem, the cell text and the column's header. It notes in the state what the steps after
+the cells need (the ID, the coordinates, the labels, the publisher) and returns whether the values are
+also written at the column's path, as an ordinary value is. A role acts on a column's first target; the
+targets of ``also`` are ordinary values of the same subject.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..vocab.namespaces import XSD
+from .model import IRI, Lit, Node
+from .normalize import Problem
+from .paths import Target
+
+#: a coordinate as found: (degrees, target, cell, header, decimal text)
+Coordinate = tuple[float, Target, str, str, str]
+
+
+class RowState:
+    """What the cells of one row have given so far: the record tree (``root``, its nodes by path key)
+    and what the steps after the cells need."""
+
+    __slots__ = ("root", "nodes", "code", "local_id", "lat", "lon", "names", "publisher_values")
+
+    def __init__(self) -> None:
+        self.root = Node()
+        self.nodes: dict[str, Node] = {"": self.root}
+        self.code: str | None = None  # the row's own 全国地方公共団体コード
+        self.local_id: str | None = None
+        self.lat: Coordinate | None = None
+        self.lon: Coordinate | None = None
+        self.names: list[Lit] = []  # the record's names, for rdfs:label and schema:name
+        self.publisher_values: list[tuple[Target, Lit, bool]] = []  # (target, value, is the name)
+
+
+Handler = Callable[[RowState, Target, list, Problem, str, str], bool]
+
+
+def plain(state: RowState, target: Target, values: list, problem: Problem, cell: str, header: str) -> bool:
+    """An ordinary value: written at its path, nothing more."""
+    return True
+
+
+def publisher_code(state: RowState, target: Target, values: list, problem: Problem, cell: str,
+                   header: str) -> bool:
+    """全国地方公共団体コード: the row's local government (a code repaired by its check digit counts); the
+    record links to the publisher's IRI at this path instead."""
+    if problem is None or problem[0] == "lgcode.repaired":
+        state.code = values[0].value
+    return False
+
+
+def record_id(state: RowState, target: Target, values: list, problem: Problem, cell: str, header: str) -> bool:
+    """The record's ID in its IRI; several ID columns (地域コード + 調査年月日) are joined with ``_``."""
+    found = values[0].value
+    state.local_id = found if state.local_id is None else f"{state.local_id}_{found}"
+    return True
+
+
+def record_name(state: RowState, target: Target, values: list, problem: Problem, cell: str, header: str) -> bool:
+    """The record's name: also its ``rdfs:label`` and ``schema:name``."""
+    state.names.append(values[0])
+    return True
+
+
+def latitude(state: RowState, target: Target, values: list, problem: Problem, cell: str, header: str) -> bool:
+    """A latitude, written with the longitude once both are known (range-checked, swapped when reversed)."""
+    state.lat = (float(values[0].value), target, cell, header, values[0].value)
+    return False
+
+
+def longitude(state: RowState, target: Target, values: list, problem: Problem, cell: str, header: str) -> bool:
+    """A longitude (see :func:`latitude`)."""
+    state.lon = (float(values[0].value), target, cell, header, values[0].value)
+    return False
+
+
+def lat_lon(state: RowState, target: Target, values: list, problem: Problem, cell: str, header: str) -> bool:
+    """One cell holding ``"lat,lon"``."""
+    if len(values) == 2:
+        state.lat = (float(values[0].value), target, cell, header, values[0].value)
+        state.lon = (float(values[1].value), target, cell, header, values[1].value)
+    return False
+
+
+def describe_publisher(state: RowState, target: Target, values: list, problem: Problem, cell: str,
+                       header: str) -> bool:
+    """A value about the publishing local government (its 住所 …), described once per file."""
+    state.publisher_values += [(target, v, False) for v in values]
+    return False
+
+
+def name_publisher(state: RowState, target: Target, values: list, problem: Problem, cell: str,
+                   header: str) -> bool:
+    """地方公共団体名: labels the publisher when the shipped local-government list does not know its code."""
+    state.publisher_values += [(target, v, True) for v in values]
+    return False
+
+
+#: roles of the columns about the record, by name ("" = no role)
+ROLES: dict[str, Handler] = {
+    "": plain,
+    "publisher": publisher_code,
+    "id": record_id,
+    "name": record_name,
+    "lat": latitude,
+    "lon": longitude,
+    "latlon": lat_lon,
+}
+
+#: roles of the ``on = "publisher"`` columns, by name ("" = no role)
+PUBLISHER_ROLES: dict[str, Handler] = {
+    "": describe_publisher,
+    "name": name_publisher,
+    "publisher": publisher_code,
+}
+
+#: the registries by the column's ``on``
+SUBJECTS: dict[str, dict[str, Handler]] = {"record": ROLES, "publisher": PUBLISHER_ROLES}
+
+
+def handler(role: str | None, on: str = "record", *, first: bool = True) -> Handler:
+    """The function for a column's target: its role's for the first target, the subject's plain one for the
+    targets of ``also``."""
+    table = SUBJECTS[on]
+    return table[role or ""] if first else table[""]
+
+
+# -- building the record tree ------------------------------------------------------------------
+
+def parent_node(nodes: dict[str, Node], target: Target) -> Node:
+    """The node a target's leaf hangs on, creating the chain of blank nodes on first use."""
+    node = nodes.get(target.parent)
+    if node is not None:
+        return node
+    for step in target.steps:
+        node = nodes.get(step.key)
+        if node is None:
+            node = Node(None, [step.cls] if step.cls else [],
+                        [(p, constant(v)) for p, v in step.consts] if step.consts else [])
+            nodes[step.parent].props.append((step.predicate, node))
+            nodes[step.key] = node
+    return node  # type: ignore[return-value]
+
+
+def add_constants(node: Node, target: Target) -> None:
+    """The ``with`` constants of a target, once per node."""
+    for predicate, value in target.with_:
+        if not any(p == predicate for p, _ in node.props):
+            node.props.append((predicate, constant(value)))
+
+
+def constant(value: object) -> Lit | IRI:
+    """A constant of a mapping (``with``, ``{prop=value}``) as an RDF term."""
+    if isinstance(value, bool):
+        return Lit("true" if value else "false", XSD + "boolean")
+    if isinstance(value, int):
+        return Lit(str(value), XSD + "integer")
+    if isinstance(value, str) and value.startswith(("http://", "https://")):
+        return IRI(value)
+    return Lit(str(value))
