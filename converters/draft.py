@@ -70,15 +70,15 @@ def draft(recognition: Recognition, header: list[str], *, filename: str) -> str:
         aliases = _ALIASES.match(stripped)
         if aliases and out and out[-1].startswith("# ← 「"):
             field = _NAME.match(out[-2].strip())
-            match = matches[field["name"]] if field else None  # type: ignore[index]
-            if match is not None and match.header not in json.loads(f"[{aliases['items']}]"):
-                line = f"aliases = [{aliases['items']}, {json.dumps(match.header, ensure_ascii=False)}]"
+            aliased = matches[field["name"]] if field else None
+            if aliased is not None and aliased.header not in json.loads(f"[{aliases['items']}]"):
+                line = f"aliases = [{aliases['items']}, {json.dumps(aliased.header, ensure_ascii=False)}]"
         out.append(line)
     text = "\n".join(out) + "\n"
     return _missing_aliases(text, matches)
 
 
-def _missing_aliases(text: str, matches: dict) -> str:  # type: ignore[type-arg]
+def _missing_aliases(text: str, matches: dict) -> str:
     """Columns whose block has no ``aliases`` line get one with the file's name for them."""
     out: list[str] = []
     lines = text.splitlines()

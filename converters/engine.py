@@ -109,7 +109,7 @@ class RowConverter:
                 self.unmapped.append((index, label, self.iris.column_property(mapping.dataset, label)))
                 self.file_issues.append(make_issue("column.unmapped", file=filename, column=label))
                 continue
-            targets = tuple((t, NORMALIZERS[t.normalizer], re.compile(t.split) if t.split else None, False, {},
+            targets: tuple[_Compiled, ...] = tuple((t, NORMALIZERS[t.normalizer], re.compile(t.split) if t.split else None, False, {},
                              handler(spec.role, spec.on, first=i == 0)) for i, t in enumerate(spec.targets))
             plans.append(_Plan(index, name, spec, targets, spec.targets[0].normalizer != "flag"))
         # two columns writing the same property of the same node must not give the same triple twice
@@ -336,9 +336,9 @@ class RowConverter:
                 org.add(IC + "ID", Node(types=[IC + "ID型"], props=[
                     (IC + "体系", Lit("全国地方公共団体コード")), (IC + "識別値", Lit(code))]))
             nodes: dict[str, Node] = {"": org}
-            publisher = self._publishers.get(code)
+            given = self._publishers.get(code)
             known = local_governments.by_code(code)
-            for target, value, is_name in (publisher.values if publisher else []):
+            for target, value, is_name in (given.values if given else []):
                 parent = parent_node(nodes, target)
                 parent.add(target.leaf, value)
                 add_constants(parent, target)
@@ -375,7 +375,7 @@ class RowConverter:
         return out
 
 
-def _split_normalize(fn: Normalizer, splitter: re.Pattern[str], cell: str):  # type: ignore[no-untyped-def]
+def _split_normalize(fn: Normalizer, splitter: re.Pattern[str], cell: str):
     """Normalise each part of a list cell (``内科;外科``); the first problem is reported."""
     values: list = []
     problem = None

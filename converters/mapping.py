@@ -135,9 +135,9 @@ def parse_mapping(data: dict, *, source: str) -> Mapping:
         if header_key(name) not in by_key:
             raise MappingError(f"{source}: key column {name!r} is not a mapped column")
     themes, keywords = _words(data, "themes", source), _words(data, "keywords", source)
-    unknown = sorted(set(themes) - DATA_THEMES)
-    if unknown:
-        raise MappingError(f"{source}: unknown data themes {unknown}; known: {sorted(DATA_THEMES)}")
+    unknown_themes = sorted(set(themes) - DATA_THEMES)
+    if unknown_themes:
+        raise MappingError(f"{source}: unknown data themes {unknown_themes}; known: {sorted(DATA_THEMES)}")
     title = data.get("title", {})
     return Mapping(
         dataset=data["dataset"], number=int(data.get("number", 0)),

@@ -11,7 +11,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable
-from typing import IO
+from typing import IO, Any
 from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
 
@@ -155,7 +155,7 @@ class NTriplesWriter(Writer):
             for predicate, obj in current.props:
                 kind = type(obj)
                 if kind is Lit:
-                    rendered = literals.get(obj) or literal(obj)  # type: ignore[call-overload,arg-type]
+                    rendered = literals.get(obj) or literal(obj)  # type: ignore[arg-type]
                 elif kind is Node:
                     if obj.iri:  # type: ignore[union-attr]
                         rendered = _iri(obj.iri)  # type: ignore[union-attr]
@@ -200,9 +200,9 @@ class CanonicalNTriplesWriter(NTriplesWriter):
         own: list[tuple[str, str]] = [(_RDF_TYPE_NT, self._term(cls)) for cls in node.types]
         for predicate, obj in node.props:
             if type(obj) is Lit:
-                rendered = self._literal(obj)  # type: ignore[arg-type]
+                rendered = self._literal(obj)
             elif type(obj) is Node:
-                rendered = self._emit(obj, lines) if obj.iri is None or obj.types or obj.props else _iri(obj.iri)  # type: ignore[union-attr]
+                rendered = self._emit(obj, lines) if obj.iri is None or obj.types or obj.props else _iri(obj.iri)
             else:
                 rendered = self._term(obj)  # type: ignore[arg-type]
             own.append((self._term(predicate), rendered))
@@ -298,7 +298,7 @@ class JsonLdWriter(Writer):
         return iri
 
     def _node(self, node: Node) -> dict:
-        out: dict[str, object] = {}
+        out: dict[str, Any] = {}
         if node.iri:
             out["@id"] = node.iri
         if node.types:
@@ -317,7 +317,7 @@ class JsonLdWriter(Writer):
             else:
                 value = {"@id": str(obj)}
             key = self._name(predicate)
-            out.setdefault(key, []).append(value)  # type: ignore[union-attr]
+            out.setdefault(key, []).append(value)
             self.triples += 1
         return out
 
@@ -370,7 +370,7 @@ class RdfXmlWriter(Writer):
                 self._element(obj, indent + "  ", out)
                 out.append(f"{indent}</{name}>\n")
             else:
-                target = obj.iri if isinstance(obj, Node) else str(obj)
+                target = (obj.iri or "") if isinstance(obj, Node) else str(obj)
                 out.append(f"{indent}<{name}{decl} rdf:resource={quoteattr(target)}/>\n")
                 if isinstance(obj, Node):
                     self._later.append(obj)

@@ -9,4 +9,4 @@ __version__ = "0.1.0"
 # folders beside this one: look there too, so both layouts give the same single namespace.
 _root = _Path(__file__).resolve().parent.parent
 if (_root / "converters" / "engine.py").is_file() and not (_Path(__file__).parent / "converters").exists():
-    __path__.append(str(_root))  # type: ignore[name-defined]  # noqa: F821
+    __path__.append(str(_root))  # noqa: F821

@@ -49,7 +49,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.setdefault("LAST_MODIFIED", datetime.now(UTC).replace(microsecond=0))
     store = config.get("STORE")
     if store is None or isinstance(store, str | os.PathLike):
-        store = open_store(store, read_only=store is not None)  # the server never writes
+        store = open_store(os.fspath(store) if store is not None else None, read_only=store is not None)  # the server never writes
     cache = DocumentCache(size=int(app.config.get("CACHE_SIZE", 2048)),
                           seconds=float(app.config.get("CACHE_SECONDS", 60)))
     SiteState(store, cache, IriBuilder(app.config["BASE"], public=app.config["PUBLIC_BASE"]),

@@ -20,6 +20,7 @@ import time
 from xml.sax.saxutils import escape
 
 from flask import Blueprint, Response, abort, redirect, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
 
 from itsutsuboshi.formats import DUMPS, TURTLE
 from itsutsuboshi.iris import DUMPS_PATH, ID, SOURCE
@@ -55,7 +56,7 @@ def _select(query: str) -> list[dict[str, str]]:
 
 @bp.get("/catalog", defaults={"ext": ""})
 @bp.get("/catalog" + EXTENSION_RULE)
-def catalogue(ext: str) -> Response:
+def catalogue(ext: str) -> BaseResponse:
     """The catalogue is a resource like any other: its document is negotiated by /doc/."""
     query = request.query_string.decode("ascii", "replace")
     target = url_for("pages.document", path="catalog" + ext) + (f"?{query}" if query else "")
@@ -65,7 +66,7 @@ def catalogue(ext: str) -> Response:
 
 
 @bp.get("/.well-known/void")
-def void() -> Response:
+def void() -> BaseResponse:
     iris = site_state().iris
     root = request.url_root
     names = site_state().store.graphs()
@@ -98,7 +99,7 @@ def void() -> Response:
 
 
 @bp.get(f"/{DUMPS_PATH}/<path:name>")
-def dump(name: str) -> Response:
+def dump(name: str) -> BaseResponse:
     state = site_state()
     found = state.iris.parse_dump(name)
     ext = found.extension[1:] if found is not None else ""
@@ -136,7 +137,7 @@ def dump(name: str) -> Response:
 
 
 @bp.get("/sitemap.xml")
-def sitemap() -> Response:
+def sitemap() -> BaseResponse:
     iris = site_state().iris
     root = request.url_root
     sources = _select(f"""SELECT DISTINCT ?s WHERE {{ ?s a <{SOURCE_FILE}>

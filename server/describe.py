@@ -101,7 +101,7 @@ def rewrite(triples: list[ox.Triple], iris: IriBuilder) -> list[ox.Triple]:
     if iris.public == iris.base:
         return triples
 
-    def move(term):  # type: ignore[no-untyped-def]
+    def move(term):
         if isinstance(term, ox.NamedNode):
             value = term.value
             shown = iris.shown(value)
@@ -141,7 +141,7 @@ def serialize(triples: list[ox.Triple], name: str, *, first: str | None = None) 
     if fmt is JSONLD:
         graph = bind_prefixes(to_rdflib(triples))
         return graph.serialize(format=JSONLD.serializer, context=context()["@context"], indent=2).encode("utf-8")
-    return ox.serialize(triples, format=fmt.ox, prefixes=prefixes())
+    return ox.serialize(triples, format=fmt.ox, prefixes=prefixes()) or b""
 
 
 def to_rdflib(triples: list[ox.Triple]) -> Graph:
@@ -152,7 +152,7 @@ def to_rdflib(triples: list[ox.Triple]) -> Graph:
     return graph
 
 
-def _rdflib_term(term):  # type: ignore[no-untyped-def]
+def _rdflib_term(term):
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):

@@ -65,7 +65,7 @@ def dump_bytes(store: Store, graph: str | Sequence[str] | None, *, ext: str, bas
         data = text.encode("utf-8")
     else:
         triples = (q.triple for q in ox.parse(text.encode("utf-8"), format=NTRIPLES.ox))
-        data = ox.serialize(triples, format=dump.format.ox, prefixes=PREFIXES)
+        data = ox.serialize(triples, format=dump.format.ox, prefixes=PREFIXES) or b""
     return gzip.compress(data, mtime=0) if dump.gzip else data
 
 
@@ -90,7 +90,7 @@ def _moved(text: str, base: str, public: str | None) -> str:
 def _catalogue(ntriples: str, *, dump: Dump, base: str, public: str | None) -> bytes:
     g = Graph().parse(data=_moved(ntriples, base, public), format=NTRIPLES.rdflib)
     for s, p, o in list(g.triples((None, DCAT.byteSize, None))):
-        g.set((s, p, Literal(int(o), datatype=XSD.nonNegativeInteger)))
+        g.set((s, p, Literal(int(str(o)), datatype=XSD.nonNegativeInteger)))
     for prefix, ns in PREFIXES.items():
         g.bind(prefix, ns)
     data = g.serialize(format=dump.format.serializer, context=PREFIXES, encoding="utf-8")

@@ -13,6 +13,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SH
+from werkzeug.wrappers import Response as BaseResponse
 
 from itsutsuboshi import shapes, vocab
 from itsutsuboshi.formats import TURTLE
@@ -36,14 +37,14 @@ _GRAPH = ox.NamedNode(describe.ITSU_GRAPH)
 RDF_OFFERS = tuple(o for o in OFFERS if o is not HTML)
 
 
-def error_page(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+def error_page(status: int, message: str, headers: dict[str, str] | None = None) -> BaseResponse:
     body = render_template("error.html", status=status, message=message)
     response = Response(body, status=status, mimetype="text/html")
     response.headers.update(headers or {})
     return response
 
 
-def not_acceptable(offers: tuple[Offer, ...] = OFFERS) -> Response:
+def not_acceptable(offers: tuple[Offer, ...] = OFFERS) -> BaseResponse:
     listing = "\n".join(f"{o.media_type} ({o.extension}, ?format={o.name})" for o in offers)
     response = Response("406 Not Acceptable. Available / 利用できる形式:\n" + listing + "\n", status=406,
                         mimetype="text/plain")
@@ -53,7 +54,7 @@ def not_acceptable(offers: tuple[Offer, ...] = OFFERS) -> Response:
     return response
 
 
-def respond(body: str | bytes, offer: Offer, location: str, *, offers: tuple[Offer, ...] = OFFERS) -> Response:
+def respond(body: str | bytes, offer: Offer, location: str, *, offers: tuple[Offer, ...] = OFFERS) -> BaseResponse:
     """A negotiated answer: ``location`` is the document URL without extension."""
     data = body.encode("utf-8") if isinstance(body, str) else body
     mimetype = offer.media_type + ("; charset=utf-8" if offer.media_type.startswith("text/") else "")
@@ -110,11 +111,11 @@ def _url(route: str, segments: list[str]) -> str:
     return f"{request.script_root}/{local_path(route, segments)}"
 
 
-def _bad_iri() -> Response:
+def _bad_iri() -> BaseResponse:
     return error_page(400, "不正な IRI です / Not an acceptable IRI")
 
 
-def _see_other(target: str) -> Response:
+def _see_other(target: str) -> BaseResponse:
     response = redirect(target, code=303)
     response.headers["Vary"] = "Accept"
     return response
@@ -152,7 +153,7 @@ def definition(path: str):
     return _document(DEF, DEF, path)
 
 
-def _document(route: str, space: str, path: str) -> Response:
+def _document(route: str, space: str, path: str) -> BaseResponse:
     """The negotiated (and cached) description of ``{BASE}{space}/{path}``, served at ``/{route}/{path}``.
     A term under ``def/`` is looked up percent-encoded, then with its characters as they are (IRI form)."""
     stem, extension = _split(_segments(route, path))
@@ -308,8 +309,8 @@ def _vocabulary() -> tuple[str, list[dict[str, Any]]]:
     for s in sorted({s for s in graph.subjects(RDF.type, None) if str(s).startswith(ITSU)}, key=str):
         local = str(s)[len(ITSU):]
         kinds = [render.curie(str(o)) for o in graph.objects(s, RDF.type)]
-        labels = {o.language: str(o) for o in graph.objects(s, RDFS.label)}
-        comments = {o.language: str(o) for o in graph.objects(s, RDFS.comment)}
+        labels = {getattr(o, "language", None): str(o) for o in graph.objects(s, RDFS.label)}
+        comments = {getattr(o, "language", None): str(o) for o in graph.objects(s, RDFS.comment)}
         terms.append({"anchor": local, "iri": str(s), "kinds": kinds, "ja": labels.get("ja", ""),
                       "en": labels.get("en", ""), "comment_ja": comments.get("ja", ""),
                       "comment_en": comments.get("en", "")})

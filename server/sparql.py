@@ -22,7 +22,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request
@@ -264,7 +264,8 @@ def _count_rows(body: bytes, fmt: str) -> int:
     try:
         if fmt == RESULTS_CSV.name:  # pyoxigraph does not read CSV results back (lossy), Python's csv module does
             return max(0, sum(1 for _ in csv.reader(io.StringIO(body.decode("utf-8")))) - 1)
-        return sum(1 for _ in ox.parse_query_results(body, format=formats.RESULTS.get(fmt).ox))
+        solutions = cast(ox.QuerySolutions, ox.parse_query_results(body, format=formats.RESULTS.get(fmt).ox))
+        return sum(1 for _ in solutions)
     except Exception:
         return 0
 

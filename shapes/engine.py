@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import cast
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -75,7 +76,7 @@ class ShaclEngine:
 
 
 def _solutions(store: ox.Store, check: Check) -> list[tuple]:
-    solutions = store.query(check.query, use_default_graph_as_union=False)
+    solutions = cast(ox.QuerySolutions, store.query(check.query, use_default_graph_as_union=False))
     names = {v.value for v in solutions.variables}
     has_value, has_path = "value" in names, "path" in names
     out = []
@@ -98,7 +99,7 @@ class _Trails:
         self.store = store
         self.memo: dict[str, tuple[str | None, tuple[str, ...]]] = {}
 
-    def of(self, node) -> tuple[str | None, tuple[str, ...]]:  # type: ignore[no-untyped-def]
+    def of(self, node) -> tuple[str | None, tuple[str, ...]]:
         if isinstance(node, ox.NamedNode):
             return node.value, ()
         if not isinstance(node, ox.BlankNode):
@@ -107,7 +108,7 @@ class _Trails:
         if key in self.memo:
             return self.memo[key]
         trail: list[str] = []
-        current = node
+        current: ox.NamedNode | ox.BlankNode = node
         found: tuple[str | None, tuple[str, ...]] = (None, ())
         while len(trail) < MAX_TRAIL:
             quad = next(iter(self.store.quads_for_pattern(None, None, current)), None)
@@ -115,6 +116,9 @@ class _Trails:
                 found = (None, tuple(trail))
                 break
             trail.insert(0, quad.predicate.value)
+            if isinstance(quad.subject, ox.Triple):  # RDF-star: not in the data
+                found = (None, tuple(trail))
+                break
             current = quad.subject
             if isinstance(current, ox.NamedNode):
                 found = (current.value, tuple(trail))
@@ -161,7 +165,7 @@ def rdflib_trail(g: Graph, node: Node) -> tuple[str | None, tuple[str, ...]]:
     return (str(node), tuple(trail)) if isinstance(node, URIRef) else (None, tuple(trail))
 
 
-def _to_ox(term: Node):  # type: ignore[no-untyped-def]
+def _to_ox(term: Node):
     if isinstance(term, URIRef):
         return ox.NamedNode(str(term))
     if isinstance(term, BNode):
@@ -175,7 +179,7 @@ def _to_ox(term: Node):  # type: ignore[no-untyped-def]
     raise TypeError(term)
 
 
-def to_rdflib(term) -> Node:  # type: ignore[no-untyped-def]
+def to_rdflib(term) -> Node:
     """A pyoxigraph term as an rdflib term (blank node labels kept)."""
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)

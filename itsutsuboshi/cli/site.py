@@ -16,7 +16,7 @@ LICENSE_HELP = ("ライセンス: cc-by-4.0, cc-by-2.1-jp, cc0, pdl-1.0 か URL 
                 "(a key or a URL); never assumed when not given.")
 
 
-def _open_store(spec: str, base: str, *, read_only: bool = False):  # type: ignore[no-untyped-def]
+def _open_store(spec: str, base: str, *, read_only: bool = False):
     from itsutsuboshi.store import open_store
 
     try:

@@ -123,7 +123,7 @@ def _write_chunk(rows: list[tuple[int, list[str]]], read: dict[int, tuple], futu
             issues_by_position.pop(position, None)  # the new conversion reports the row's issues again
             pipeline.count_row(result, node is not None, [*read.get(position, ()), *issues], report)
             continue
-        ready.append(records[position])  # type: ignore[arg-type]
+        ready.append(records[position])
         writer.triples += triples[position]
         pipeline.count_row(result, True, issues_by_position.pop(position, []), report)
     writer.write_encoded(ready)

@@ -15,6 +15,7 @@ import time
 from collections.abc import Mapping
 from itertools import islice
 from pathlib import Path
+from typing import cast
 
 import pyoxigraph as ox
 
@@ -92,8 +93,8 @@ class EmbeddedStore:
         self._pool.give_back(worker)
         kind, payload = answer
         if kind == "error":
-            raise QueryError(payload, 400)
-        return payload
+            raise QueryError(str(payload), 400)
+        return cast(tuple[bytes, str], payload)
 
     def apply(self, changes: Mapping[str, Path | None], *, format: str = "nt", labelled: bool = False) -> None:
         for graph in changes:
@@ -135,8 +136,8 @@ class EmbeddedStore:
             out = ox.Store()
             for quad in self.store:
                 out.add(ox.Quad(quad.subject, quad.predicate, quad.object))
-            return out.dump(format=formats.get(format).ox, from_graph=ox.DefaultGraph())
-        return self.store.dump(format=formats.get(format).ox, from_graph=ox.NamedNode(graph))
+            return _written(out.dump(format=formats.get(format).ox, from_graph=ox.DefaultGraph()))
+        return _written(self.store.dump(format=formats.get(format).ox, from_graph=ox.NamedNode(graph)))
 
     def describe(self, iri: str) -> list[ox.Triple]:
         self.refresh()
@@ -159,15 +160,15 @@ def _build(work: Path, live: ox.Store | None, changes: Mapping[str, Path | None]
             _remove(target, graph)
     else:
         target = ox.Store(str(work))
-        for graph in (live.named_graphs() if live is not None else ()):
-            if graph not in changed:
+        for kept in (live.named_graphs() if live is not None else ()):
+            if isinstance(kept, ox.NamedNode) and kept not in changed:
                 with tempfile.TemporaryDirectory() as tmp:
                     copy = Path(tmp) / "graph.nt"
-                    live.dump(str(copy), format=NTRIPLES.ox, from_graph=graph)  # type: ignore[union-attr]
-                    loaded += _load(target, copy, NTRIPLES.name, graph, fresh=False)
-    for graph, path in changes.items():
+                    live.dump(str(copy), format=NTRIPLES.ox, from_graph=kept)  # type: ignore[union-attr]
+                    loaded += _load(target, copy, NTRIPLES.name, kept, fresh=False)
+    for name, path in changes.items():
         if path is not None:
-            loaded += _load(target, path, format, ox.NamedNode(graph), fresh=not labelled)
+            loaded += _load(target, path, format, ox.NamedNode(name), fresh=not labelled)
     target.flush()
     if loaded > OPTIMIZE_MIN:
         target.optimize()
@@ -175,8 +176,8 @@ def _build(work: Path, live: ox.Store | None, changes: Mapping[str, Path | None]
 
 
 def _count(store: ox.Store, graph: ox.NamedNode) -> int:
-    answer = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph.value}> {{ ?s ?p ?o }} }}")
-    return int(next(iter(answer))["n"].value)  # type: ignore[index,union-attr]
+    answer = cast(ox.QuerySolutions, store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph.value}> {{ ?s ?p ?o }} }}"))
+    return int(next(iter(answer))["n"].value)
 
 
 def _remove(store: ox.Store, graph: ox.NamedNode) -> None:
@@ -212,7 +213,8 @@ def _load(store: ox.Store, path: Path, format: str, graph: ox.NamedNode, *, fres
 def _describe(store: ox.Store, iri: str) -> list[ox.Triple]:
     """:meth:`Store.describe` in-process: Oxigraph's DESCRIBE (the concise bounded description, blank
     nodes followed) plus the labels of the IRIs it links to. Bounded work, so no timeout is needed."""
-    found = list(islice(store.query(f"DESCRIBE <{_checked(iri)}>", use_default_graph_as_union=True), DESCRIBE_LIMIT))
+    described = cast(ox.QueryTriples, store.query(f"DESCRIBE <{_checked(iri)}>", use_default_graph_as_union=True))
+    found = list(islice(described, DESCRIBE_LIMIT))
     label, kind = ox.NamedNode(_LABEL), ox.NamedNode(_TYPE)
     for o in {t.object for t in found if isinstance(t.object, ox.NamedNode) and t.predicate != kind}:
         found.extend(q.triple for q in store.quads_for_pattern(o, label, None, None))
@@ -223,12 +225,17 @@ def _run(store: ox.Store, sparql: str, results: str, graph: str) -> tuple[bytes,
     answer = store.query(sparql, use_default_graph_as_union=True)
     if isinstance(answer, ox.QueryTriples):
         triples = formats.get(graph)
-        return answer.serialize(format=triples.ox), triples.media_type
+        return _written(answer.serialize(format=triples.ox)), triples.media_type
     solutions = formats.RESULTS.get(results)
-    return answer.serialize(format=solutions.ox), solutions.media_type
+    return _written(answer.serialize(format=solutions.ox)), solutions.media_type
 
 
-def _serve_queries(store: ox.Store, connection, parent: int, inherited: frozenset[tuple[int, int]]) -> None:  # type: ignore[no-untyped-def]
+def _written(data: bytes | None) -> bytes:
+    """What a pyoxigraph serialiser returns when given no output file (bytes, typed as optional)."""
+    return data if data is not None else b""
+
+
+def _serve_queries(store: ox.Store, connection, parent: int, inherited: frozenset[tuple[int, int]]) -> None:
     """A worker process: answer queries from the pipe until it closes or the process is killed (a timeout;
     the server died: :func:`_die_with_parent`)."""
     _die_with_parent(parent)

@@ -111,7 +111,7 @@ class RemoteStore:
             self._live = (time.monotonic(), live, len(live) < len(found))
         return self._live
 
-    def _graph_store(self, method: str, graph: str, **kw):  # type: ignore[no-untyped-def]
+    def _graph_store(self, method: str, graph: str, **kw):
         """One Graph Store Protocol request about ``graph`` (digest credentials from the URL)."""
         import requests
         import requests.auth
@@ -181,7 +181,7 @@ class RemoteStore:
         body = _wkt_back(answer.content)
         if formats.get(format) is NTRIPLES:
             return body
-        return ox.serialize(ox.parse(body, format=NTRIPLES.ox), format=formats.get(format).ox)
+        return ox.serialize(ox.parse(body, format=NTRIPLES.ox), format=formats.get(format).ox) or b""
 
     def describe(self, iri: str) -> list[ox.Triple]:
         body, _ = self.query(describe_query(iri), graph=NTRIPLES.name)

@@ -118,7 +118,7 @@ def report_graph(reports: list[FileReport]) -> Graph:
     return g
 
 
-def _shacl_result(g: Graph, result, shapes: Graph | None) -> BNode:  # type: ignore[no-untyped-def]
+def _shacl_result(g: Graph, result, shapes: Graph | None) -> BNode:
     node = BNode()
     check = result.check
     g.add((node, RDF.type, SH.ValidationResult))
@@ -163,7 +163,7 @@ def _provenance(g: Graph, node: BNode, finding: Finding) -> None:
     g.add((node, URIRef(ITSU + "fix"), Literal(finding.fix_en, lang="en")))
 
 
-def _copy(source: Graph | None, target: Graph, node):  # type: ignore[no-untyped-def]
+def _copy(source: Graph | None, target: Graph, node):
     """A path node with the blank-node structure it has in the shapes graph (RDF lists etc.)."""
     if not isinstance(node, BNode) or source is None:
         return node
