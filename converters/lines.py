@@ -19,16 +19,19 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import os
 import re
 from collections import Counter
-from collections.abc import Iterator
-from functools import lru_cache
+from collections.abc import Iterator, Sequence
 from itertools import chain
 from operator import length_hint
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
-from .issues import Issue, make_issue
+from itsutsuboshi.converters.issues import Issue, make_issue
+
+if TYPE_CHECKING:
+    from hashlib import _Hash as Hash
 
 BLOCK = 1 << 20  # bytes read at a time
 LINE_LIMIT = 1 << 24  # a physical line longer than this (bytes, 16 MiB) has its long cells cut while it is read
@@ -49,43 +52,86 @@ _BACK = 64  # lines above a failure searched for the stray quote
 _KEPT = "\ufdd0"  # stands for a stray quote while a line is read again (a noncharacter: never in text)
 
 
-def detect_encoding(path: str | Path) -> tuple[str, frozenset[int]]:
+#: the encodings of the last files read (path, size, mtime), for a file read again in the same process
+_DETECTED: dict[tuple[str, int, int], tuple[str, frozenset[int]]] = {}
+
+
+def open_input(path: str | Path) -> BinaryIO:
+    """Open an input file for reading, as bytes: the one place an input file is opened."""
+    return open(path, "rb")  # noqa: SIM115 - the caller closes it
+
+
+def detect_encoding(path: str | Path, raw: BinaryIO | None = None, *,
+                    hashes: Sequence[Hash] = ()) -> tuple[str, frozenset[int]]:
     """The file's encoding (``utf-8-sig`` for a BOM, else ``utf-8`` or ``cp932``, whichever more lines
-    are written in) and, in a CP932 file, the blocks holding lines that are UTF-8."""
-    path = Path(path)
-    stat = path.stat()
-    return _detect(str(path), stat.st_size, stat.st_mtime_ns)
+    are written in) and, in a CP932 file, the blocks holding lines that are UTF-8.
+
+    ``raw`` is ``path`` already open, at its start (else the file is opened); it is left anywhere. With
+    ``hashes`` (``hashlib`` objects), the whole file is read in the same pass and every byte given to each."""
+    stat = os.fstat(raw.fileno()) if raw is not None else Path(path).stat()
+    key = (str(path), stat.st_size, stat.st_mtime_ns)
+    if not hashes and key in _DETECTED:
+        return _DETECTED[key]
+    if raw is None:
+        with open_input(path) as opened:
+            found = _detect(opened, hashes)
+    else:
+        found = _detect(raw, hashes)
+    _DETECTED[key] = found
+    while len(_DETECTED) > 32:
+        del _DETECTED[next(iter(_DETECTED))]
+    return found
 
 
-@lru_cache(maxsize=32)
-def _detect(path: str, size: int, mtime: int) -> tuple[str, frozenset[int]]:
-    with open(path, "rb") as raw:
-        if raw.read(3) == codecs.BOM_UTF8:
-            return "utf-8-sig", frozenset()
-        raw.seek(0)
-        utf8 = other = 0
-        utf8_blocks: set[int] = set()
-        for number, (kind, block) in enumerate(_blocks(raw)):
-            if kind != _LINES or block.isascii():
-                continue  # an over-long line is cut anyway; ASCII says nothing
-            try:
-                block.decode("utf-8")
-            except UnicodeDecodeError:
-                pass
-            else:
-                utf8 += block.count(b"\n") or 1
-                utf8_blocks.add(number)
-                continue
-            for line in block.split(b"\n"):
-                if not line.isascii():
-                    try:
-                        line.decode("utf-8")
-                    except UnicodeDecodeError:
-                        other += 1
-                    else:
-                        utf8 += 1
-                        utf8_blocks.add(number)
+class _Hashing:
+    """A binary stream that gives every byte read from it to ``hashes``."""
+
+    def __init__(self, raw: BinaryIO, hashes: Sequence[Hash]) -> None:
+        self.raw, self.hashes = raw, hashes
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.raw.read(size)
+        for h in self.hashes:
+            h.update(data)
+        return data
+
+
+def _detect(raw: BinaryIO, hashes: Sequence[Hash]) -> tuple[str, frozenset[int]]:
+    stream: BinaryIO = _Hashing(raw, hashes) if hashes else raw  # type: ignore[assignment]
+    first = stream.read(BLOCK)
+    if first[:3] == codecs.BOM_UTF8:
+        read_all(raw, hashes)  # the rest, for the checksums
+        return "utf-8-sig", frozenset()
+    utf8 = other = 0
+    utf8_blocks: set[int] = set()
+    for number, (kind, block) in enumerate(_blocks(stream, first)):
+        if kind != _LINES or block.isascii():
+            continue  # an over-long line is cut anyway; ASCII says nothing
+        try:
+            block.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            utf8 += block.count(b"\n") or 1
+            utf8_blocks.add(number)
+            continue
+        for line in block.split(b"\n"):
+            if not line.isascii():
+                try:
+                    line.decode("utf-8")
+                except UnicodeDecodeError:
+                    other += 1
+                else:
+                    utf8 += 1
+                    utf8_blocks.add(number)
     return ("cp932", frozenset(utf8_blocks)) if other > utf8 else ("utf-8", frozenset())
+
+
+def read_all(raw: BinaryIO, hashes: Sequence[Hash]) -> None:
+    """Give the rest of ``raw`` to each of ``hashes``."""
+    while block := raw.read(BLOCK):
+        for h in hashes:
+            h.update(block)
 
 
 def decode_line(line: bytes, encoding: str) -> tuple[str, str | None]:
@@ -122,12 +168,15 @@ def _damaged_cp932(block: bytes) -> bool:
     return b"\xfd" in block or b"\xfe" in block or b"\xff" in block
 
 
-def _blocks(raw: BinaryIO) -> Iterator[tuple[int, bytes]]:
+def _blocks(raw: BinaryIO, first: bytes | None = None) -> Iterator[tuple[int, bytes]]:
     """The file in blocks of whole lines (``_LINES``); a line over :data:`LINE_LIMIT` comes in parts
-    (``_PART`` …, ``_LAST``) so that it is never held whole."""
+    (``_PART`` …, ``_LAST``) so that it is never held whole. ``first`` is the first read, already done."""
     carry = b""
     long = False
-    while chunk := raw.read(BLOCK):
+    chunks = iter(lambda: raw.read(BLOCK), b"")
+    for chunk in chain([first], chunks) if first is not None else chunks:
+        if not chunk:
+            break
         if long:
             end = _first_break(chunk)
             if end < 0:

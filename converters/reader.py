@@ -6,6 +6,11 @@ falling back, for a damaged line only, to the other encoding or to '�'. It ski
 (kept in :attr:`CsvSource.metadata`) and title rows above the header, finds the header (a group row
 above a sub-header row is joined into one name per column), and then streams :class:`RawRow` objects.
 
+An input file is opened once (:class:`InputFile`): one pass decides its encoding (and gives its bytes to
+any checksums wanted), then its rows are read from the same handle. Rows read ahead of the conversion (a
+sample to recognise the table, the code column to find the publisher: :meth:`CsvSource.ahead`) are kept,
+not read again.
+
 Row numbers are those a spreadsheet shows: the header of a plain file is row 1, its first data row is
 row 2, a multi-line quoted cell is one row. Damage never aborts a file and nothing is dropped silently
 (:mod:`.lines`): a stray quote is taken as text and its row read again instead of swallowing the rows
@@ -18,16 +23,23 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .issues import Issue, make_issue
-from .lines import CsvLines, detect_encoding
+from itsutsuboshi.converters.issues import Issue, make_issue
+from itsutsuboshi.converters.lines import CsvLines, detect_encoding, open_input, read_all
+from itsutsuboshi.spool import Spool
+
+if TYPE_CHECKING:
+    from hashlib import _Hash as Hash
 
 LOOKAHEAD = 20  # rows read below the header to see which edge columns are empty
 HOLD_LIMIT = 50  # one-cell rows held back to see whether they are notes below the data
+AHEAD_CHARS = 1 << 22  # characters of rows read ahead kept in memory (the rest wait in a temporary file)
+_SEP = "\x00"  # joins the cells of a row read ahead: never in a cell (lines read a NUL as U+FFFD)
 
 _DASH_LIKE = str.maketrans({c: "-" for c in "―‐‑‒–—−ー－ｰ─"})
 _SPACES = re.compile(r"\s+")
@@ -137,6 +149,10 @@ class CsvSource:
         self._report = on_issue or self.issues.append
         self._lead = 0
         self.header_rows = 1  # 2 for a group row over a sub-header row
+        self._data: Iterator[RawRow] | None = None  # the data rows, read once
+        self._kept: Spool[_Kept | Issue] | None = None  # rows read ahead, and what reading them reported
+        self._kept_rows = 0
+        self._kept_from = 0  # bytes read before the rows read ahead
 
     @property
     def name(self) -> str:
@@ -144,7 +160,8 @@ class CsvSource:
 
     @property
     def bytes_read(self) -> int:
-        return self._lines.bytes_read
+        """Bytes of the file read so far, up to the rows not yet taken from :meth:`rows`."""
+        return self._kept_from if self._kept else self._lines.bytes_read
 
     @property
     def lines(self) -> int:
@@ -260,7 +277,63 @@ class CsvSource:
     def rows(self) -> Iterator[RawRow]:
         """Stream the data rows. Blank rows are counted in :attr:`blank_rows`; ``#`` rows right below the
         header are metadata; a one-cell note (※…, 注…, 出典…), or one-cell rows ending the file, are
-        reported as notes (``row.note``), not read as records."""
+        reported as notes (``row.note``), not read as records. Rows read ahead (:meth:`ahead`) come first,
+        what reading them found reported in its place, as if they were read only now."""
+        if self._kept is not None:
+            kept, self._kept, self._kept_rows = self._kept, None, 0
+            for item in kept:
+                if isinstance(item, tuple):
+                    yield _unpack(item)
+                else:
+                    self._report(item)
+        yield from self._stream_rows()
+
+    def ahead(self, count: int) -> Iterator[RawRow]:
+        """The first ``count`` data rows (fewer in a shorter file), read ahead of :meth:`rows`, which still
+        yields them: they are read from the file once and kept, each row's cells joined in one string (up
+        to :data:`AHEAD_CHARS` characters in memory, the rest in a temporary file), and what reading them
+        reports waits with them."""
+        kept = self._kept
+        if kept is None:
+            kept = self._kept = Spool(weigh=_weight, budget=AHEAD_CHARS)
+            self._kept_from = self._lines.bytes_read
+        taken = 0
+        for item in kept:
+            if taken == count:
+                return
+            if isinstance(item, tuple):
+                taken += 1
+                yield _unpack(item)
+        data = self._stream_rows()
+        report = self._report
+        while taken < count:
+            self._report = kept.append  # a title or a note found on the way waits for its turn
+            try:
+                raw = next(data, None)
+            finally:
+                self._report = report
+            if raw is None:
+                return
+            kept.append(_pack(raw))
+            taken += 1
+            yield raw
+
+    def count_rows(self) -> int:
+        """The data rows left (those read ahead included), read to the end without reporting anything:
+        the size of a table that is not converted."""
+        kept, self._kept = self._kept, None
+        report, self._report = self._report, lambda issue: None
+        try:
+            return sum(1 for item in kept or () if isinstance(item, tuple)) + sum(1 for _ in self._stream_rows())
+        finally:
+            self._report = report
+
+    def _stream_rows(self) -> Iterator[RawRow]:
+        if self._data is None:
+            self._data = self._read_rows()
+        return self._data
+
+    def _read_rows(self) -> Iterator[RawRow]:
         lead, width = self._lead, len(self.header)
         held: list[tuple[int, list[str], tuple[Issue, ...]]] = []  # one-cell rows that may end the file
         records = 0
@@ -308,20 +381,80 @@ class CsvSource:
         self._lines.raw.close()
 
 
-def open_csv(path: str | Path, *, encoding: str | None = None, max_preamble: int = 50,
+class InputFile:
+    """An input file opened once for everything read from it (a context manager).
+
+    Opening reads it whole, once: its first bytes (an Excel workbook is told apart), its encoding, and every
+    byte given to ``hashes`` (``hashlib`` objects, for checksums), all in one pass; :func:`open_csv` then
+    reads its rows from the same handle. Raises ``OSError`` when the file cannot be opened or read."""
+
+    def __init__(self, path: str | Path, *, hashes: Sequence[Hash] = (), encoding: str | None = None) -> None:
+        self.path = Path(path)
+        self.raw = open_input(self.path)
+        try:
+            self.size = os.fstat(self.raw.fileno()).st_size
+            self.head = self.raw.read(8)
+            self.raw.seek(0)
+            self.encoding, self.suspects = encoding or "", frozenset[int]()
+            if self.spreadsheet or encoding:
+                read_all(self.raw, hashes)  # nothing to detect: only the checksums, if any, read the file
+            else:
+                self.encoding, self.suspects = detect_encoding(self.path, self.raw, hashes=hashes)
+            self.raw.seek(0)
+        except BaseException:
+            self.raw.close()
+            raise
+
+    @property
+    def spreadsheet(self) -> bool:
+        """An Excel workbook (.xlsx is a zip, .xls an OLE file) passed by mistake."""
+        return self.head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"))
+
+    def close(self) -> None:
+        self.raw.close()
+
+    def __enter__(self) -> InputFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_csv(path: str | Path | InputFile, *, encoding: str | None = None, max_preamble: int = 50,
              on_issue: Callable[[Issue], None] | None = None) -> CsvSource:
-    """Open ``path`` and read up to its header row. Raises ``ValueError`` when no header is found and
-    ``OSError`` when the file cannot be opened; damaged content never raises."""
-    path = Path(path)
-    chosen, suspects = (encoding, frozenset()) if encoding else detect_encoding(path)
-    raw = open(path, "rb")  # noqa: SIM115 - closed by CsvSource.close
+    """Open ``path`` (or read an :class:`InputFile` from its start) and read up to its header row; closing
+    the source closes the file. Raises ``ValueError`` when no header is found and ``OSError`` when the
+    file cannot be opened; damaged content never raises."""
+    opened = path if isinstance(path, InputFile) else InputFile(path, encoding=encoding)
+    raw = opened.raw
     try:
-        source = CsvSource(path, chosen, CsvLines(raw, chosen, suspects, path.name), on_issue)
+        raw.seek(0)
+        source = CsvSource(opened.path, opened.encoding, CsvLines(raw, opened.encoding, opened.suspects,
+                                                                  opened.path.name), on_issue)
         source._read_header(max_preamble)
     except BaseException:
         raw.close()
         raise
     return source
+
+
+_Kept = tuple[int, "str | list[str]", tuple[Issue, ...]]  # a row read ahead: number, cells, issues
+
+
+def _pack(raw: RawRow) -> _Kept:
+    """A row read ahead, compact: its cells joined (a quarter of the memory of a list of strings)."""
+    joined = _SEP.join(raw.cells)
+    return raw.row, joined if raw.cells and joined.count(_SEP) == len(raw.cells) - 1 else raw.cells, raw.issues
+
+
+def _unpack(item: _Kept) -> RawRow:
+    row, cells, issues = item
+    return RawRow(row, cells.split(_SEP) if isinstance(cells, str) else cells, issues)
+
+
+def _weight(item: _Kept | Issue) -> int:
+    """The characters a row read ahead holds."""
+    return (len(item[1]) if isinstance(item[1], str) else sum(map(len, item[1]))) if isinstance(item, tuple) else 1
 
 
 def _size(path: Path) -> int:

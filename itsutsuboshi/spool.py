@@ -11,7 +11,7 @@ import os
 import pickle
 import tempfile
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -21,16 +21,23 @@ _BATCH = 2_000
 
 
 class Spool(Generic[T]):
-    """An append-only sequence that spills to a temporary file beyond :data:`LIMIT` items."""
+    """An append-only sequence that spills to a temporary file beyond :data:`LIMIT` items, or, with
+    ``weigh``, beyond a ``budget`` of the items' weights (characters, say) in memory."""
 
-    def __init__(self, *, limit: int = LIMIT) -> None:
+    def __init__(self, *, limit: int = LIMIT, weigh: Callable[[T], int] | None = None, budget: int = 0) -> None:
         self.limit = limit
         self._memory: list[T] = []
         self._path: str | None = None
         self._written = 0
+        self._weigh, self._budget, self._weight = weigh, budget, 0
 
     def append(self, item: T) -> None:
         self._memory.append(item)
+        if self._weigh is not None:
+            self._weight += self._weigh(item)
+            if self._weight >= self._budget:
+                self._spill()
+                return
         if len(self._memory) >= (_BATCH if self._path else self.limit):
             self._spill()
 
@@ -52,6 +59,7 @@ class Spool(Generic[T]):
                 pickle.dump(self._memory[start:start + _BATCH], f, protocol=pickle.HIGHEST_PROTOCOL)
         self._written += len(self._memory)
         self._memory = []
+        self._weight = 0
 
     def __len__(self) -> int:
         return self._written + len(self._memory)

@@ -23,7 +23,6 @@ from jinja2 import Environment, PackageLoader, Template, select_autoescape
 from itsutsuboshi.converters import mapping as mappings
 from itsutsuboshi.converters.issues import CATALOGUE, ERROR, INFO
 from itsutsuboshi.converters.mapping import Mapping
-from itsutsuboshi.converters.reader import open_csv
 from itsutsuboshi.diagnosis import evidence
 from itsutsuboshi.diagnosis.evidence import (
     DETAIL,
@@ -108,11 +107,7 @@ def diagnose(result: FileResult, *, findings: Sequence[Finding] = (), licence: s
     chosen = mapping or result.mapping or (mappings.get(result.dataset) if result.dataset in mappings.names() else None)
     title_ja, title_en = (chosen.title_ja, chosen.title_en) if chosen else (
         (result.dataset,) * 2 if result.dataset else ("（データセット不明）", "(unknown dataset)"))
-    readable = result.error not in READ_ERRORS
-    if readable and result.header and result.ok:  # what the conversion read already
-        metadata, header, rows = result.metadata, result.header, result.rows_read
-    else:
-        metadata, header, rows = _peek(path, count=result.error == "file.unknown_dataset") if readable else ({}, [], 0)
+    metadata, header, rows = result.metadata, result.header, result.data_rows  # what the conversion read
     found = evidence.find_licence(path, given=licence, metadata=metadata, catalogue=catalogue,
                                    title=title_ja if chosen else None)
     published = published_base if not published_base or published_base.endswith("/") else published_base + "/"
@@ -123,19 +118,6 @@ def diagnose(result: FileResult, *, findings: Sequence[Finding] = (), licence: s
     lic = found[0] if found else None
     return Diagnosis(str(path), result.dataset, title_ja, stars, title_en, lic.text if lic else None,
                      lic.iri if lic else None)
-
-
-def _peek(path: Path, *, count: bool) -> tuple[dict[str, str], list[str], int]:
-    """A file's ``#`` metadata rows and header (and its data rows, when the conversion did not count them)."""
-    try:
-        source = open_csv(path)
-    except (OSError, ValueError):
-        return {}, [], 0
-    try:
-        rows = sum(1 for _ in source.rows()) if count else 0
-        return dict(source.metadata), list(source.header), rows
-    finally:
-        source.close()
 
 
 def _star1(found: tuple[Licence, str, str] | None, published: str | None) -> Star:

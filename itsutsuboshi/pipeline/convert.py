@@ -3,6 +3,10 @@
 :func:`convert_file` never raises for bad input: an unreadable file, an unrecognised header or a
 row that fails all become :class:`~itsutsuboshi.converters.issues.Issue` objects, passed to
 ``on_issue`` as they are found (so memory stays flat), and counted in the :class:`FileResult`.
+
+The file is opened once (:class:`~itsutsuboshi.converters.reader.InputFile`): the rows recognition
+samples and those read for the publisher's code are read ahead from the same stream and kept, so the
+conversion reads every row once; the :class:`FileResult` carries what later stages need of the file.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from itsutsuboshi.converters.links import Linker
 from itsutsuboshi.converters.mapping import Mapping
 from itsutsuboshi.converters.normalize import repair_lgcode
 from itsutsuboshi.converters.profile import SAMPLE
-from itsutsuboshi.converters.reader import CsvSource, RawRow, open_csv
+from itsutsuboshi.converters.reader import CsvSource, InputFile, RawRow, open_csv
 from itsutsuboshi.converters.recognize import LOW_CONFIDENCE, Recognition, recognize
 from itsutsuboshi.converters.writers import Writer
 from itsutsuboshi.iris import UNKNOWN_CODE, IriBuilder
@@ -33,12 +37,14 @@ from itsutsuboshi.vocab.namespaces import IC
 PUBLISHER_SAMPLE_ROWS = 20_000
 
 
-def convert_file(path: str | Path, writer: Writer, *, iris: IriBuilder, on_issue: IssueSink,
+def convert_file(path: str | Path | InputFile, writer: Writer, *, iris: IriBuilder, on_issue: IssueSink,
                  dataset: str | None = None, mapping: Mapping | None = None, code: str | None = None,
                  progress: Progress | None = None, workers: int = 1, link: bool = False,
                  shared: Writer | None = None, source: str | None = None, claims: Claims | None = None) -> FileResult:
     """Convert one CSV into ``writer``; report every problem to ``on_issue``.
 
+    ``path`` may be an :class:`InputFile` already opened (``publish`` opens each file once, for its
+    checksums too); it is closed when the conversion is done.
     ``code`` is the publisher's 団体コード when the file does not say it (:mod:`.converters.publisher`).
     With ``shared``, what describes the file rather than its rows (the publisher and the municipalities
     named, the dataset, the source, custom column properties, 町字) goes there instead of ``writer``.
@@ -51,7 +57,8 @@ def convert_file(path: str | Path, writer: Writer, *, iris: IriBuilder, on_issue
     With ``workers`` > 1, files of :data:`parallel.MIN_BYTES` or more are converted by that many
     processes (same output, rows in the same order).
     """
-    path = Path(path)
+    opened = path if isinstance(path, InputFile) else None
+    path = opened.path if opened is not None else Path(path)
     result = FileResult(str(path), source=source or path.name)
     shared = shared or writer
 
@@ -60,11 +67,13 @@ def convert_file(path: str | Path, writer: Writer, *, iris: IriBuilder, on_issue
         on_issue(issue)
 
     try:
-        if _is_spreadsheet(path):
+        opened = opened or InputFile(path)
+        if opened.spreadsheet:
+            opened.close()
             result.error = "file.excel"
             report(make_issue("file.excel", file=path.name))
             return result
-        source = open_csv(path, on_issue=report)  # title rows and notes are reported as read
+        source = open_csv(opened, on_issue=report)  # title rows and notes are reported as read
     except (OSError, ValueError) as exc:
         code_ = "file.no_header" if str(exc) == "no header row" else "file.unreadable"
         result.error = code_
@@ -73,7 +82,7 @@ def convert_file(path: str | Path, writer: Writer, *, iris: IriBuilder, on_issue
     try:
         result.encoding, result.header, result.metadata = source.encoding, list(source.header), dict(source.metadata)
         chosen = mapping or (mappings.get(dataset) if dataset else None)
-        recognition = _recognise(path, source, chosen)
+        recognition = _recognise(source, chosen)
         result.dataset = chosen.dataset if chosen else recognition.dataset
         result.generation, result.confidence = recognition.generation, recognition.confidence
         result.recognition = recognition
@@ -81,6 +90,7 @@ def convert_file(path: str | Path, writer: Writer, *, iris: IriBuilder, on_issue
             result.error = "file.unknown_dataset"
             best = ", ".join(f"{d}/{g} {s:.2f}" for d, g, s in recognition.candidates[:3])
             report(make_issue("file.unknown_dataset", file=path.name, detail=best or "-"))
+            result.data_rows = source.count_rows()  # the size of the table, for the diagnosis
             return result
         chosen = recognition.mapping  # the dataset's fields, found under this file's column names
         result.mapping = chosen
@@ -90,7 +100,7 @@ def convert_file(path: str | Path, writer: Writer, *, iris: IriBuilder, on_issue
         elif not mapping and not dataset and recognition.confidence < LOW_CONFIDENCE:
             report(make_issue("file.low_confidence", file=path.name,
                               detail=f"{chosen.title_ja} ({chosen.dataset}) {recognition.confidence:.2f}"))
-        decided = _publisher(path, source, chosen, code)
+        decided = _publisher(source, chosen, code)
         result.publisher, result.publisher_evidence = decided.code, decided.evidence
         if decided.code is None:
             report(make_issue("file.no_code", file=path.name, detail=decided.detail or "-"))
@@ -129,7 +139,7 @@ def convert_file(path: str | Path, writer: Writer, *, iris: IriBuilder, on_issue
             epilogue += linker.epilogue()
         result.triples = writer.triples - before
         shared.write_all(epilogue)
-        result.blank_rows = source.blank_rows
+        result.blank_rows, result.data_rows = source.blank_rows, result.rows_read
         result.lines, result.rows_total, result.rows_set_aside = source.lines, source.row_count, source.rows_set_aside
         result.minted = converter.minted if claims is not None else None
     finally:
@@ -137,16 +147,10 @@ def convert_file(path: str | Path, writer: Writer, *, iris: IriBuilder, on_issue
     return result
 
 
-def _is_spreadsheet(path: Path) -> bool:
-    """An Excel workbook (.xlsx is a zip, .xls an OLE file) passed by mistake."""
-    with open(path, "rb") as f:
-        head = f.read(8)
-    return head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"))
-
-
-def _publisher(path: Path, source: CsvSource, chosen: Mapping, given: str | None) -> publishers.Publisher:
+def _publisher(source: CsvSource, chosen: Mapping, given: str | None) -> publishers.Publisher:
     """Who published the file: file-level evidence, else the code column of its first rows."""
-    found = publishers.from_file(given=given, filename=path.name, metadata=source.metadata, comments=source.comments)
+    found = publishers.from_file(given=given, filename=source.name, metadata=source.metadata,
+                                 comments=source.comments)
     if found is not None:
         return found
     columns = [i for i, name in enumerate(source.header) if (spec := chosen.column_for(name)) and spec.role == "publisher"]
@@ -154,53 +158,43 @@ def _publisher(path: Path, source: CsvSource, chosen: Mapping, given: str | None
         addresses = [i for i, name in enumerate(source.header) if (spec := chosen.column_for(name))
                      and spec.targets[0].leaf == IC + "表記" and any(s.cls == IC + "住所型" for s in spec.targets[0].steps)]
         if addresses:
-            rows = _sample(path, source.encoding)
-            found = publishers.from_addresses(row[addresses[0]] for row in rows
-                                              if addresses[0] < len(row) and row[addresses[0]])
+            found = publishers.from_addresses(raw.cells[addresses[0]] for raw in source.ahead(SAMPLE)
+                                              if addresses[0] < len(raw.cells) and raw.cells[addresses[0]])
             if found is not None:
                 return found
     codes: Counter[str] = Counter()
     if columns:
-        ahead = open_csv(path, encoding=source.encoding)
-        try:
-            for raw in islice(ahead.rows(), PUBLISHER_SAMPLE_ROWS):
-                for i in columns:
-                    cell = raw.cells[i] if i < len(raw.cells) else ""
-                    if cell:
-                        repaired, problem = repair_lgcode(cell)
-                        if problem is None or problem[0] == "lgcode.repaired":
-                            codes[repaired] += 1
-                            break
-        finally:
-            ahead.close()
+        for raw in source.ahead(PUBLISHER_SAMPLE_ROWS):  # kept for the conversion, not read again
+            for i in columns:
+                cell = raw.cells[i] if i < len(raw.cells) else ""
+                if cell:
+                    repaired, problem = repair_lgcode(cell)
+                    if problem is None or problem[0] == "lgcode.repaired":
+                        codes[repaired] += 1
+                        break
     return publishers.from_rows(codes)
 
 
 def recognise_file(path: str | Path, *, dataset: str | None = None) -> tuple[Recognition, list[str]]:
     """How a file is recognised (its dataset and what each column is), and its header; no conversion."""
-    path = Path(path)
     source = open_csv(path)
     try:
-        return _recognise(path, source, mappings.get(dataset) if dataset else None), list(source.header)
+        return _recognise(source, mappings.get(dataset) if dataset else None), list(source.header)
     finally:
         source.close()
 
 
-def _recognise(path: Path, source: CsvSource, chosen: Mapping | None) -> Recognition:
+def _recognise(source: CsvSource, chosen: Mapping | None) -> Recognition:
     """The dataset and the meaning of each column, from the header, the first rows' values, the file name,
     the metadata and title rows; a dataset or mapping given is only bound to the file's columns."""
     candidates = [chosen] if chosen else list(mappings.bundled().values())
-    return recognize(source.header, candidates, filename=source.name, rows=_sample(path, source.encoding),
+    return recognize(source.header, candidates, filename=source.name, rows=_sample(source),
                      metadata=source.metadata, comments=source.comments, generic=None if chosen else mappings.generic())
 
 
-def _sample(path: Path, encoding: str, rows: int = SAMPLE) -> list[list[str]]:
-    """The first data rows of the file, read again (the stream being converted is not touched)."""
-    ahead = open_csv(path, encoding=encoding)
-    try:
-        return [raw.cells for raw in islice(ahead.rows(), rows)]
-    finally:
-        ahead.close()
+def _sample(source: CsvSource, rows: int = SAMPLE) -> list[list[str]]:
+    """The first data rows of the file, read ahead (the conversion takes them from there)."""
+    return [raw.cells for raw in source.ahead(rows)]
 
 
 def _convert_rows(rows: Iterable[RawRow], source: CsvSource, converter: RowConverter, writer: Writer,

@@ -31,6 +31,7 @@ class FileResult:
     confidence: float = 0.0
     encoding: str | None = None
     rows_read: int = 0
+    data_rows: int = 0  # the data rows of the file: those read, or counted when the file was not converted
     rows_converted: int = 0
     rows_failed: int = 0
     rows_with_issues: int = 0

@@ -52,13 +52,14 @@ def load_converted(store: Store, path: Path, converted: Path, result: FileResult
     """Replace the dataset graph of ``path`` with its conversion ``converted`` (N-Triples)."""
     if not result.ok:
         return Loaded(str(path), None, 0, result, result.error)
-    graph = dataset_graph(path, converted, result, base=base, code=code)
+    graph = dataset_graph(path, result, base=base, code=code)
     store.replace_graph(graph, converted, format=NTRIPLES.name)
     return Loaded(str(path), graph, result.triples, result)
 
 
-def dataset_graph(path: Path, converted: Path, result: FileResult, *, base: str, code: str | None = None) -> str:
-    """The named graph of a converted CSV: ``{base}graph/{dataset}/{publisher}/{file name}``."""
+def dataset_graph(path: Path, result: FileResult, *, base: str, code: str | None = None) -> str:
+    """The named graph of a converted CSV: ``{base}graph/{dataset}/{publisher}/{file name}``, from what the
+    conversion found (its publisher), never from the N-Triples it wrote."""
     return IriBuilder(base).graph(result.dataset or "unknown", result.publisher or code or UNKNOWN_CODE,
                                   result.source or path.name)
 

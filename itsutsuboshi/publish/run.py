@@ -34,6 +34,7 @@ from pathlib import Path
 
 from itsutsuboshi.converters.claims import Claims, Minted
 from itsutsuboshi.converters.mapping import MappingError, load_mapping
+from itsutsuboshi.converters.reader import InputFile
 from itsutsuboshi.diagnosis import stars
 from itsutsuboshi.iris import UNKNOWN_CODE, IriBuilder
 from itsutsuboshi.licences import licence_iri
@@ -180,17 +181,23 @@ def _publish(paths: Sequence[Path], store: Store, *, base: str, out: Path, licen
         chosen = given or (licence_iri(licence) if licence else None)
         mapping_file = sources.mapping_for(path, settings)
         mapping_text = mapping_file.read_text(encoding="utf-8") if mapping_file and mapping_file.is_file() else ""
-        digest = _digest(path, json.dumps([licence, settings, mapping_text], sort_keys=True))
+        opened, digest, checksum = _open(path, json.dumps([licence, settings, mapping_text], sort_keys=True))
         kept = state["files"].get(key)
         files_of = sources.SourceFiles.of(out, sources.source_id(key), work)
         if not force and kept and kept["sha256"] == digest and kept["outcome"].get("graph") in live \
                 and kept["outcome"].get("sid") and files_of.ready():
+            if opened is not None:
+                opened.close()
             outcomes.append(_restore(kept["outcome"], status="unchanged"))
             continue
-        outcome = _publish_one(path, iris=iris, out=out, work=work, number=i, licence=chosen or licence,
-                               mapping_file=mapping_file,
-                               public_base=public_base, code=settings.get("code"), name=names[path],
-                               claims=claims.for_file(key, files_of), files=files_of)
+        try:
+            outcome, ids = _publish_one(path, opened, checksum, iris=iris, out=out, work=work, number=i,
+                                        licence=chosen or licence, mapping_file=mapping_file,
+                                        public_base=public_base, code=settings.get("code"), name=names[path],
+                                        claims=claims.for_file(key, files_of), files=files_of)
+        finally:
+            if opened is not None:
+                opened.close()
         outcome.licence = chosen
         outcomes.append(outcome)
         previous = kept["outcome"].get("graph") if kept else None
@@ -199,7 +206,7 @@ def _publish(paths: Sequence[Path], store: Store, *, base: str, out: Path, licen
             outcome.issued = (kept or {}).get("outcome", {}).get("issued") or sources.today()
             outcome.modified = sources.today()
             staged[key] = ({"sha256": digest, "outcome": outcome}, files_of)
-            claims.update(key, outcome, files_of.staged_ids())
+            claims.update(key, outcome, ids)
         elif kept and previous in live and kept["outcome"].get("sid") and files_of.ready():
             # the new version failed: the last one stays published, and the file is tried again next time
             retained.append(_restore(kept["outcome"], status="unchanged"))
@@ -254,19 +261,19 @@ def _publish(paths: Sequence[Path], store: Store, *, base: str, out: Path, licen
     return publication
 
 
-def _publish_one(path: Path, *, iris: IriBuilder, out: Path, work: Path, number: int, licence: str | None,
-                 mapping_file: Path | None,
-                 public_base: str | None, code: str | None, name: str, claims: Claims,
-                 files: sources.SourceFiles) -> Outcome:
-    """Convert, link, validate and diagnose one file (one conversion serves them all); its records wait in
-    ``work/{number}.nt`` for the store, its shared descriptions and IDs in ``files`` (staged)."""
+def _publish_one(path: Path, opened: InputFile | None, checksum: str, *, iris: IriBuilder, out: Path, work: Path,
+                 number: int, licence: str | None, mapping_file: Path | None, public_base: str | None,
+                 code: str | None, name: str, claims: Claims, files: sources.SourceFiles) -> tuple[Outcome, array | None]:
+    """Convert, link, validate and diagnose one file, read once (``opened``, whose bytes give ``checksum``):
+    one conversion serves them all. Its records wait in ``work/{number}.nt`` for the store, its shared
+    descriptions and IDs in ``files`` (staged); returns the outcome and the IDs its records hold."""
     records, shared = work / f"{number}.nt", work / f"{number}.shared.nt"
     sid = files.folder.name
     try:
         mapping = load_mapping(mapping_file) if mapping_file is not None else None
     except MappingError as exc:  # a broken mapping fails its file, not the others
-        return Outcome(str(path), "failed", error=f"mapping: {exc}")
-    report = convert_and_validate(path, records, shared, iris=iris, code=code, link=True, source=name, mapping=mapping,
+        return Outcome(str(path), "failed", error=f"mapping: {exc}"), None
+    report = convert_and_validate(opened or path, records, shared, iris=iris, code=code, link=True, source=name, mapping=mapping,
                                   claims=claims, label_prefix=f"s{sid}b", keep_results=False)
     result = report.result
     outcome = _outcome(path, report)
@@ -283,14 +290,17 @@ def _publish_one(path: Path, *, iris: IriBuilder, out: Path, work: Path, number:
     if result is None or not result.ok:
         outcome.status, outcome.error = "failed", report.error or (result.error if result else "file.unreadable")
         records.unlink(missing_ok=True)
-        return outcome
+        return outcome, None
     code = result.publisher or UNKNOWN_CODE
     outcome.graph = iris.graph(result.dataset, code, name)  # type: ignore[arg-type]
     outcome.source = iris.source(code, name)
-    outcome.sha256, outcome.size = _sha256(path), path.stat().st_size
-    files.stage(shared, result.minted or Minted())
+    if opened is not None:  # the checksum and the size of the bytes converted
+        outcome.sha256, outcome.size = checksum, opened.size
+    else:  # opening failed when the file was checked, and then worked
+        outcome.sha256, outcome.size = _sha256(path), path.stat().st_size
+    ids = files.stage(shared, result.minted or Minted())
     shared.unlink()
-    return outcome
+    return outcome, ids
 
 
 def _description(iris: IriBuilder, o: Outcome):  # type: ignore[no-untyped-def]
@@ -386,16 +396,15 @@ def _verify(store: Store, live: list[Outcome]) -> list[str]:
 
 # -- state ----------------------------------------------------------------------------------------
 
-def _digest(path: Path, settings: str) -> str:
-    """What decides whether a file changed: its bytes, the licence and the folder's settings."""
-    h = hashlib.sha256(settings.encode("utf-8") + b"\0")
+def _open(path: Path, settings: str) -> tuple[InputFile | None, str, str]:
+    """Open ``path`` once and read it whole: what decides whether it changed (its bytes, the licence and
+    the folder's settings), and the checksum of its bytes; ``None`` and empty digests when it cannot be read."""
+    digest, checksum = hashlib.sha256(settings.encode("utf-8") + b"\0"), hashlib.sha256()
     try:
-        with open(path, "rb") as f:
-            for block in iter(lambda: f.read(1 << 20), b""):
-                h.update(block)
+        opened = InputFile(path, hashes=(digest, checksum))
     except OSError:
-        return ""
-    return h.hexdigest()
+        return None, "", ""
+    return opened, digest.hexdigest(), checksum.hexdigest()
 
 
 def _sha256(path: Path) -> str:

@@ -67,15 +67,13 @@ class SourceFiles:
     def qualified(self) -> array:
         return _read_ids(self.folder / "qualified.bin")
 
-    def stage(self, shared: Path, minted: Minted) -> None:
-        """Keep the new versions in ``work`` until the store has the data (:meth:`commit`)."""
+    def stage(self, shared: Path, minted: Minted) -> array:
+        """Keep the new versions in ``work`` until the store has the data (:meth:`commit`); returns the IDs
+        kept (sorted, as :meth:`ids` will read them)."""
         self.work.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(shared, self.work / "shared.nt")
-        _write_ids(self.work / "ids.bin", minted.plain)
         _write_ids(self.work / "qualified.bin", minted.qualified)
-
-    def staged_ids(self) -> array:
-        return _read_ids(self.work / "ids.bin")
+        return _write_ids(self.work / "ids.bin", minted.plain)
 
     def commit(self) -> None:
         if self.work.is_dir():
@@ -96,8 +94,10 @@ def _read_ids(path: Path) -> array:
     return ids
 
 
-def _write_ids(path: Path, values: array) -> None:
-    path.write_bytes(sorted_ids(values).tobytes())
+def _write_ids(path: Path, values: array) -> array:
+    ids = sorted_ids(values)
+    path.write_bytes(ids.tobytes())
+    return ids
 
 
 def describe(iris: IriBuilder, *, code: str, name: str, dataset: str, graph: str, rows: int, records: int,

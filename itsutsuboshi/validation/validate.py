@@ -29,6 +29,7 @@ from itsutsuboshi.converters import mapping as mappings
 from itsutsuboshi.converters.claims import Claims
 from itsutsuboshi.converters.issues import ERROR, INFO, WARNING, Issue, make_issue
 from itsutsuboshi.converters.mapping import Mapping
+from itsutsuboshi.converters.reader import InputFile
 from itsutsuboshi.converters.writers import CanonicalNTriplesWriter, open_writer
 from itsutsuboshi.formats import NTRIPLES
 from itsutsuboshi.iris import DEFAULT_BASE, IriBuilder, parse_source_row
@@ -221,7 +222,7 @@ def validate_csv(path: str | Path, *, shapes: Graph | None = None, base: str = D
                                     threads=threads, link=link)
 
 
-def convert_and_validate(path: str | Path, records: Path, shared: Path, *, iris: IriBuilder,
+def convert_and_validate(path: str | Path | InputFile, records: Path, shared: Path, *, iris: IriBuilder,
                          shapes: Graph | None = None, dataset: str | None = None, mapping: Mapping | None = None,
                          code: str | None = None, threads: int = 2, link: bool = False, source: str | None = None,
                          claims: Claims | None = None, label_prefix: str = "b", keep_results: bool = True) -> FileReport:
@@ -229,8 +230,9 @@ def convert_and_validate(path: str | Path, records: Path, shared: Path, *, iris:
     file: publishers, dataset, source, 町字; blank nodes labelled by content), then validate it a chunk of
     records at a time. One conversion serves validation and loading (``publish``). Without
     ``keep_results`` the SHACL results are not kept beside the findings (only a ``sh:ValidationReport``
-    output needs them)."""
-    path = Path(path)
+    output needs them). ``path`` may be an :class:`InputFile` already opened (:func:`.convert_file`)."""
+    opened = path if isinstance(path, InputFile) else None
+    path = opened.path if opened is not None else Path(path)
     report = FileReport(str(path), "csv")
     whole: list[Issue] = []  # about the whole file
     issues: Spool[Issue] = Spool()  # row by row, in order
@@ -242,7 +244,7 @@ def convert_and_validate(path: str | Path, records: Path, shared: Path, *, iris:
         writer = open_writer(NTRIPLES, out, label_prefix=label_prefix)
         writer.mark_every(CHUNK_TRIPLES)
         described = CanonicalNTriplesWriter(side)
-        result = convert_file(path, writer, iris=iris, on_issue=on_issue, dataset=dataset, mapping=mapping,
+        result = convert_file(opened or path, writer, iris=iris, on_issue=on_issue, dataset=dataset, mapping=mapping,
                               code=code, link=link, shared=described, source=source, claims=claims)
         writer.close()
         described.close()
