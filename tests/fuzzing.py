@@ -452,7 +452,7 @@ def check(case: Case, workdir: Path) -> Outcome:
         problems.append(f"rows not accounted for: {rows}")
     if failed != rows["failed"]:
         problems.append(f"{rows['failed']} rows failed, {failed} reported")
-    if seed is not None and rows["read"] != seed.rows_read:
+    if seed is not None and rows["read"] != seed.rows_read and not _ambiguous_quotes(case, seed, rows, issues):
         problems.append(f"{rows['read']} data rows read, {seed.rows_read} in the undamaged file")
     output = out / (path.stem + "." + extension)
     try:
@@ -464,6 +464,16 @@ def check(case: Case, workdir: Path) -> Outcome:
     if len(records) != rows["converted"]:
         problems.append(f"{rows['converted']} rows converted, {len(records)} records in the output")
     return outcome
+
+
+def _ambiguous_quotes(case: Case, seed: Seed, rows: dict, issues: list[dict]) -> bool:
+    """A stray quote on a line inside a multi-line cell cannot be told from the quote that ends the cell:
+    the record may then be read as more rows, or fewer, than the undamaged file has. That is allowed
+    when the file has multi-line records and every row that differs is reported as repaired."""
+    if case.mutation != "stray quotes" or not any("\n" in cell or "\r" in cell for row in seed.rows for cell in row):
+        return False
+    repaired = sum(1 for i in issues if i["code"] == "row.quote_recovered")
+    return abs(rows["read"] - seed.rows_read) <= repaired
 
 
 def _seed_path(case: Case) -> Path:
