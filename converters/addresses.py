@@ -158,6 +158,8 @@ def _match_city(k: str, p: int, pref: str | None, hint: LocalGovernment | None) 
                 return code, p + len(key), False
     want = pref[:2] if pref else hint.code[:2] if hint else None
     for n in c.lengths:
+        if p + n > len(k):  # a shorter name at the end of the text must not be taken for a longer one
+            continue
         codes = c.names.get(k[p:p + n])
         if not codes:
             continue
@@ -289,7 +291,7 @@ def match_address(text: object, *, lg_code: str | None = None) -> AddressMatch:
     m = _POSTAL.match(k)
     p = m.end() if m else 0
     c = _cities()
-    n = next((n for n in c.pref_lengths if k[p:p + n] in c.prefs), 0)
+    n = next((n for n in c.pref_lengths if p + n <= len(k) and k[p:p + n] in c.prefs), 0)
     pref = c.prefs[k[p:p + n]] if n else None
     p += n
     hint = _hint(lg_code)

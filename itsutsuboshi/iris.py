@@ -8,7 +8,9 @@ blank, so that publishing the same data next year gives the same IRIs; ``{団体
 publisher's. A record whose ID another file of the same dataset and publisher already holds gets
 ``{base}id/{dataset}/{団体コード}/{file}/{ID}`` (:mod:`.claims`). Each source file is
 ``{base}source/{団体コード}/{file name}`` and its records live in the named graph
-``{base}graph/{dataset}/{団体コード}/{file name}``. The thing ``{base}id/{path}`` is described by the
+``{base}graph/{dataset}/{団体コード}/{file name}``. Local governments are ``{base}id/lg/{団体コード}``, 町字
+``{base}id/town/{団体コード}/{町字ID}``, the organisations records name ``{base}id/org/{法人番号}`` or
+``{base}id/org/{団体コード}/{name}``. The thing ``{base}id/{path}`` is described by the
 document ``/doc/{path}``; sources, terms and graphs are documents themselves.
 """
 
@@ -28,7 +30,7 @@ UNKNOWN_CODE = "000000"
 #: named graphs, dumps
 ID, DOC, SOURCE, DEF, GRAPH, DUMPS_PATH = "id", "doc", "source", "def", "graph", "dumps"
 #: names under ``id/`` (and ``graph/``) that are never a dataset's
-LG, TOWN, CATALOG = "lg", "town", "catalog"
+LG, TOWN, ORG, CATALOG = "lg", "town", "org", "catalog"
 #: characters a path segment keeps as they are (RFC 3986 ``pchar`` without ``%``)
 SEGMENT_SAFE = "-._~!$&'()*+,;=:@"
 _PLAIN_ID = re.compile(r"^[A-Za-z0-9._~-]+$")
@@ -40,7 +42,7 @@ _DATASET_DUMP = r"(?P<dataset>[a-z_]{1,40})/(?P<code>\d{6})"  # the datasets tha
 _DUMP = re.compile(rf"(?:{_DATASET_DUMP}|(?P<all>all)|(?P<catalog>catalog))(?P<extension>(?:\.[a-z]+){{1,2}})")
 _SOURCE_ROW = re.compile(r"/(?P<file>[^/#]+)#row=(?P<row>\d+)$")
 
-Kind = Literal["record", "dataset", "organization", "town", "property", "source", "source_row", "graph",
+Kind = Literal["record", "dataset", "organization", "town", "org", "property", "source", "source_row", "graph",
                "catalog_graph", "catalog", "catalog_service"]
 
 
@@ -67,8 +69,8 @@ class IriParts:
 
     kind: Kind
     dataset: str = ""
-    code: str = ""  # the publisher's 団体コード (a 町字's local government)
-    id: str = ""  # a record's ID, a 町字 ID, a custom property's local name
+    code: str = ""  # the publisher's 団体コード (a 町字's local government, an organisation's municipality)
+    id: str = ""  # a record's ID, a 町字 ID, an organisation's 法人番号 or name, a custom property's local name
     scope: str = ""  # what qualifies a record's ID: the other file's name without its extension
     file: str = ""  # a source file's name
     row: int = 0  # a source row's number
@@ -115,6 +117,16 @@ class IriBuilder:
         """A 町字 of the address base registry (ABR mints no IRIs): ``{base}id/town/{団体コード}/{町字ID}``."""
         return f"{self.base}{ID}/{TOWN}/{lg_code}/{machiaza_id}"
 
+    def org(self, houjin: str | None = None, *, code: str | None = None, name: str | None = None) -> str:
+        """An organisation records name (運営者, 設置者, 管理者 …; a local government is :meth:`organization`):
+        ``{base}id/org/{法人番号}``, or without one ``{base}id/org/{団体コード}/{name}`` for the name (normalised
+        by :func:`~itsutsuboshi.converters.organizations.name_key`) within one municipality."""
+        if houjin:
+            return f"{self.base}{ID}/{ORG}/{houjin}"
+        if not code or not name:
+            raise ValueError("an organisation IRI needs a 法人番号, or a 団体コード and a name")
+        return f"{self.base}{ID}/{ORG}/{code}/{_segment(name)}"
+
     def column_property(self, dataset: str, header: str) -> str:
         """A property for a column the mapping does not know (kept, labelled with its header)."""
         return f"{self.base}{DEF}/{dataset}/{column_name(header)}"
@@ -154,7 +166,7 @@ class IriBuilder:
 
     def parse(self, iri: str) -> IriParts | None:
         """The kind and parts of an IRI this scheme mints under its base (``None`` for any other IRI).
-        ``lg``, ``town`` and ``catalog`` are never datasets, so they decide first."""
+        ``lg``, ``town``, ``org`` and ``catalog`` are never datasets, so they decide first."""
         if not iri.startswith(self.base):
             return None
         path, hash_, fragment = iri[len(self.base):].partition("#")
@@ -174,6 +186,8 @@ class IriBuilder:
                 return IriParts("organization", code=rest[1]) if n == 2 else None
             if rest[0] == TOWN:
                 return IriParts("town", code=rest[1], id=rest[2]) if n == 3 else None
+            if rest[0] == ORG:
+                return {2: IriParts("org", id=rest[-1]), 3: IriParts("org", code=rest[1], id=unquote(rest[-1]))}.get(n)
             if rest[0] == CATALOG:
                 return {(): IriParts("catalog"), ("sparql",): IriParts("catalog_service")}.get(tuple(rest[1:]))
             if n == 2:

@@ -28,6 +28,9 @@ MINTED = [
     (IRIS.dataset("public_facility", "000000"), IriParts("dataset", dataset="public_facility", code="000000")),
     (IRIS.organization("222127"), IriParts("organization", code="222127")),
     (IRIS.town("222127", "0001001"), IriParts("town", code="222127", id="0001001")),
+    (IRIS.org("2010005999991"), IriParts("org", id="2010005999991")),
+    *[(IRIS.org(code="222127", name=name), IriParts("org", code="222127", id=name))
+      for name in ("社会福祉法人ほし会", "株式会社A/B", "100%ケア#1")],
     (IRIS.column_property("aed", "料金（基本）"), IriParts("property", dataset="aed", id=column_name("料金（基本）"))),
     *[(IRIS.source("222127", name), IriParts("source", code="222127", file=name))
       for name in ("aed.csv", "AED 一覧.csv", "no#1.csv", "a/b.csv", "100%.csv", "避難 所#1/2%.csv")],
@@ -62,6 +65,7 @@ def test_what_is_minted_parses_back_and_its_document_names_it_again(iri, parts):
 @pytest.mark.parametrize("iri", [
     "https://other.example.jp/lod/id/aed/222127/1", BASE, BASE + "id", BASE + "id/", BASE + "id/aed",
     BASE + "id/aed/222127/a/b/c", BASE + "id//222127", BASE + "id/lg/222127/x", BASE + "id/catalog/x",
+    BASE + "id/org/222127/a/b",
     BASE + "source/222127", BASE + "source/222127/a.csv#frag", BASE + "id/aed/222127/1#row=2",
     BASE + "graph/aed/222127", BASE + "sparql", BASE + "doc/aed/222127/1",
 ])

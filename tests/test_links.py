@@ -79,7 +79,9 @@ def test_the_publisher_links_to_its_registries(linked):
 def test_a_corporate_number_column_links_to_the_registry(linked):
     g, _ = linked
     owners = set(g.subjects(OWL.sameAs, URIRef("http://hojin-info.go.jp/data/basic/8000020131016")))
-    assert len(owners) == 2  # the publisher and the 設置者 of L-1
+    assert owners == {URIRef(BASE + "id/lg/131016")}  # the 設置者 of L-1 is the publisher itself (its 法人番号)
+    record, _ = _address(g, "L-1")
+    assert g.value(record, URIRef(IC + "設置者")) == URIRef(BASE + "id/lg/131016")
 
 
 def _address(g: Graph, record: str):

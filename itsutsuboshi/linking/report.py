@@ -19,12 +19,16 @@ KINDS = {
     "houjin": ("法人番号", "corporate number", ("linked",)),
     "address": ("住所 → 町字", "address → town", ("town",)),
     "coordinates": ("代表点で補った座標", "coordinates filled", ("filled",)),
+    "area": ("統計の地域 → 町字", "statistical area → town", ("town", "municipality")),
+    "organization": ("運営者・設置者など → 一つの団体", "operator → one organisation",
+                     ("corporate_number", "local_government", "name")),
 }
 
 
 class LinkRow(TypedDict):
-    """One line of the link report."""
+    """One line of the link report (``file`` is ``"*"`` in the rows of a whole dataset)."""
 
+    file: str
     dataset: str
     kind: str
     total: int
@@ -33,20 +37,21 @@ class LinkRow(TypedDict):
     outcomes: dict[str, int]
 
 
-def rows(results: list[FileResult]) -> list[LinkRow]:
-    """One row per (dataset, kind): total, linked, rate and the other outcomes."""
-    table: dict[tuple[str, str], dict[str, int]] = {}
+def rows(results: list[FileResult], *, per_file: bool = False) -> list[LinkRow]:
+    """One row per (dataset, kind), or with ``per_file`` per (file, dataset, kind): total, linked, rate and
+    the other outcomes."""
+    table: dict[tuple[str, str, str], dict[str, int]] = {}
     for r in results:
         if r.links is None:
             continue
         for (kind, outcome), n in r.links.counts.items():
-            cell = table.setdefault((r.dataset or "-", kind), {})
+            cell = table.setdefault((Path(r.path).name if per_file else "*", r.dataset or "-", kind), {})
             cell[outcome] = cell.get(outcome, 0) + n
     out: list[LinkRow] = []
-    for (dataset, kind), outcomes in sorted(table.items()):
+    for (file, dataset, kind), outcomes in sorted(table.items()):
         total = sum(outcomes.values())
         linked = sum(outcomes.get(o, 0) for o in KINDS.get(kind, ("", "", ("linked",)))[2])
-        out.append({"dataset": dataset, "kind": kind, "total": total, "linked": linked,
+        out.append({"file": file, "dataset": dataset, "kind": kind, "total": total, "linked": linked,
                     "rate": round(linked / total, 4) if total else 0.0,
                     "outcomes": dict(sorted(outcomes.items()))})
     return out
@@ -63,11 +68,12 @@ def summary(results: list[FileResult]) -> str:
 
 
 def write(results: list[FileResult], issues: list[Issue], path: Path) -> None:
-    """``.json``: the counts and the rows that could not be linked; ``.csv``: those rows (UTF-8 BOM, no cell
-    taken for a formula: :mod:`.spreadsheet`)."""
+    """``.json``: the counts per dataset (``links``) and per file (``files``) and the rows that could not be
+    linked; ``.csv``: those rows (UTF-8 BOM, no cell taken for a formula: :mod:`.spreadsheet`)."""
     unlinked = [i for i in issues if i.code.startswith("link.") and i.code != "link.coordinates_filled"]
     if path.suffix.lower() == ".json":
-        data = {"links": rows(results), "unlinked": [i.as_dict() for i in unlinked]}
+        data = {"links": rows(results), "files": rows(results, per_file=True),
+                "unlinked": [i.as_dict() for i in unlinked]}
         path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         return
     with open(path, "w", encoding="utf-8-sig", newline="") as f:
