@@ -17,6 +17,7 @@ demo: $(BIN)/.installed
 
 test: $(BIN)/.installed
 	$(BIN)/ruff check .
+	cd $(VENV) && bin/mypy --config-file $(CURDIR)/pyproject.toml -p itsutsuboshi
 	$(BIN)/pytest
 
 bench: $(BIN)/.installed

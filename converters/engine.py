@@ -14,6 +14,7 @@ from ..iris import UNKNOWN_CODE, IriBuilder, fallback_id
 from ..vocab.namespaces import DCAT, DCTERMS, GEO, IC, ITSU, PROV, RDF, RDFS, SCHEMA, WGS, XSD
 from . import local_governments
 from .claims import Claims, Minted, fingerprint
+from .coding import CodeStats, compile_target
 from .issues import Issue, make_issue
 from .mapping import ColumnSpec, Mapping
 from .model import IRI, Lit, Node
@@ -80,6 +81,7 @@ class RowConverter:
         self.header = header
         self.file_issues: list[Issue] = []
         self.unmapped: list[tuple[int, str, str]] = []  # (index, header, property IRI)
+        self.code_stats = CodeStats()  # values of code list columns and their matches
         self.plans = self._compile(header)
         self._loop = [(p.index, p.header, p.placeholders, p.targets) for p in self.plans]  # the hot loop's view
         self._seen = SeenIds() if dedupe else None
@@ -109,8 +111,7 @@ class RowConverter:
                 self.unmapped.append((index, label, self.iris.column_property(mapping.dataset, label)))
                 self.file_issues.append(make_issue("column.unmapped", file=filename, column=label))
                 continue
-            targets: tuple[_Compiled, ...] = tuple((t, NORMALIZERS[t.normalizer], re.compile(t.split) if t.split else None, False, {},
-                             handler(spec.role, spec.on, first=i == 0)) for i, t in enumerate(spec.targets))
+            targets: tuple[_Compiled, ...] = tuple(self._target(spec, t, i) for i, t in enumerate(spec.targets))
             plans.append(_Plan(index, name, spec, targets, spec.targets[0].normalizer != "flag"))
         # two columns writing the same property of the same node must not give the same triple twice
         writers: dict[tuple[str, str], int] = {}
@@ -125,6 +126,14 @@ class RowConverter:
         if missing:
             self.file_issues.append(make_issue("column.missing_required", file=filename, detail="、".join(missing)))
         return plans
+
+    def _target(self, spec: ColumnSpec, target: Target, i: int) -> _Compiled:
+        """A target's normaliser, list splitter and handler; a target naming concepts reads its cells with
+        its code lists (:mod:`.coding`)."""
+        fn, handle, splits = compile_target(target, NORMALIZERS[target.normalizer],
+                                            handler(spec.role, spec.on, first=i == 0), header=spec.name,
+                                            stats=self.code_stats)
+        return target, fn, re.compile(target.split) if target.split and splits else None, False, {}, handle
 
     # -- state shared with parallel workers -----------------------------------------------------
 

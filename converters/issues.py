@@ -119,6 +119,11 @@ CATALOGUE: dict[str, tuple[str, str, str, str, str]] = {
                      "A partial/conditional mark (such as △) is neither yes nor no; kept as written.",
                      "条件は備考に書き、有無の列は「有」か「無」にしてください。",
                      "Write the condition in 備考 and 有 or 無 in the yes/no column."),
+    "link.code_unmatched": (INFO, "コードリストにない値です。文字のまま残しました: {detail}",
+                       "Not in the code list; kept as text: {detail}",
+                       "名前は法令などの標準の名称で書き、医師名・日時などの注記は括弧に入れるか備考の列へ移してください。",
+                       "Write the standard (statutory) name; put notes such as a doctor's name or hours in brackets or "
+                       "in the 備考 column."),
     "weekday.invalid": (WARNING, "曜日として解釈できない文字があります。", "Contains characters that are not weekdays.",
                         "「月火水木金」のように書き、補足は特記事項の列へ。",
                         "Write days like 月火水木金 and put notes in the remarks column."),

@@ -12,6 +12,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
+from ..vocab import codes as code_lists
 from ..vocab.namespaces import expand
 from .normalize import NORMALIZERS
 from .paths import MappingError, Step, Target, node_table, parse_path
@@ -22,7 +23,8 @@ from .roles import SUBJECTS
 __all__ = ["DATA_THEMES", "ColumnSpec", "Mapping", "MappingError", "Step", "Target", "bundled", "generic", "get",
            "load_mapping", "names", "parse_mapping", "parse_path"]
 
-_COLUMN_KEYS = {"name", "aliases", "path", "as", "role", "lang", "split", "with", "also", "required", "on"}
+_COLUMN_KEYS = {"name", "aliases", "path", "as", "role", "lang", "split", "with", "also", "required", "on", "codes",
+                "concept"}
 _TOP_KEYS = {"dataset", "number", "title", "description", "filename_slugs", "types", "key", "themes", "keywords",
              "headers", "nodes", "columns"}
 #: the EU data themes a dataset may name in ``themes`` (publications.europa.eu authority table data-theme)
@@ -82,6 +84,9 @@ class Mapping:
                 for step in target.steps:
                     found |= {t for t in (step.predicate, step.cls) if t} | {k for k, _ in step.consts}
                 found |= {target.leaf, *(k for k, _ in target.with_)}
+                found |= {code_lists.get(n).link_property for n in target.codes}
+                if target.concept:
+                    found.add(code_lists.get(target.concept.partition("/")[0]).link_property)
         return found
 
 
@@ -93,8 +98,27 @@ def _target(entry: dict, nodes: dict[str, str], *, where: str) -> Target:
     if normalizer not in NORMALIZERS:
         raise MappingError(f"{where}: unknown normaliser {normalizer!r}; known: {sorted(NORMALIZERS)}")
     with_ = tuple((expand(k), v) for k, v in entry.get("with", {}).items())
+    lists, concept = _codes(entry, normalizer, where=where)
     return Target(steps, leaf, normalizer, entry.get("lang"), entry.get("split"), with_,
-                  steps[-1].key if steps else "")
+                  steps[-1].key if steps else "", lists, concept)
+
+
+def _codes(entry: dict, normalizer: str, *, where: str) -> tuple[tuple[str, ...], str | None]:
+    """The code lists a target's values name (``codes``), or the concept a yes names (``concept``)."""
+    lists = entry.get("codes", ())
+    lists = (lists,) if isinstance(lists, str) else tuple(lists)
+    unknown = [n for n in lists if n not in code_lists.names()]
+    if unknown or not all(isinstance(n, str) for n in lists):
+        raise MappingError(f"{where}: unknown code lists {unknown}; known: {code_lists.names()}")
+    concept = entry.get("concept")
+    if concept is not None:
+        if lists or normalizer != "flag":
+            raise MappingError(f"{where}: concept is for a yes/no column (as = \"flag\") without codes")
+        try:
+            code_lists.reference(concept)
+        except KeyError as exc:
+            raise MappingError(f"{where}: {exc.args[0]}") from None
+    return lists, concept
 
 
 def parse_mapping(data: dict, *, source: str) -> Mapping:

@@ -41,6 +41,8 @@ class Target:
     split: str | None = None
     with_: tuple[tuple[str, object], ...] = ()
     parent: str = ""  # key of the node the leaf hangs on ("" = the record)
+    codes: tuple[str, ...] = ()  # code lists whose concepts the values name (converters/coding.py)
+    concept: str | None = None  # the concept a yes in this (flag) column names: "<code list>/<notation>"
 
 
 _HOP = re.compile(r"^(?P<pred>[^@#{]+)(?:@(?P<cls>[^#{]+))?(?:#(?P<tag>[^{]+))?(?:\{(?P<consts>[^}]*)\})?$")

@@ -94,7 +94,7 @@ class Cursor(Generic[T]):
         self._next: T | None = None
         self._done = False
 
-    def take_while(self, keep) -> list[T]:  # type: ignore[no-untyped-def]
+    def take_while(self, keep) -> list[T]:
         """The next items for which ``keep(item)`` holds (stops at the first that does not)."""
         taken: list[T] = []
         while not self._done:

@@ -162,11 +162,40 @@ def render_vocabulary() -> str:
         out.append(f"| `itsu:{str(s)[len(ITSU):]}` | {kind} | "
                    f"{compact(str(target)) if target else ''} | {text(s, RDFS.label, 'ja')} | {text(s, RDFS.label, 'en')} | "
                    f"{text(s, RDFS.comment, 'ja')} {text(s, RDFS.comment, 'en')} |")
+    out += render_code_lists()
     out += ["", "Custom columns (outside the standard) become `{base}def/{dataset}/{column}` properties,",
             "sub-properties of `itsu:customColumn`, labelled with their header.",
             "Licences: IMI core vocabulary CC0; the local government list is derived from the アドレス・ベース・レジストリ",
             "(デジタル庁, CC BY 4.0: 「アドレス・ベース・レジストリ」（デジタル庁）を加工して作成)."]
     return "\n".join(out) + "\n"
+
+
+CODES_INTRO = """
+## コードリスト / Code lists
+
+Categorical values (診療科目, 実施サービス, 種別 …) are also concepts of SKOS concept schemes shipped with the
+package: `vocab/codes/<name>.toml` (the data, with its sources; edit this) and `vocab/codes/<name>.ttl` (written
+from it by `scripts/build_codes.py`). A scheme is `https://w3id.org/itsutsuboshi/code/<name>`, a concept
+`…/code/<name>/<notation>`; the notation is the official code where there is one. Each site serves them at
+`{base}def/code/<name>` and `publish` loads them into the vocabulary graph, so labels join in SPARQL.
+Records link a concept with the property the list names (`itsu:codeProperty`) and keep the value as written.
+分類の値（診療科目、実施サービス、種別など）は、同梱のコードリスト（SKOS の概念体系）の概念にも結び付けます。
+記号は公式のコードがあればそのコードです。
+
+| code list | 名前 | name | concepts | property | source |
+|---|---|---|---|---|---|
+"""
+
+
+def render_code_lists() -> list[str]:
+    from itsutsuboshi.vocab import codes
+
+    out = [CODES_INTRO.rstrip("\n")]
+    for name in codes.names():
+        c = codes.get(name)
+        out.append(f"| `{name}` | {c.title_ja} | {c.title_en} | {len(c.concepts)} | `{compact(c.link_property) or c.link_property}` | "
+                   f"{c.citation_ja} |")
+    return out
 
 
 def render_issues() -> str:

@@ -30,6 +30,7 @@ from itsutsuboshi.formats import DUMPS
 from itsutsuboshi.iris import DEF, DOC, ID, SOURCE, IriBuilder
 from itsutsuboshi.server.dumps import dataset_graphs
 from itsutsuboshi.store import Store
+from itsutsuboshi.vocab import codes
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
 NEGOTIATED = ("def/itsutsuboshi", "shapes")
 #: the folders of negotiated documents: records and datasets, source files, terms
 DOCUMENTS = (DOC, SOURCE, DEF)
+
 PAGE_DIR = "_page"
 _SPARQL_LINE = re.compile(r"^\s*void:sparqlEndpoint <[^>]*> ;\n", re.MULTILINE)
 _NOT_PORTABLE = re.compile(r'[<>:"\\|?*\x00-\x1f]|[ .]$')  # not allowed in Windows file names
@@ -59,6 +61,11 @@ class ExportSummary:
     seconds: float = 0.0
     skipped: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+
+
+def code_documents() -> list[str]:
+    """The code lists' documents (``def/code``, ``def/code/<name>``), negotiated as ``def/`` documents are."""
+    return [f"{DEF}/code", *(f"{DEF}/code/{name}" for name in codes.names())]
 
 
 def file_path(root: Path, url_path: str) -> Path:
@@ -159,7 +166,7 @@ def _export(store: Store, app: Flask, writer: _Writer, *, base: str,
 
     writer.save("", target="index.html")
     writer.save(f"{DOC}/itsutsuboshi-static-export-missing", target="404.html", status=404)
-    for name in NEGOTIATED:
+    for name in (*NEGOTIATED, *code_documents()):
         for offer in OFFERS:
             writer.save(name + offer.extension)
     writer.save(".well-known/void", edit=lambda body: _SPARQL_LINE.sub("", body.decode("utf-8")).encode("utf-8"))

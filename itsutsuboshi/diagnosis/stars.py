@@ -152,7 +152,7 @@ def _star2(result: FileResult, findings: Sequence[Finding], header: list[str], r
                     [Step("Excel で「名前を付けて保存」→「CSV UTF-8 (コンマ区切り)」を選び、CSV で公開してください。",
                           "In Excel, use Save As → CSV UTF-8 (comma delimited) and publish the CSV.")])
     if result.error in READ_ERRORS:
-        ja, en = _message(findings, result.error)  # type: ignore[arg-type]
+        ja, en = _message(findings, result.error)
         return Star(2, False, f"表として読み込めません: {ja}", f"The file cannot be read as a table: {en}",
                     [Step("CSV 形式（1 行目に項目名、2 行目からデータ）で保存し直してください。",
                           "Save it again as CSV: column names in the first row, data from the second row.")])

@@ -42,6 +42,13 @@ def rows(results: list[FileResult], *, per_file: bool = False) -> list[LinkRow]:
     the other outcomes."""
     table: dict[tuple[str, str, str], dict[str, int]] = {}
     for r in results:
+        for column, lists, _, matched, outcomes in r.codes.rows() if r.codes else ():
+            # values of a code list column: linked to a concept, matching none, or saying it is absent
+            cell = table.setdefault((Path(r.path).name if per_file else "*", r.dataset or "-", f"{column} → {lists}"), {})
+            for outcome, n in (("linked", matched), ("unmatched", outcomes.get("unmatched", 0)),
+                               ("negated", outcomes.get("negated", 0))):
+                if n or outcome == "linked":
+                    cell[outcome] = cell.get(outcome, 0) + n
         if r.links is None:
             continue
         for (kind, outcome), n in r.links.counts.items():

@@ -58,7 +58,7 @@ def convert_file(path: str | Path | InputFile, writer: Writer, *, iris: IriBuild
     processes (same output, rows in the same order).
     """
     opened = path if isinstance(path, InputFile) else None
-    path = opened.path if opened is not None else Path(path)
+    path = path.path if isinstance(path, InputFile) else Path(path)
     result = FileResult(str(path), source=source or path.name)
     shared = shared or writer
 
@@ -73,16 +73,16 @@ def convert_file(path: str | Path | InputFile, writer: Writer, *, iris: IriBuild
             result.error = "file.excel"
             report(make_issue("file.excel", file=path.name))
             return result
-        source = open_csv(opened, on_issue=report)  # title rows and notes are reported as read
+        table = open_csv(opened, on_issue=report)  # title rows and notes are reported as read
     except (OSError, ValueError) as exc:
         code_ = "file.no_header" if str(exc) == "no header row" else "file.unreadable"
         result.error = code_
         report(make_issue(code_, file=path.name, detail=str(exc)))
         return result
     try:
-        result.encoding, result.header, result.metadata = source.encoding, list(source.header), dict(source.metadata)
+        result.encoding, result.header, result.metadata = table.encoding, list(table.header), dict(table.metadata)
         chosen = mapping or (mappings.get(dataset) if dataset else None)
-        recognition = _recognise(source, chosen)
+        recognition = _recognise(table, chosen)
         result.dataset = chosen.dataset if chosen else recognition.dataset
         result.generation, result.confidence = recognition.generation, recognition.confidence
         result.recognition = recognition
@@ -90,7 +90,7 @@ def convert_file(path: str | Path | InputFile, writer: Writer, *, iris: IriBuild
             result.error = "file.unknown_dataset"
             best = ", ".join(f"{d}/{g} {s:.2f}" for d, g, s in recognition.candidates[:3])
             report(make_issue("file.unknown_dataset", file=path.name, detail=best or "-"))
-            result.data_rows = source.count_rows()  # the size of the table, for the diagnosis
+            result.data_rows = table.count_rows()  # the size of the table, for the diagnosis
             return result
         chosen = recognition.mapping  # the dataset's fields, found under this file's column names
         result.mapping = chosen
@@ -100,7 +100,7 @@ def convert_file(path: str | Path | InputFile, writer: Writer, *, iris: IriBuild
         elif not mapping and not dataset and recognition.confidence < LOW_CONFIDENCE:
             report(make_issue("file.low_confidence", file=path.name,
                               detail=f"{chosen.title_ja} ({chosen.dataset}) {recognition.confidence:.2f}"))
-        decided = _publisher(source, chosen, code)
+        decided = _publisher(table, chosen, code)
         result.publisher, result.publisher_evidence = decided.code, decided.evidence
         if decided.code is None:
             report(make_issue("file.no_code", file=path.name, detail=decided.detail or "-"))
@@ -109,25 +109,25 @@ def convert_file(path: str | Path | InputFile, writer: Writer, *, iris: IriBuild
         file_code = decided.code or UNKNOWN_CODE
         if claims is not None:
             claims.select(chosen.dataset, file_code)
-        converter = RowConverter(chosen, source.header, iris=iris, filename=path.name, code=file_code,
-                                 metadata=source.metadata, source=result.source, claims=claims)
+        converter = RowConverter(chosen, table.header, iris=iris, filename=path.name, code=file_code,
+                                 metadata=table.metadata, source=result.source, claims=claims)
         result.unmapped = [label for _, label, _ in converter.unmapped]
         for issue in converter.file_issues:
             report(issue)
         shared.write_all(converter.preamble())
         before = writer.triples
-        rows = source.rows()
+        rows = table.rows()
         linker = Linker(iris, filename=path.name, code=decided.code) if link else None
         if linker is not None:
             result.links = linker.stats
-            _convert_rows(rows, source, converter, writer, result, report, progress, linker)
-        elif workers > 1 and source.size >= parallel.MIN_BYTES:
+            _convert_rows(rows, table, converter, writer, result, report, progress, linker)
+        elif workers > 1 and table.size >= parallel.MIN_BYTES:
             # the first rows in this process: they tell the file's first code to the workers
-            _convert_rows(islice(rows, parallel.CHUNK_ROWS), source, converter, writer, result, report, progress)
-            parallel.convert_rows(rows, source, converter, writer, result, report, progress, iris=iris,
+            _convert_rows(islice(rows, parallel.CHUNK_ROWS), table, converter, writer, result, report, progress)
+            parallel.convert_rows(rows, table, converter, writer, result, report, progress, iris=iris,
                                   workers=workers)
         else:
-            _convert_rows(rows, source, converter, writer, result, report, progress)
+            _convert_rows(rows, table, converter, writer, result, report, progress)
         if linker is not None:  # the governments of the 町字 linked to are described too (a neighbour's, say)
             converter.codes |= linker.town_codes()
         epilogue = converter.epilogue()
@@ -138,12 +138,13 @@ def convert_file(path: str | Path | InputFile, writer: Writer, *, iris: IriBuild
                     linker.link_organization(node, governments[node.iri], publisher=governments[node.iri] == file_code)
             epilogue += linker.epilogue()
         result.triples = writer.triples - before
+        result.codes = converter.code_stats
         shared.write_all(epilogue)
-        result.blank_rows, result.data_rows = source.blank_rows, result.rows_read
-        result.lines, result.rows_total, result.rows_set_aside = source.lines, source.row_count, source.rows_set_aside
+        result.blank_rows, result.data_rows = table.blank_rows, result.rows_read
+        result.lines, result.rows_total, result.rows_set_aside = table.lines, table.row_count, table.rows_set_aside
         result.minted = converter.minted if claims is not None else None
     finally:
-        source.close()
+        table.close()
     return result
 
 
@@ -169,7 +170,7 @@ def _publisher(source: CsvSource, chosen: Mapping, given: str | None) -> publish
                 cell = raw.cells[i] if i < len(raw.cells) else ""
                 if cell:
                     repaired, problem = repair_lgcode(cell)
-                    if problem is None or problem[0] == "lgcode.repaired":
+                    if repaired is not None and (problem is None or problem[0] == "lgcode.repaired"):
                         codes[repaired] += 1
                         break
     return publishers.from_rows(codes)

@@ -42,6 +42,7 @@ def _convert_chunk(number: int, rows: list[tuple[int, list[str]]]) -> tuple:
     converter: RowConverter = _state["converter"]
     writer = open_writer(_state["format"], None, label_prefix=f"c{number}b")
     converter.take_publishers()  # start the chunk with empty file-level state
+    converter.code_stats.take()
     records: list[bytes | None] = []
     digests: list[bytes | None] = []
     triples: list[int] = []
@@ -59,7 +60,7 @@ def _convert_chunk(number: int, rows: list[tuple[int, list[str]]]) -> tuple:
         records.append(writer.render(node).encode("utf-8"))
         digests.append(SeenIds.digest(converter.last_key))
         triples.append(writer.triples - before)
-    return records, digests, triples, issues_at, *converter.take_publishers()
+    return records, digests, triples, issues_at, *converter.take_publishers(), converter.code_stats.take()
 
 
 def convert_rows(rows: Iterable[RawRow], source: CsvSource, converter: RowConverter, writer: Writer,
@@ -103,8 +104,9 @@ def convert_rows(rows: Iterable[RawRow], source: CsvSource, converter: RowConver
 def _write_chunk(rows: list[tuple[int, list[str]]], read: dict[int, tuple], future: Future, source: CsvSource,
                  converter: RowConverter, writer: Writer, result: pipeline.FileResult,
                  report: pipeline.IssueSink) -> None:
-    records, digests, triples, issues_at, codes, publishers = future.result()
+    records, digests, triples, issues_at, codes, publishers, code_stats = future.result()
     converter.merge_publishers(codes, publishers)
+    converter.code_stats.merge(code_stats)
     issues_by_position = dict(issues_at)
     for position, found in read.items():  # what reading the row found comes first
         issues_by_position[position] = [*found, *issues_by_position.get(position, [])]

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from itsutsuboshi.converters.claims import Minted
+from itsutsuboshi.converters.coding import CodeStats
 from itsutsuboshi.converters.engine import RowConverter
 from itsutsuboshi.converters.issues import INFO, Issue, make_issue
 from itsutsuboshi.converters.links import LinkStats
@@ -43,6 +44,7 @@ class FileResult:
     unmapped: list[str] = field(default_factory=list)
     issue_counts: Counter = field(default_factory=Counter)
     links: LinkStats | None = None  # with ``link=True``
+    codes: CodeStats | None = None  # the values of code list columns and the concepts they name
     error: str | None = None
     publisher: str | None = None  # the publishing government's code (None: unknown)
     publisher_evidence: str = ""  # what it was read from (:class:`~.converters.publisher.Publisher`)

@@ -18,18 +18,19 @@ import re
 import tempfile
 import unicodedata
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 from urllib.parse import unquote, urlsplit
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, XSD
+from rdflib.term import Node
 
 from itsutsuboshi import formats
 from itsutsuboshi.converters import mapping as mappings
-from itsutsuboshi.formats import DUMPS, GZIP, HTML, JSONLD, NTRIPLES, RDFXML, TURTLE
+from itsutsuboshi.formats import DUMPS, GZIP, HTML, JSONLD, NTRIPLES, RDFXML, TURTLE, Format
 from itsutsuboshi.iris import ID, LG, IriBuilder, catalog_graph_iri
 from itsutsuboshi.licences import LICENCES, licence_iri
 from itsutsuboshi.store import Store
@@ -65,6 +66,7 @@ _STANDARD_FILE = re.compile(r"^(?P<code>\d{5,6})_(?:\d{3}_)?(?P<kind>[a-z][a-z_]
 _UNSAFE = re.compile(r"[<>\"{}|^`\\\s]")
 
 Term = URIRef | Literal | BNode
+_T = TypeVar("_T", bound=Node)
 Nodes = dict[Term, dict[URIRef, set[Term]]]
 
 
@@ -108,7 +110,7 @@ def _read(store: Store, where: str, skip_graph: str) -> tuple[Nodes, dict[Term, 
     return nodes, graphs
 
 
-def _sorted(values: set[Term]) -> list[Term]:
+def _sorted(values: Iterable[_T]) -> list[_T]:
     return sorted(values, key=lambda t: (type(t).__name__, str(t), getattr(t, "language", None) or ""))
 
 
@@ -142,7 +144,7 @@ class _Builder:
         self.service = URIRef(iris.catalog_service())
 
     def values(self, s: Term | None, p: URIRef) -> list[Term]:
-        return _sorted(self.nodes.get(s, {}).get(p, set())) if s is not None else []  # type: ignore[arg-type]
+        return _sorted(self.nodes.get(s, {}).get(p, set())) if s is not None else []
 
     def first(self, s: Term | None, p: URIRef) -> Term | None:
         return next(iter(self.values(s, p)), None)
@@ -216,7 +218,7 @@ class _Builder:
         self.add(self.service, DCAT.servesDataset, d)
         titles = self.values(d, DCTERMS.title)
         title = self.ja(next((t for t in titles if getattr(t, "language", None) in ("ja", None)), None))
-        title_en = next((t for t in titles if getattr(t, "language", None) == "en"), None)
+        title_en = next((t for t in titles if isinstance(t, Literal) and t.language == "en"), None)
         self.add(d, DCTERMS.identifier, Literal(f"{kind}/{code}"))  # as in VoID; unique: the code is national
         self.add(d, DCTERMS.conformsTo, *self.values(d, DCTERMS.conformsTo))
         self.add(d, DCAT.landingPage, URIRef(self.iris.url(self.iris.document_path(d) or "")))
@@ -452,7 +454,8 @@ def build_catalogue(store: Store, *, base: str, licence: str | None = None,
     for group in groups:
         if group not in matched.values():
             b.listed(group)
-    publishers = _sorted({org for d in b.g.objects(b.catalog, DCAT.dataset) for org in b.g.objects(d, DCTERMS.publisher)})
+    publishers = _sorted({cast(Term, org) for d in b.g.objects(b.catalog, DCAT.dataset)
+                          for org in b.g.objects(d, DCTERMS.publisher)})
     for org in publishers:
         b.publisher(org)
     b.head(publishers, title_ja=title_ja, issued=issued, modified=modified or date.today())
@@ -473,9 +476,10 @@ def write_catalogue(graph: Graph, out_dir: Path, *, base: str | None = None,
         graph = moved
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for fmt, extra in ((TURTLE, {}), (RDFXML, {}), (JSONLD, {"context": PREFIXES, "indent": 2})):
+    extras: dict[Format, dict[str, Any]] = {JSONLD: {"context": PREFIXES, "indent": 2}}
+    for fmt in (TURTLE, RDFXML, JSONLD):
         path = out_dir / f"catalog{fmt.extension}"
-        graph.serialize(destination=str(path), format=fmt.serializer, encoding="utf-8", **extra)
+        graph.serialize(destination=str(path), format=fmt.serializer, encoding="utf-8", **extras.get(fmt, {}))
         written.append(path)
     return written
 

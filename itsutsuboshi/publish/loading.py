@@ -34,7 +34,7 @@ class Loaded:
 
 
 def load_csv(store: Store, path: Path, *, base: str, link: bool = True, dataset: str | None = None,
-             code: str | None = None, on_issue=None) -> Loaded:  # type: ignore[no-untyped-def]
+             code: str | None = None, on_issue=None) -> Loaded:
     """Convert ``path`` and replace its dataset's graph with the result."""
     issues: list[Issue] = []
     with tempfile.TemporaryDirectory() as tmp:

@@ -303,7 +303,7 @@ def _publish_one(path: Path, opened: InputFile | None, checksum: str, *, iris: I
     return outcome, ids
 
 
-def _description(iris: IriBuilder, o: Outcome):  # type: ignore[no-untyped-def]
+def _description(iris: IriBuilder, o: Outcome):
     return sources.describe(iris, code=o.publisher or UNKNOWN_CODE, name=o.name_in_iris or o.name, dataset=o.dataset or "",
                             graph=o.graph or "", rows=o.rows, records=o.records, sha256=o.sha256, size=o.size,
                             issued=o.issued or sources.today(), modified=o.modified or sources.today(),

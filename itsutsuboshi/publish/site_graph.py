@@ -4,8 +4,10 @@ Every source contributes descriptions of things other sources describe too: the 
 several files belong to, 町字, custom column properties. Kept in each source's graph, they would be
 counted once per graph by any query over the union of graphs (``COUNT`` without ``DISTINCT`` 8–18 times
 too high). So they go into one graph, merged: the sources' ``shared.nt`` files (blank nodes labelled by
-content, :class:`~.writers.CanonicalNTriplesWriter`), the description of each source, and the DCAT
-catalogue built from them (:func:`.catalogue.build_catalogue`), every triple once.
+content, :class:`~.writers.CanonicalNTriplesWriter`), the description of each source, the DCAT
+catalogue built from them (:func:`.catalogue.build_catalogue`), and the site's vocabulary: the code lists
+(:mod:`itsutsuboshi.vocab.codes`) whose concepts records link to, so their labels join in SPARQL. Every
+triple once.
 """
 
 from __future__ import annotations
@@ -19,9 +21,10 @@ from rdflib import Graph
 
 from itsutsuboshi.converters.model import Node
 from itsutsuboshi.converters.writers import CanonicalNTriplesWriter
-from itsutsuboshi.formats import NTRIPLES
+from itsutsuboshi.formats import NTRIPLES, TURTLE
 from itsutsuboshi.publish.catalogue import build_catalogue
 from itsutsuboshi.store import EmbeddedStore
+from itsutsuboshi.vocab import codes
 
 _SHARED = ox.NamedNode("urn:itsutsuboshi:shared")
 
@@ -40,6 +43,8 @@ def build(shared: Iterable[Path], descriptions: Iterable[Node], target: Path, *,
             CanonicalNTriplesWriter(out).write_all(descriptions)
         # one load: the content-labelled blank nodes of two files are the same node
         merged.store.bulk_load(path=str(parts), format=NTRIPLES.ox, to_graph=_SHARED)
+    for name in codes.names():  # the concept schemes: labels of the concepts records link to
+        merged.store.load(codes.path(name).read_bytes(), format=TURTLE.ox, to_graph=_SHARED)
     catalogue = build_catalogue(merged, base=base, licence=licence)
     merged.store.load(catalogue.serialize(format=NTRIPLES.serializer, encoding="utf-8"), format=NTRIPLES.ox,
                       to_graph=_SHARED)

@@ -232,7 +232,7 @@ def convert_and_validate(path: str | Path | InputFile, records: Path, shared: Pa
     ``keep_results`` the SHACL results are not kept beside the findings (only a ``sh:ValidationReport``
     output needs them). ``path`` may be an :class:`InputFile` already opened (:func:`.convert_file`)."""
     opened = path if isinstance(path, InputFile) else None
-    path = opened.path if opened is not None else Path(path)
+    path = path.path if isinstance(path, InputFile) else Path(path)
     report = FileReport(str(path), "csv")
     whole: list[Issue] = []  # about the whole file
     issues: Spool[Issue] = Spool()  # row by row, in order
@@ -269,7 +269,7 @@ def convert_and_validate(path: str | Path | InputFile, records: Path, shared: Pa
 
 
 def _check_chunks(report: FileReport, records: Path, ends: list[int], shared: Path, engine: ShaclEngine,
-                  columns, threads: int, whole: list[Issue], issues: Spool[Issue],  # type: ignore[no-untyped-def]
+                  columns, threads: int, whole: list[Issue], issues: Spool[Issue],
                   keep_results: bool, missing: MissingColumns) -> Findings:
     """Validate ``records`` a chunk at a time (lines up to each of ``ends``), each chunk with ``shared``,
     and merge each chunk's SHACL results with the conversion issues of its rows (rows come in order); a
@@ -368,7 +368,7 @@ def validate_rdf(path: str | Path, *, shapes: Graph | None = None, threads: int 
         if root not in types:
             found = None
             for quad in store.quads_for_pattern(ox.NamedNode(root), _TYPE, None):
-                found = found or by_class.get(quad.object.value)
+                found = found or by_class.get(_value(quad.object))
             types[root] = found
         return types[root]
 
@@ -377,12 +377,17 @@ def validate_rdf(path: str | Path, *, shapes: Graph | None = None, threads: int 
     return report
 
 
+def _value(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
+    """A term's text (an RDF-star triple, never in the data, has none)."""
+    return "" if isinstance(term, ox.Triple) else term.value
+
+
 def _declared_datasets(store: ox.Store) -> list[str]:
     found = set()
     prefix = ITSU + "dataset/"
     for quad in store.quads_for_pattern(None, ox.NamedNode(DCTERMS + "conformsTo"), None):
-        if quad.object.value.startswith(prefix):
-            name = quad.object.value[len(prefix):]
+        if _value(quad.object).startswith(prefix):
+            name = _value(quad.object)[len(prefix):]
             if name in bundled_shapes.names():
                 found.add(name)
     return sorted(found)
@@ -393,7 +398,7 @@ def _shape_names(g: Graph) -> list[str]:
                   | {str(s).rsplit("#", 1)[-1] for s in g.subjects(SH.targetObjectsOf, None)})
 
 
-def _check(report: FileReport, store: ox.Store, engine: ShaclEngine, columns, threads: int,  # type: ignore[no-untyped-def]
+def _check(report: FileReport, store: ox.Store, engine: ShaclEngine, columns, threads: int,
            issues: list[Issue]) -> None:
     if engine.unsupported:
         report.engine = "pyshacl"
@@ -414,7 +419,7 @@ class _Rows:
         self.memo: dict[str, tuple[str, int]] = {}
         self.records: dict[tuple[str, int], str] = {}
         for quad in store.quads_for_pattern(None, _DERIVED_FROM, None):
-            found = parse_source_row(quad.object.value)
+            found = parse_source_row(_value(quad.object))
             if found and isinstance(quad.subject, ox.NamedNode):
                 self.memo[quad.subject.value] = found
                 self.records.setdefault(found, quad.subject.value)
@@ -431,7 +436,7 @@ def _from_issue(issue: Issue, records: dict[tuple[str, int], str]) -> Finding:
                    records.get((issue.file, issue.row), ""))
 
 
-def _from_result(result: ShaclResult, shapes: Graph, rows: _Rows, columns) -> Finding:  # type: ignore[no-untyped-def]
+def _from_result(result: ShaclResult, shapes: Graph, rows: _Rows, columns) -> Finding:
     check = result.check
     file, row = rows.of(result.root)
     preds = path_predicates(shapes, result.path) if result.path is not None else ()
@@ -461,7 +466,7 @@ def _from_result(result: ShaclResult, shapes: Graph, rows: _Rows, columns) -> Fi
         "shacl", focus, [result])
 
 
-def _text(g: Graph, subject, predicate: URIRef, lang: str) -> str | None:  # type: ignore[no-untyped-def]
+def _text(g: Graph, subject, predicate: URIRef, lang: str) -> str | None:
     if subject is None:
         return None
     for o in g.objects(subject, predicate):
@@ -470,7 +475,7 @@ def _text(g: Graph, subject, predicate: URIRef, lang: str) -> str | None:  # typ
     return None
 
 
-def _local(node) -> str:  # type: ignore[no-untyped-def]
+def _local(node) -> str:
     text = str(node)
     return re.split(r"[#/]", text)[-1] or text
 
