@@ -368,9 +368,9 @@ class RowConverter:
         ])
         if publisher != UNKNOWN_CODE:
             dataset.add(DCTERMS + "publisher", IRI(self.iris.organization(publisher)))
-        license_iri = self.metadata.get("license", "")
-        if license_iri.startswith(("http://", "https://")):
-            dataset.add(DCTERMS + "license", IRI(license_iri))
+        licence_iri = self.metadata.get("license", "")
+        if licence_iri.startswith(("http://", "https://")):
+            dataset.add(DCTERMS + "license", IRI(licence_iri))
         out.append(dataset)
         described = Node(iri=source, types=[ITSU + "SourceFile"], props=[(_LABEL, Lit(self.source))])
         meta = {k.strip().lower(): v.strip() for k, v in self.metadata.items()}

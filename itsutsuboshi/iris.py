@@ -30,7 +30,7 @@ UNKNOWN_CODE = "000000"
 #: named graphs, dumps
 ID, DOC, SOURCE, DEF, GRAPH, DUMPS_PATH = "id", "doc", "source", "def", "graph", "dumps"
 #: names under ``id/`` (and ``graph/``) that are never a dataset's
-LG, TOWN, ORG, CATALOG = "lg", "town", "org", "catalog"
+LG, TOWN, ORG, CATALOGUE = "lg", "town", "org", "catalog"
 #: characters a path segment keeps as they are (RFC 3986 ``pchar`` without ``%``)
 SEGMENT_SAFE = "-._~!$&'()*+,;=:@"
 _PLAIN_ID = re.compile(r"^[A-Za-z0-9._~-]+$")
@@ -39,11 +39,11 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _ROW = re.compile(r"row=(\d+)")
 #: a dump ``/dumps/{dataset}/{code}.{ext}``, ``/dumps/all.{ext}`` or ``/dumps/catalog.{ext}``
 _DATASET_DUMP = r"(?P<dataset>[a-z_]{1,40})/(?P<code>\d{6})"  # the datasets that have a dump
-_DUMP = re.compile(rf"(?:{_DATASET_DUMP}|(?P<all>all)|(?P<catalog>catalog))(?P<extension>(?:\.[a-z]+){{1,2}})")
+_DUMP = re.compile(rf"(?:{_DATASET_DUMP}|(?P<all>all)|(?P<catalogue>catalog))(?P<extension>(?:\.[a-z]+){{1,2}})")
 _SOURCE_ROW = re.compile(r"/(?P<file>[^/#]+)#row=(?P<row>\d+)$")
 
 Kind = Literal["record", "dataset", "organization", "town", "org", "property", "source", "source_row", "graph",
-               "catalog_graph", "catalog", "catalog_service"]
+               "catalogue_graph", "catalogue", "catalogue_service"]
 
 
 def _segment(value: str) -> str:
@@ -84,7 +84,7 @@ class DumpPath:
     extension: str
     dataset: str = ""
     code: str = ""
-    catalog: bool = False
+    catalogue: bool = False
 
 
 class IriBuilder:
@@ -146,17 +146,17 @@ class IriBuilder:
         """The named graph holding the records of one source file."""
         return f"{self.base}{GRAPH}/{dataset}/{code}/{_segment(filename)}"
 
-    def catalog_graph(self) -> str:
+    def catalogue_graph(self) -> str:
         """The named graph of everything shared: publishers, datasets, sources, 町字, the catalogue."""
-        return f"{self.base}{GRAPH}/{CATALOG}"
+        return f"{self.base}{GRAPH}/{CATALOGUE}"
 
-    def catalog(self) -> str:
+    def catalogue(self) -> str:
         """The DCAT catalogue of the site: ``{base}id/catalog``."""
-        return f"{self.base}{ID}/{CATALOG}"
+        return f"{self.base}{ID}/{CATALOGUE}"
 
-    def catalog_service(self) -> str:
+    def catalogue_service(self) -> str:
         """The SPARQL endpoint as the catalogue's ``dcat:DataService``."""
-        return f"{self.catalog()}/sparql"
+        return f"{self.catalogue()}/sparql"
 
     def distribution(self, dataset_iri: str, name: str) -> str:
         """A distribution of a dataset in the catalogue (``dump-ttl``, ``doc-html``, ``sparql`` …)."""
@@ -188,8 +188,8 @@ class IriBuilder:
                 return IriParts("town", code=rest[1], id=rest[2]) if n == 3 else None
             if rest[0] == ORG:
                 return {2: IriParts("org", id=rest[-1]), 3: IriParts("org", code=rest[1], id=unquote(rest[-1]))}.get(n)
-            if rest[0] == CATALOG:
-                return {(): IriParts("catalog"), ("sparql",): IriParts("catalog_service")}.get(tuple(rest[1:]))
+            if rest[0] == CATALOGUE:
+                return {(): IriParts("catalogue"), ("sparql",): IriParts("catalogue_service")}.get(tuple(rest[1:]))
             if n == 2:
                 return IriParts("dataset", dataset=rest[0], code=rest[1])
             if n in (3, 4):
@@ -200,8 +200,8 @@ class IriBuilder:
         elif space == DEF and n == 2:
             return IriParts("property", dataset=rest[0], id=rest[1])
         elif space == GRAPH:
-            if rest == [CATALOG]:
-                return IriParts("catalog_graph")
+            if rest == [CATALOGUE]:
+                return IriParts("catalogue_graph")
             if n == 3:
                 return IriParts("graph", dataset=rest[0], code=rest[1], file=unquote(rest[2]))
         return None
@@ -241,12 +241,12 @@ class IriBuilder:
 
     @staticmethod
     def dump_path(extension: str, *, dataset: str | None = None, code: str | None = None,
-                  catalog: bool = False) -> str:
+                  catalogue: bool = False) -> str:
         """``dumps/{dataset}/{code}{extension}`` (a dataset of one publisher), ``dumps/catalog{extension}``, or
         ``dumps/all{extension}`` (every graph of the site); ``extension`` with its dot (``.nt.gz``)."""
         if dataset is not None and code is not None:
             return f"{DUMPS_PATH}/{dataset}/{code}{extension}"
-        return f"{DUMPS_PATH}/{CATALOG if catalog else 'all'}{extension}"
+        return f"{DUMPS_PATH}/{CATALOGUE if catalogue else 'all'}{extension}"
 
     @staticmethod
     def parse_dump(name: str) -> DumpPath | None:
@@ -255,7 +255,7 @@ class IriBuilder:
         found = _DUMP.fullmatch(name)
         if found is None:
             return None
-        return DumpPath(found["extension"], found["dataset"] or "", found["code"] or "", bool(found["catalog"]))
+        return DumpPath(found["extension"], found["dataset"] or "", found["code"] or "", bool(found["catalogue"]))
 
     @staticmethod
     def has_dump(parts: IriParts) -> bool:
@@ -321,9 +321,9 @@ def parse_source_row(iri: str) -> tuple[str, int] | None:
     return (unquote(found["file"]), int(found["row"])) if found else None
 
 
-def catalog_graph_iri(base: str) -> str:
+def catalogue_graph_iri(base: str) -> str:
     """The named graph the catalogue is loaded into: ``{base}graph/catalog``."""
-    return f"{base.rstrip('/')}/{GRAPH}/{CATALOG}"
+    return f"{base.rstrip('/')}/{GRAPH}/{CATALOGUE}"
 
 
 def scope_of(filename: str) -> str:

@@ -55,11 +55,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     SiteState(store, cache, IriBuilder(app.config["BASE"], public=app.config["PUBLIC_BASE"]),
               SparqlSettings.of(app.config)).install(app)
 
-    from . import catalog, codes, pages, sparql
+    from . import catalogue, codes, pages, sparql
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(sparql.bp)
-    app.register_blueprint(catalog.bp)
+    app.register_blueprint(catalogue.bp)
     app.register_blueprint(codes.bp)
 
     @app.before_request

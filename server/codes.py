@@ -53,7 +53,7 @@ def _scheme(name: str) -> tuple[str, dict[str, Any]]:
                "rights_ja": text(scheme, DCTERMS.rights, "ja"), "rights_en": text(scheme, DCTERMS.rights, "en"),
                "notation_ja": text(scheme, SKOS.editorialNote, "ja"),
                "sources": sorted(str(o) for o in graph.objects(scheme, DCTERMS.source)),
-               "license": str(graph.value(scheme, DCTERMS.license) or ""),
+               "licence": str(graph.value(scheme, DCTERMS.license) or ""),
                "property": render.curie(str(graph.value(scheme, URIRef(codes.CODE_PROPERTY)) or "")),
                "concepts": concepts}
     return data, listing

@@ -17,7 +17,7 @@ from rdflib import XSD, Graph, Literal
 from rdflib.namespace import DCAT
 
 from itsutsuboshi.formats import CATALOGUE_DUMPS, NTRIPLES, Dump
-from itsutsuboshi.iris import GRAPH, IriBuilder, catalog_graph_iri
+from itsutsuboshi.iris import GRAPH, IriBuilder, catalogue_graph_iri
 from itsutsuboshi.store import Store
 from itsutsuboshi.vocab.namespaces import CATALOGUE_PREFIXES as PREFIXES
 
@@ -57,7 +57,7 @@ def dump_bytes(store: Store, graph: str | Sequence[str] | None, *, ext: str, bas
     ``rdf`` and ``jsonld``, with its ``dcat:byteSize`` typed ``xsd:nonNegativeInteger`` again (stores keep
     such numbers as ``xsd:integer``)."""
     dump = DUMP_EXTENSIONS[ext]
-    if isinstance(graph, str) and graph == catalog_graph_iri(base):
+    if isinstance(graph, str) and graph == catalogue_graph_iri(base):
         return _catalogue(store.dump(graph, format=NTRIPLES.name).decode("utf-8"), dump=dump, base=base, public=public)
     graphs = [graph] if isinstance(graph, str) else site_graphs(store.graphs(), base) if graph is None else graph
     text = _moved(_union(store, graphs), base, public)

@@ -269,8 +269,8 @@ def named_graph(path: str):
 def _graph_page(graph: str) -> str | None:
     """The URL of the page about ``graph``: the catalogue's, or that of the source file kept in it."""
     iris = site_state().iris
-    if graph == iris.catalog_graph():
-        return f"{request.script_root}/{iris.document_path(iris.catalog())}"
+    if graph == iris.catalogue_graph():
+        return f"{request.script_root}/{iris.document_path(iris.catalogue())}"
     body, _ = site_state().store.query(describe.graph_sources_query(graph), results="json")
     for row in describe.bindings(body):
         if (parts := iris.parse(row["s"])) is not None and parts.kind == "source":

@@ -211,8 +211,8 @@ def _select(store: Store, sparql: str) -> list[str]:
 def _dumps(store: Store, base: str) -> Iterable[str]:
     graphs, iris = store.graphs(), IriBuilder(base)
     which: list[dict[str, Any]] = [{}, *({"dataset": dataset, "code": code} for dataset, code in dataset_graphs(graphs, base))]
-    if iris.catalog_graph() in graphs:  # the DCAT catalogue, for harvesters
-        which.append({"catalog": True})
+    if iris.catalogue_graph() in graphs:  # the DCAT catalogue, for harvesters
+        which.append({"catalogue": True})
     yield from (iris.dump_path(dump.extension, **kw) for kw in which for dump in DUMPS)
 
 

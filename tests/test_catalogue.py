@@ -22,7 +22,7 @@ from itsutsuboshi.publish.catalogue import (
     LICENCES,
     VCARD,
     build_catalogue,
-    catalog_graph_iri,
+    catalogue_graph_iri,
     licence_iri,
     load_catalogue,
     write_catalogue,
@@ -131,7 +131,7 @@ def published(store) -> list[URIRef]:
                    if g.startswith(prefix) and g.count("/") == 6})
 
 
-def test_one_catalog_with_its_endpoint_and_publishers(store, catalogue):
+def test_one_catalogue_with_its_endpoint_and_publishers(store, catalogue):
     assert list(catalogue.subjects(RDF.type, DCAT.Catalog)) == [iri("id/catalog")]
     cat = iri("id/catalog")
     assert catalogue.value(cat, DCTERMS.modified) == Literal(DAY)
@@ -265,7 +265,7 @@ def test_dcat_shapes(catalogue):
 
 
 def test_building_is_idempotent(store, catalogue, client):
-    assert catalog_graph_iri(BASE) in store.graphs()  # loaded by `client`, and not read back
+    assert catalogue_graph_iri(BASE) in store.graphs()  # loaded by `client`, and not read back
     assert isomorphic(build_catalogue(store, base=BASE, modified=DAY), catalogue)
     assert isomorphic(build_catalogue(store, base=BASE, modified=DAY), catalogue)
 

@@ -38,9 +38,9 @@ MINTED = [
       for name, row in (("aed.csv", 2), ("避難 所#1/2%.csv", 1048576))],
     *[(IRIS.graph("event", "131016", name), IriParts("graph", dataset="event", code="131016", file=name))
       for name in ("event.csv", "イベント 2024#春/夏%.csv")],
-    (IRIS.catalog_graph(), IriParts("catalog_graph")),
-    (IRIS.catalog(), IriParts("catalog")),
-    (IRIS.catalog_service(), IriParts("catalog_service")),
+    (IRIS.catalogue_graph(), IriParts("catalogue_graph")),
+    (IRIS.catalogue(), IriParts("catalogue")),
+    (IRIS.catalogue_service(), IriParts("catalogue_service")),
 ]
 
 
@@ -74,15 +74,15 @@ def test_anything_else_does_not_parse(iri):
 
 
 @pytest.mark.parametrize(("extension", "kw", "path"), [
-    (".nt.gz", {}, "dumps/all.nt.gz"), (".ttl", {"catalog": True}, "dumps/catalog.ttl"),
+    (".nt.gz", {}, "dumps/all.nt.gz"), (".ttl", {"catalogue": True}, "dumps/catalog.ttl"),
     (".ttl", {"dataset": "aed", "code": "222127"}, "dumps/aed/222127.ttl"),
     (".nt.gz", {"dataset": "public_facility", "code": "000000"}, "dumps/public_facility/000000.nt.gz"),
 ])
 def test_dump_paths_both_ways(extension, kw, path):
     assert IRIS.dump_path(extension, **kw) == path
     found = IRIS.parse_dump(path.removeprefix("dumps/"))
-    assert found is not None and (found.extension, found.dataset or None, found.code or None, found.catalog) == (
-        extension, kw.get("dataset"), kw.get("code"), kw.get("catalog", False))
+    assert found is not None and (found.extension, found.dataset or None, found.code or None, found.catalogue) == (
+        extension, kw.get("dataset"), kw.get("code"), kw.get("catalogue", False))
 
 
 @pytest.mark.parametrize("name", ["aed/22212.ttl", "AED/222127.ttl", "../all.ttl", "all", "all.ttl\n", "x/y/z.ttl"])
@@ -99,12 +99,12 @@ def test_the_public_base_and_query_filters():
     assert IRIS.sparql_starts("?s", "id", "lg") == f'STRSTARTS(STR(?s), "{BASE}id/lg/")'
     assert IriBuilder('https://x.example/"q\\').sparql_starts("?s", "id") == \
         'STRSTARTS(STR(?s), "https://x.example/\\"q\\\\/id/")'
-    assert IRIS.document_path(IRIS.catalog()) == "doc/catalog" and IRIS.url("doc/catalog") == BASE + "doc/catalog"
+    assert IRIS.document_path(IRIS.catalogue()) == "doc/catalog" and IRIS.url("doc/catalog") == BASE + "doc/catalog"
     assert IRIS.document_path("https://other.example/id/x") is None
 
 
 #: the modules that show, query or serve IRIs of the scheme
-USERS = ["server/catalog.py", "server/describe.py", "server/dumps.py", "server/pages.py", "server/static_site.py",
+USERS = ["server/catalogue.py", "server/describe.py", "server/dumps.py", "server/pages.py", "server/static_site.py",
          "itsutsuboshi/publish/catalogue.py", "itsutsuboshi/validation/validate.py"]
 #: spelling or slicing IRIs of the scheme by hand
 BY_HAND = re.compile(r"""len\((?:self\.)?base\)|\bbase \+ ["'f]|\{(?:self\.)?(?:base|public)\}(?:id|doc|source|def|graph|sparql)\b"""

@@ -42,7 +42,7 @@ from itsutsuboshi.store.remote import RemoteStore
 BASE = "https://crash-test.example.jp/"
 CODE = "999997"
 IRIS = IriBuilder(BASE)
-CATALOG = IRIS.catalog_graph()
+CATALOGUE = IRIS.catalogue_graph()
 ADDED = IRIS.graph("aed", CODE, "aed_new.csv")  # the graph of the file B adds
 PROV = "http://www.w3.org/ns/prov#wasDerivedFrom"
 #: triples and records (one ``prov:wasDerivedFrom`` each) of every named graph, read in one snapshot
@@ -165,7 +165,7 @@ class Site:
         self.b = self.raw()[0]
         for files, sizes in ((self.a_files, self.a), (self.b_files, self.b)):  # one record a row
             assert _records(sizes) == {_graph(name): len(rows) for name, rows in files.items()}
-        assert self.a[CATALOG] != self.b[CATALOG]  # which catalogue a reader sees tells the version
+        assert self.a[CATALOGUE] != self.b[CATALOGUE]  # which catalogue a reader sees tells the version
         return self
 
     def start(self) -> subprocess.Popen:
@@ -379,7 +379,7 @@ def _added_graph_live(site: RemoteSite) -> bool:
 
 
 def _added_described(site: RemoteSite) -> bool:
-    return site.ask(f"GRAPH <{CATALOG}> {{ ?s ?p <{ADDED}> }}")
+    return site.ask(f"GRAPH <{CATALOGUE}> {{ ?s ?p <{ADDED}> }}")
 
 
 def half_moved(site: RemoteSite) -> bool:
@@ -440,7 +440,7 @@ def check_reader(site: Site, store: Store, *, whole: bool) -> Sizes:
     assert {g for g in graphs if g.startswith(BASE)} == set(sizes)  # no empty graph half made
     merged = int(_bindings(store.query(MERGED)[0])[0]["n"])
     assert merged == sum(r for _, r in sizes.values())
-    described = site.a_files if sizes[CATALOG] == site.a[CATALOG] else site.b_files
+    described = site.a_files if sizes[CATALOGUE] == site.a[CATALOGUE] else site.b_files
     _check_app(store, sizes, described, {**site.a_files, **site.b_files})
     state = _state(site.out)  # never half written; ahead of the store only as a publication the store does not hold
     assert state in (_published(site.a_files), _published(site.b_files))
@@ -455,7 +455,7 @@ def _publication(out: Path) -> str | None:
 
 def _publication_in(store: Store) -> str | None:
     """The publication the store holds (named in its shared graph)."""
-    body, _ = store.query(f"SELECT ?t WHERE {{ GRAPH <{CATALOG}> {{ <{CATALOG}> "
+    body, _ = store.query(f"SELECT ?t WHERE {{ GRAPH <{CATALOGUE}> {{ <{CATALOGUE}> "
                           f"<http://purl.org/dc/terms/identifier> ?t }} }}")
     return next((row["t"] for row in _bindings(body)), None)
 

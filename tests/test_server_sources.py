@@ -33,7 +33,7 @@ FILES = {"AED%E4%B8%80%E8%A6%A7": "AED%E4%B8%80%E8%A6%A7.csv", "aed_2": "aed_2.c
 FIRST, SECOND = FILES
 SOURCES = {key: f"{BASE}source/{CODE}/{name}" for key, name in FILES.items()}
 GRAPHS = {key: f"{BASE}graph/aed/{CODE}/{key}" for key in FILES}
-CATALOG = f"{BASE}graph/catalog"
+CATALOGUE = f"{BASE}graph/catalog"
 ORPHAN = f"{BASE}graph/bus/{CODE}/old"  # a graph no source file describes
 STAGING_PREFIX = "urn:itsutsuboshi:staging:"
 STAGING = [STAGING_PREFIX + GRAPHS[SECOND], GRAPHS[SECOND] + "#loading"]
@@ -68,7 +68,7 @@ def _graphs() -> dict[str, list[str]]:
     for i in range(1, FIRST_COUNT + 1):
         first += _record(f"{DATASET}/{i:03d}", FIRST, i + 1, "<script>alert(1)</script>" if i == 2 else f"施設{i:03d}")
     second = [SHARED, *_record(CLASH, SECOND, 2, "重複した ID"), *_record(f"{DATASET}/200", SECOND, 3, "施設200")]
-    catalog = [f"<{BASE}id/catalog> <{RDF}type> <{DCAT}Catalog> .", f"<{BASE}id/catalog> <{DCAT}dataset> <{DATASET}> .",
+    catalogue = [f"<{BASE}id/catalog> <{RDF}type> <{DCAT}Catalog> .", f"<{BASE}id/catalog> <{DCAT}dataset> <{DATASET}> .",
                SHARED, f'<{DATASET}> <{DCT}title> "AED設置箇所一覧"@ja .', f"<{DATASET}> <{DCT}publisher> <{LG}> .",
                *_source(FIRST, "AED一覧.csv", "元のファイル"),
                *_source(SECOND, "<b>aed_2.csv</b>", "<script>alert(2)</script>"),
@@ -76,7 +76,7 @@ def _graphs() -> dict[str, list[str]]:
                f'<{TOWN}> <{RDFS}label> "月野町一丁目"@ja .', f"<{COLUMN}> <{RDF}type> <{RDF}Property> .",
                f'<{COLUMN}> <{RDFS}label> "料金"@ja .', f"<{COLUMN}> <{RDFS}subPropertyOf> <{ITSU}customColumn> ."]
     staged = [f'<{DATASET}/staged> <{RDFS}label> "staged" .', f'<{BASE}id/toilet/{CODE}/staged> <{RDFS}label> "staged" .']
-    return {GRAPHS[FIRST]: first, GRAPHS[SECOND]: second, CATALOG: catalog,
+    return {GRAPHS[FIRST]: first, GRAPHS[SECOND]: second, CATALOGUE: catalogue,
             ORPHAN: [f'<{BASE}id/bus/{CODE}/1> <{RDFS}label> "停留所"@ja .'], **{g: staged for g in STAGING}}
 
 

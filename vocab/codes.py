@@ -97,7 +97,7 @@ class CodeList:
     citation_en: str
     rights_ja: str
     rights_en: str
-    license: str
+    licence: str
     notation_note_ja: str
     notation_note_en: str
     reading: Reading
@@ -262,7 +262,7 @@ def turtle(codes: CodeList) -> str:
         ("dcterms:source", [f"<{s}>" for s in codes.sources]),
         ("dcterms:bibliographicCitation", _pair(codes.citation_ja, codes.citation_en)),
         ("dcterms:rights", _pair(codes.rights_ja, codes.rights_en)),
-        ("dcterms:license", [f"<{codes.license}>"] if codes.license else []),
+        ("dcterms:license", [f"<{codes.licence}>"] if codes.licence else []),
         ("skos:editorialNote", _pair(codes.notation_note_ja, codes.notation_note_en)),
         ("itsu:codeProperty", [_curie(codes.link_property)]),
         ("skos:hasTopConcept", [f"c:{c.notation}" for c in tops]),

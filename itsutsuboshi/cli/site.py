@@ -12,7 +12,7 @@ from itsutsuboshi.iris import DEFAULT_BASE, IriBuilder
 
 STORE_HELP = ("データの置き場所: フォルダ (内蔵ストア) か SPARQL エンドポイントの URL / A folder (embedded store) "
               "or a SPARQL endpoint URL.")
-LICENSE_HELP = ("ライセンス: cc-by-4.0, cc-by-2.1-jp, cc0, pdl-1.0 か URL / The licence the data is published under "
+LICENCE_HELP = ("ライセンス: cc-by-4.0, cc-by-2.1-jp, cc0, pdl-1.0 か URL / The licence the data is published under "
                 "(a key or a URL); never assumed when not given.")
 
 
@@ -33,7 +33,7 @@ def _open_store(spec: str, base: str, *, read_only: bool = False):
               help=STORE_HELP + " [default: OUT/data]")
 @click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("published"),
               show_default=True, help="報告と目録の出力先 / Folder for the reports, the catalogue and the state.")
-@click.option("--license", "licence", default=None, metavar="KEY|URL", help=LICENSE_HELP)
+@click.option("--license", "licence", default=None, metavar="KEY|URL", help=LICENCE_HELP)
 @click.option("--public-base", default=None, metavar="IRI",
               help="公開する基底 / Base the site is served under (IRIs are shown under it).")
 @click.option("--force", is_flag=True, help="変更のないファイルも公開し直す / Publish unchanged files again.")
@@ -110,7 +110,7 @@ def publish_command(paths: tuple[Path, ...], base: str, store_spec: str | None, 
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-r", "--report", "report_paths", multiple=True, type=click.Path(path_type=Path),
               help="報告の書き出し先 (.html / .json、複数可) / Write the diagnosis (.html or .json; repeatable).")
-@click.option("--license", "licence", default=None, metavar="KEY|URL", help=LICENSE_HELP)
+@click.option("--license", "licence", default=None, metavar="KEY|URL", help=LICENCE_HELP)
 @click.option("--base", default=DEFAULT_BASE, show_default=True, help="IRI の基底 / Base IRI for minted IRIs.")
 def diagnose_command(files: tuple[Path, ...], report_paths: tuple[Path, ...], licence: str | None, base: str) -> None:
     """5 つ星の診断 / Which of the five stars each file reaches, with the evidence and the next steps."""

@@ -31,7 +31,7 @@ from rdflib.term import Node
 from itsutsuboshi import formats
 from itsutsuboshi.converters import mapping as mappings
 from itsutsuboshi.formats import DUMPS, GZIP, HTML, JSONLD, NTRIPLES, RDFXML, TURTLE, Format
-from itsutsuboshi.iris import ID, LG, IriBuilder, catalog_graph_iri
+from itsutsuboshi.iris import ID, LG, IriBuilder, catalogue_graph_iri
 from itsutsuboshi.licences import LICENCES, licence_iri
 from itsutsuboshi.store import Store
 from itsutsuboshi.vocab.namespaces import CATALOGUE_PREFIXES
@@ -140,8 +140,8 @@ class _Builder:
         self.g = Graph()
         for prefix, ns in PREFIXES.items():
             self.g.bind(prefix, ns)
-        self.catalog = URIRef(iris.catalog())
-        self.service = URIRef(iris.catalog_service())
+        self.catalogue = URIRef(iris.catalogue())
+        self.service = URIRef(iris.catalogue_service())
 
     def values(self, s: Term | None, p: URIRef) -> list[Term]:
         return _sorted(self.nodes.get(s, {}).get(p, set())) if s is not None else []
@@ -201,7 +201,7 @@ class _Builder:
         return [self.typed(str(v), DCTERMS.Location) for v in self.values(org, DCTERMS.spatial) if str(v).startswith(SAC)]
 
     def dataset(self, d: URIRef, org: Term | None, keywords: Sequence[str] = (), themes: Sequence[str] = ()) -> None:
-        self.add(self.catalog, DCAT.dataset, d)
+        self.add(self.catalogue, DCAT.dataset, d)
         self.add(d, RDF.type, DCAT.Dataset)
         self.add(d, DCTERMS.publisher, org)
         self.add(d, DCTERMS.accessRights, URIRef(EU + "access-right/PUBLIC"))
@@ -357,7 +357,7 @@ class _Builder:
         self.add(card, VCARD.hasURL, form)
 
     def head(self, publishers: list[Term], *, title_ja: str | None, issued: date | None, modified: date) -> None:
-        cat, svc, base = self.catalog, self.service, self.base
+        cat, svc, base = self.catalogue, self.service, self.base
         one = publishers[0] if len(publishers) == 1 else None
         who, who_en = self.name(one), self.name(one, "en") or self.name(one)
         self.add(cat, RDF.type, DCAT.Catalog)
@@ -440,7 +440,7 @@ def build_catalogue(store: Store, *, base: str, licence: str | None = None,
     default = licence_iri(licence) if licence is not None else None
     if licence is not None and default is None:
         raise ValueError(f"unknown licence {licence!r}; give a URL or one of: {', '.join(LICENCES)}")
-    skip = iris.catalog_graph()
+    skip = iris.catalogue_graph()
     nodes, _ = _read(store, f'?s a <{DCAT.Dataset}> . FILTER({iris.sparql_starts("?s", ID)})', skip)
     nodes.update(_read(store, f'?s a <{IC["組織型"]}> . FILTER({iris.sparql_starts("?s", ID, LG)})', skip)[0])
     b = _Builder(iris, nodes, URIRef(default) if default else None)
@@ -454,7 +454,7 @@ def build_catalogue(store: Store, *, base: str, licence: str | None = None,
     for group in groups:
         if group not in matched.values():
             b.listed(group)
-    publishers = _sorted({cast(Term, org) for d in b.g.objects(b.catalog, DCAT.dataset)
+    publishers = _sorted({cast(Term, org) for d in b.g.objects(b.catalogue, DCAT.dataset)
                           for org in b.g.objects(d, DCTERMS.publisher)})
     for org in publishers:
         b.publisher(org)
@@ -491,5 +491,5 @@ def load_catalogue(store: Store, *, base: str, graph: Graph | None = None, **kw:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"catalog{NTRIPLES.extension}"
         graph.serialize(destination=str(path), format=NTRIPLES.serializer, encoding="utf-8")
-        store.replace_graph(catalog_graph_iri(base), path, format=NTRIPLES.name)
+        store.replace_graph(catalogue_graph_iri(base), path, format=NTRIPLES.name)
     return len(graph)

@@ -239,10 +239,10 @@ def _publish(paths: Sequence[Path], store: Store, *, base: str, out: Path, licen
         if graph in live and graph not in changes:
             changes[graph] = None
     site_digest = _sha256(site)
-    write = bool(changes) or force or state.get("site") != site_digest or iris.catalog_graph() not in live
+    write = bool(changes) or force or state.get("site") != site_digest or iris.catalogue_graph() not in live
     if write:
         state["publication"] = _mark(site, iris)
-        changes[iris.catalog_graph()] = site
+        changes[iris.catalogue_graph()] = site
         state["pending"] = sorted(g for g, p in changes.items() if p is None)
     state["site"] = site_digest
     _commit(state, staged, gone, out)
@@ -368,15 +368,15 @@ def _mark(site: Path, iris: IriBuilder) -> str:
     whether the state describes what the store holds."""
     token = uuid.uuid4().hex
     with open(site, "a", encoding="utf-8") as f:
-        f.write(f'<{iris.catalog_graph()}> <{DCTERMS}identifier> "{token}" .\n')
+        f.write(f'<{iris.catalogue_graph()}> <{DCTERMS}identifier> "{token}" .\n')
     return token
 
 
 def _agrees(store: Store, iris: IriBuilder, state: dict, live: set[str]) -> bool:
     """The store holds the publication the state describes (``False`` after a kill between the two)."""
-    if iris.catalog_graph() not in live:
+    if iris.catalogue_graph() not in live:
         return not state["files"]
-    graph = iris.catalog_graph()
+    graph = iris.catalogue_graph()
     body, _ = store.query(f"SELECT ?t WHERE {{ GRAPH <{graph}> {{ <{graph}> <{DCTERMS}identifier> ?t }} }}")
     found = {b["t"]["value"] for b in json.loads(body)["results"]["bindings"]}
     return found == {state.get("publication")}

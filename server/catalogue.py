@@ -30,7 +30,7 @@ from .describe import SOURCE_FILE, bindings
 from .negotiation import EXTENSION_RULE
 from .state import site_state
 
-bp = Blueprint("catalog", __name__)
+bp = Blueprint("catalogue", __name__)
 
 #: what the data is dumped as (the catalogue: every format)
 _DATA_DUMPS = {d.extension[1:] for d in DUMPS}
@@ -46,7 +46,7 @@ def _datasets(names: list[str] | None = None) -> dict[tuple[str, str], list[str]
 
 def _has_catalogue(names: list[str] | None = None) -> bool:
     state = site_state()
-    return state.iris.catalog_graph() in (state.store.graphs() if names is None else names)
+    return state.iris.catalogue_graph() in (state.store.graphs() if names is None else names)
 
 
 def _select(query: str) -> list[dict[str, str]]:
@@ -80,8 +80,8 @@ def void() -> BaseResponse:
              f'    void:uriSpace "{iris.shown(iris.space(ID))}" ;',
              f"    void:exampleResource <{root}> ;"]
     if _has_catalogue(names):  # the DCAT catalogue is the entry point to everything published
-        lines += [f"    void:rootResource <{iris.shown(iris.catalog())}> ;",
-                  f"    rdfs:seeAlso <{root}catalog>, <{root}{iris.dump_path(TURTLE.extension, catalog=True)}> ;"]
+        lines += [f"    void:rootResource <{iris.shown(iris.catalogue())}> ;",
+                  f"    rdfs:seeAlso <{root}catalog>, <{root}{iris.dump_path(TURTLE.extension, catalogue=True)}> ;"]
     lines.append("    void:vocabulary <http://imi.go.jp/ns/core/rdf#>, <https://w3id.org/itsutsuboshi/ns#> .")
     counts = {row["g"]: row["n"] for row in _select(
         "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")}
@@ -103,15 +103,15 @@ def dump(name: str) -> BaseResponse:
     state = site_state()
     found = state.iris.parse_dump(name)
     ext = found.extension[1:] if found is not None else ""
-    if found is None or ext not in DUMP_EXTENSIONS or (ext not in _DATA_DUMPS and not found.catalog):
+    if found is None or ext not in DUMP_EXTENSIONS or (ext not in _DATA_DUMPS and not found.catalogue):
         abort(404)  # the other formats only for the catalogue
     graph: str | list[str] | None = None  # None: every graph of the site
     if found.dataset:
         graph = _datasets().get((found.dataset, found.code))
         if not graph:
             abort(404)
-    elif found.catalog:  # the whole catalogue, for harvesters (/doc/catalog describes only its node)
-        graph = state.iris.catalog_graph()
+    elif found.catalogue:  # the whole catalogue, for harvesters (/doc/catalog describes only its node)
+        graph = state.iris.catalogue_graph()
         if not _has_catalogue():
             abort(404)
     headers = {"Access-Control-Allow-Origin": "*"}
@@ -145,7 +145,7 @@ def sitemap() -> BaseResponse:
                           ORDER BY ?s LIMIT {SITEMAP_LIMIT}""")
     rows = _select(f"""SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && {iris.sparql_starts("?s", ID)}) }}
                        ORDER BY ?s LIMIT {SITEMAP_LIMIT}""")
-    first = [root] + ([f"{root}{iris.document_path(iris.catalog())}"] if _has_catalogue() else [])
+    first = [root] + ([f"{root}{iris.document_path(iris.catalogue())}"] if _has_catalogue() else [])
     first += [f"{root}{iris.document_path(r['s'])}" for r in sources]
     urls = first + [u for u in (f"{root}{iris.document_path(r['s'])}" for r in rows) if u not in first]
     body = ['<?xml version="1.0" encoding="UTF-8"?>',
