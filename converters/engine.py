@@ -20,7 +20,7 @@ from .mapping import ColumnSpec, Mapping
 from .model import IRI, Lit, Node
 from .normalize import NORMALIZERS, Normalizer
 from .paths import Target
-from .roles import Handler, RowState, add_constants, handler, parent_node, plain
+from .roles import Handler, RowState, add_constants, complete_schedule, handler, parent_node, plain
 from .seen import SeenIds
 
 #: Cells that only say "nothing here": treated as blank (except in yes/no columns, where - means no).
@@ -212,6 +212,8 @@ class RowConverter:
         root = state.root
         if len(raw) > len(self.header) or self.unmapped:
             self._beyond_mapping(raw, root, issues, row)
+        if state.hours is not None:
+            complete_schedule(state)
         if state.lat is not None or state.lon is not None:
             self._coordinates(root, state.nodes, state.lat, state.lon, issues, row)
         publisher = self._publisher(state)

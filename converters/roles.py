@@ -14,9 +14,11 @@ targets of ``also`` are ordinary values of the same subject.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable
 
-from ..vocab.namespaces import XSD
+from ..vocab.namespaces import IC, ITSU, SCHEMA, XSD
 from .model import IRI, Lit, Node
 from .normalize import Problem
 from .paths import Target
@@ -29,7 +31,7 @@ class RowState:
     """What the cells of one row have given so far: the record tree (``root``, its nodes by path key)
     and what the steps after the cells need."""
 
-    __slots__ = ("root", "nodes", "code", "local_id", "lat", "lon", "names", "publisher_values")
+    __slots__ = ("root", "nodes", "code", "local_id", "lat", "lon", "names", "publisher_values", "hours")
 
     def __init__(self) -> None:
         self.root = Node()
@@ -40,6 +42,7 @@ class RowState:
         self.lon: Coordinate | None = None
         self.names: list[Lit] = []  # the record's names, for rdfs:label and schema:name
         self.publisher_values: list[tuple[Target, Lit, bool]] = []  # (target, value, is the name)
+        self.hours: tuple[Target, bool] | None = None  # a schedule said to be all day: (its target, every day)
 
 
 Handler = Callable[[RowState, Target, list, Problem, str, str], bool]
@@ -106,6 +109,48 @@ def name_publisher(state: RowState, target: Target, values: list, problem: Probl
     return False
 
 
+#: "all day" in a schedule's text (after NFKC): 24時間, 24h, 全時間帯, 終日, 常時
+_ALL_HOURS = re.compile(r"24\s*(?:時間|h\b|H\b|hours?)|全時間|終日|常時")
+#: "every day": 全日, 毎日, 年中無休, 365日, 常時
+_ALL_DAYS = re.compile(r"全日|毎日|年中無休|無休|365日|常時")
+#: words that restrict the days or hours (a schedule that says them is not simply "always")
+_RESTRICTED = re.compile(r"[月火水木金土祝]|日曜|平日|休日|休館|休業|除|以外|開館|開園|開校|使用時|営業時間")
+
+
+def opening_hours(state: RowState, target: Target, values: list, problem: Problem, cell: str, header: str) -> bool:
+    """A schedule's days or its note: ``24時間``, ``全日・全時間帯使用可``, ``終日開放`` make the schedule all day;
+    every day too when it says so (全日, 毎日, 年中無休) or is 24時間 with nothing restricting the days."""
+    text = unicodedata.normalize("NFKC", cell)
+    found = _ALL_HOURS.search(text)
+    if found:  # 終日 is all day on the days open; 24時間 with no restriction is around the clock, every day
+        around_the_clock = found.group().startswith("24") and not _RESTRICTED.search(text)
+        state.hours = (target, bool(_ALL_DAYS.search(text)) or around_the_clock)
+    return True
+
+
+_DAYS = "月火水木金土日"
+_DAY_IRIS = [IRI(SCHEMA + day) for day in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
+                                           "Sunday")]
+_START, _END, _DAYS_TEXT, _DAY_OF_WEEK = IC + "開始時間", IC + "終了時間", IC + "開催期日", SCHEMA + "dayOfWeek"
+_ALL_DAY = ITSU + "allDay"
+
+
+def complete_schedule(state: RowState) -> None:
+    """An all-day schedule gets its structure: ``itsu:allDay true``, 00:00–24:00 where no times were given,
+    and all seven days where the text says every day and no days were given."""
+    if state.hours is None:
+        return
+    target, every_day = state.hours
+    node = parent_node(state.nodes, target)
+    given = {p for p, _ in node.props}
+    node.props.append((_ALL_DAY, Lit("true", XSD + "boolean")))
+    if _START not in given and _END not in given:
+        node.props += [(_START, Lit("00:00:00", XSD + "time")), (_END, Lit("24:00:00", XSD + "time"))]
+    if every_day and _DAYS_TEXT not in given:
+        node.props.append((_DAYS_TEXT, Lit(_DAYS)))
+        node.props += [(_DAY_OF_WEEK, day) for day in _DAY_IRIS if (_DAY_OF_WEEK, day) not in node.props]
+
+
 #: roles of the columns about the record, by name ("" = no role)
 ROLES: dict[str, Handler] = {
     "": plain,
@@ -115,6 +160,7 @@ ROLES: dict[str, Handler] = {
     "lat": latitude,
     "lon": longitude,
     "latlon": lat_lon,
+    "hours": opening_hours,
 }
 
 #: roles of the ``on = "publisher"`` columns, by name ("" = no role)

@@ -16,6 +16,8 @@ from itsutsuboshi.iris import IriBuilder
 from .conftest import ROOT
 
 IC = "http://imi.go.jp/ns/core/rdf#"
+ITSU = "https://w3id.org/itsutsuboshi/ns#"
+SCHEMA = "http://schema.org/"
 HEAD = 'dataset = "bench"\ntypes = ["ic:設備型"]\n'
 #: one mapping written twice: paths in full, and through [nodes] (a node starting from another, one in `also`)
 FULL = HEAD + """
@@ -108,7 +110,7 @@ def test_role_mistakes_are_clear_errors(entry, message):
 
 
 def test_roles_are_registered_by_name_and_resolved_once_per_target():
-    assert set(roles.ROLES) == {"", "publisher", "id", "name", "lat", "lon", "latlon"}
+    assert set(roles.ROLES) == {"", "publisher", "id", "name", "lat", "lon", "latlon", "hours"}
     assert roles.handler("name", "record") is roles.record_name
     assert roles.handler("name", "publisher") is roles.name_publisher
     assert roles.handler(None, "publisher") is roles.describe_publisher
@@ -147,3 +149,29 @@ def test_a_draft_keeps_the_nodes_and_reads_as_the_dataset(name):
 
     assert placed(again) == placed(m)
     assert (again.themes, again.keywords) == (m.themes, m.keywords)
+
+
+_AED_OLD = ["都道府県コード又は市区町村コード", "NO", "名称", "利用可能曜日", "開始時間", "終了時間", "利用可能日時特記事項"]
+
+
+@pytest.mark.parametrize("days, start, end, note, all_day, expected_days, expected_times", [
+    ("全日・全時間帯使用可", "", "", "", True, "月火水木金土日", ("00:00:00", "24:00:00")),  # 狛江市's AED list
+    ("", "", "", "24時間利用可能", True, "月火水木金土日", ("00:00:00", "24:00:00")),  # 焼津市's toilets
+    ("", "", "", "終日開放", True, None, ("00:00:00", "24:00:00")),  # all day, but the days are not said
+    ("月火水木金", "", "", "平日24時間", True, "月火水木金", ("00:00:00", "24:00:00")),  # the days given stay
+    ("", "00:00", "24:00", "年中無休・24時間", True, "月火水木金土日", ("00:00:00", "24:00:00")),
+    ("月火水木金", "8:30", "17:00", "土日、祝日を除く", False, "月火水木金", ("08:30:00", "17:00:00")),
+    ("", "", "", "学校開校時使用可", False, None, None),  # text that says nothing structured stays text
+])
+def test_all_day_schedules_get_their_structure(days, start, end, note, all_day, expected_days, expected_times):
+    converter = RowConverter(mapping.get("aed"), _AED_OLD, iris=IriBuilder(), filename="aed.csv", code="132195")
+    node, _ = converter.convert(["132195", "1", "市役所", days, start, end, note], 2)
+    (schedule,) = [o for p, o in node.props if p == IC + "利用可能時間"]
+    props = schedule.props  # type: ignore[union-attr]
+    values = {p: [getattr(o, "value", o) for q, o in props if q == p] for p, _ in props}
+    assert (values.get(ITSU + "allDay") == ["true"]) is all_day
+    assert values.get(IC + "開催期日") == ([expected_days] if expected_days else None)
+    week = values.get(SCHEMA + "dayOfWeek", [])
+    assert len(week) == len(expected_days or "")
+    times = (values.get(IC + "開始時間"), values.get(IC + "終了時間"))
+    assert times == ((([expected_times[0]], [expected_times[1]])) if expected_times else (None, None))
