@@ -22,11 +22,10 @@ from ..vocab import codes as code_lists
 from ..vocab.namespaces import XSD
 from .concepts import Match, Matcher
 from .model import IRI, Lit
-from .normalize import Normalizer
+from .normalize import CACHE_LIMIT, Normalizer
 from .paths import Target
 from .roles import Handler, RowState, plain
 
-CACHE_LIMIT = 4096  # cells read per column
 _TRUE = Lit("true", XSD + "boolean")
 UNMATCHED_KEPT = 200  # distinct unmatched values remembered per column (the counts stay exact)
 

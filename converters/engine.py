@@ -18,7 +18,7 @@ from .coding import CodeStats, compile_target
 from .issues import Issue, make_issue
 from .mapping import ColumnSpec, Mapping
 from .model import IRI, Lit, Node
-from .normalize import NORMALIZERS, Normalizer
+from .normalize import CACHE_LIMIT, NORMALIZERS, Normalizer
 from .paths import Target
 from .roles import Handler, RowState, add_constants, complete_schedule, handler, parent_node, plain
 from .seen import SeenIds
@@ -26,7 +26,6 @@ from .seen import SeenIds
 #: Cells that only say "nothing here": treated as blank (except in yes/no columns, where - means no).
 PLACEHOLDERS = frozenset({"-", "－", "―", "ー", "—", "‐", "−", "ｰ", "*", "＊", "N/A", "n/a", "不明", "未定"})
 LAT_RANGE = (20.0, 46.0)
-CACHE_LIMIT = 4096  # normalised values kept per column
 LON_RANGE = (122.0, 154.0)
 _LABEL = RDFS + "label"
 _IC_LAT, _IC_LON = IC + "緯度", IC + "経度"
@@ -213,7 +212,7 @@ class RowConverter:
         if len(raw) > len(self.header) or self.unmapped:
             self._beyond_mapping(raw, root, issues, row)
         if state.hours is not None:
-            complete_schedule(state)
+            complete_schedule(state.nodes, *state.hours)
         if state.lat is not None or state.lon is not None:
             self._coordinates(root, state.nodes, state.lat, state.lon, issues, row)
         publisher = self._publisher(state)

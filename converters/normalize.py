@@ -19,6 +19,9 @@ from urllib.parse import quote
 from ..vocab.namespaces import SCHEMA, XSD
 from .model import IRI, Lit
 
+#: cells whose reading is kept per column (real columns repeat their values: 曜日, 時間, 有無 …)
+CACHE_LIMIT = 4096
+
 Problem = tuple[str, str] | None
 Normalized = tuple[list, Problem, bool]
 Normalizer = Callable[[str], Normalized]
@@ -202,7 +205,7 @@ _WEEKDAYS = {"月": "Monday", "火": "Tuesday", "水": "Wednesday", "木": "Thur
              "土": "Saturday", "日": "Sunday", "祝": "PublicHolidays"}
 _WEEKDAY_SEPARATORS = re.compile(r"[\s,、・/／;；]|曜日|曜")
 _RANGE = re.compile(r"([月火水木金土日])[~〜～\-－ー]([月火水木金土日])")
-_ORDER = "月火水木金土日"
+_ORDER = ALL_WEEK = "月火水木金土日"
 
 
 _NOTE = re.compile(r"[(（][^)）]*[)）]")

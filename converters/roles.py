@@ -15,12 +15,12 @@ targets of ``also`` are ordinary values of the same subject.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
+from functools import lru_cache
 
 from ..vocab.namespaces import IC, ITSU, SCHEMA, XSD
 from .model import IRI, Lit, Node
-from .normalize import Problem
+from .normalize import ALL_WEEK, CACHE_LIMIT, Problem, nfkc, weekday_iris
 from .paths import Target
 
 #: a coordinate as found: (degrees, target, cell, header, decimal text)
@@ -120,34 +120,39 @@ _RESTRICTED = re.compile(r"[月火水木金土祝]|日曜|平日|休日|休館|�
 def opening_hours(state: RowState, target: Target, values: list, problem: Problem, cell: str, header: str) -> bool:
     """A schedule's days or its note: ``24時間``, ``全日・全時間帯使用可``, ``終日開放`` make the schedule all day;
     every day too when it says so (全日, 毎日, 年中無休) or is 24時間 with nothing restricting the days."""
-    text = unicodedata.normalize("NFKC", cell)
-    found = _ALL_HOURS.search(text)
-    if found:  # 終日 is all day on the days open; 24時間 with no restriction is around the clock, every day
-        around_the_clock = found.group().startswith("24") and not _RESTRICTED.search(text)
-        state.hours = (target, bool(_ALL_DAYS.search(text)) or around_the_clock)
+    every_day = _all_day(cell)
+    if every_day is not None:
+        state.hours = (target, every_day)
     return True
 
 
-_DAYS = "月火水木金土日"
-_DAY_IRIS = [IRI(SCHEMA + day) for day in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
-                                           "Sunday")]
+@lru_cache(maxsize=CACHE_LIMIT)
+def _all_day(cell: str) -> bool | None:
+    """``None`` when ``cell`` does not say all day, else whether it says every day too."""
+    text = nfkc(cell)
+    found = _ALL_HOURS.search(text)
+    if found is None:
+        return None
+    # 終日 is all day on the days open; 24時間 with no restriction is around the clock, every day
+    around_the_clock = found.group().startswith("24") and not _RESTRICTED.search(text)
+    return bool(_ALL_DAYS.search(text)) or around_the_clock
+
+
+_DAY_IRIS = weekday_iris(ALL_WEEK)[0]
 _START, _END, _DAYS_TEXT, _DAY_OF_WEEK = IC + "開始時間", IC + "終了時間", IC + "開催期日", SCHEMA + "dayOfWeek"
 _ALL_DAY = ITSU + "allDay"
 
 
-def complete_schedule(state: RowState) -> None:
-    """An all-day schedule gets its structure: ``itsu:allDay true``, 00:00–24:00 where no times were given,
-    and all seven days where the text says every day and no days were given."""
-    if state.hours is None:
-        return
-    target, every_day = state.hours
-    node = parent_node(state.nodes, target)
+def complete_schedule(nodes: dict[str, Node], target: Target, every_day: bool) -> None:
+    """An all-day schedule (the node ``target`` hangs on) gets its structure: ``itsu:allDay true``, 00:00–24:00
+    where no times were given, and all seven days where the text says every day and no days were given."""
+    node = parent_node(nodes, target)
     given = {p for p, _ in node.props}
     node.props.append((_ALL_DAY, Lit("true", XSD + "boolean")))
     if _START not in given and _END not in given:
         node.props += [(_START, Lit("00:00:00", XSD + "time")), (_END, Lit("24:00:00", XSD + "time"))]
     if every_day and _DAYS_TEXT not in given:
-        node.props.append((_DAYS_TEXT, Lit(_DAYS)))
+        node.props.append((_DAYS_TEXT, Lit(ALL_WEEK)))
         node.props += [(_DAY_OF_WEEK, day) for day in _DAY_IRIS if (_DAY_OF_WEEK, day) not in node.props]
 
 

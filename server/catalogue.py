@@ -19,7 +19,7 @@ import hashlib
 import time
 from xml.sax.saxutils import escape
 
-from flask import Blueprint, Response, abort, redirect, request, url_for
+from flask import Blueprint, Response, abort, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from itsutsuboshi.formats import DUMPS, TURTLE
@@ -28,6 +28,7 @@ from itsutsuboshi.server.dumps import DUMP_EXTENSIONS, dataset_graphs, dump_byte
 
 from .describe import SOURCE_FILE, bindings
 from .negotiation import EXTENSION_RULE
+from .pages import see_other
 from .state import site_state
 
 bp = Blueprint("catalogue", __name__)
@@ -60,9 +61,7 @@ def catalogue(ext: str) -> BaseResponse:
     """The catalogue is a resource like any other: its document is negotiated by /doc/."""
     query = request.query_string.decode("ascii", "replace")
     target = url_for("pages.document", path="catalog" + ext) + (f"?{query}" if query else "")
-    response = redirect(target, code=303)
-    response.headers["Vary"] = "Accept"
-    return response
+    return see_other(target)
 
 
 @bp.get("/.well-known/void")

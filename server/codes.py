@@ -9,16 +9,16 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, request, url_for
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, SKOS
 
 from itsutsuboshi.formats import TURTLE
 from itsutsuboshi.vocab import codes
 
-from . import negotiation, render
-from .negotiation import EXTENSION_RULE, HTML
-from .pages import _negotiate, _see_other, _static_document, error_page, not_acceptable, respond
+from . import render
+from .negotiation import EXTENSION_RULE
+from .pages import error_page, see_other, serve_bundled
 
 bp = Blueprint("codes", __name__)
 
@@ -68,23 +68,11 @@ def _all() -> str:
     return graph.serialize(format=TURTLE.serializer)
 
 
-def _serve(endpoint: str, data: str, ext: str, template: str, **context: Any):
-    offer = _negotiate(negotiation.EXTENSIONS.get(ext))
-    if offer is None:
-        return not_acceptable()
-    location = url_for(endpoint, **{k: v for k, v in context.items() if k == "name"})
-    if offer is HTML:
-        return respond(render_template(template, **context), offer, location)
-    if offer is TURTLE:
-        return respond(data, offer, location)
-    return respond(_static_document(data, offer.name), offer, location)
-
-
 @bp.route("/def/code", defaults={"ext": ""})
 @bp.route("/def/code" + EXTENSION_RULE)
 def index(ext: str):
     schemes = [_scheme(name)[1] for name in codes.names()]
-    return _serve("codes.index", _all(), ext, "codes.html", schemes=schemes)
+    return serve_bundled("codes.index", _all(), ext, "codes.html", schemes=schemes)
 
 
 @bp.route("/def/code/<name>", defaults={"ext": ""})
@@ -93,7 +81,8 @@ def scheme(name: str, ext: str):
     if name not in codes.names():
         return error_page(404, f"コードリスト {name} はありません / No code list {name}")
     data, listing = _scheme(name)
-    return _serve("codes.scheme", data, ext, "code_list.html", name=name, scheme=listing)
+    return serve_bundled("codes.scheme", data, ext, "code_list.html", values={"name": name}, name=name,
+                         scheme=listing)
 
 
 @bp.route("/code/<name>")
@@ -103,4 +92,4 @@ def concept(name: str, notation: str = ""):
     if name not in codes.names() or (notation and notation not in {c.notation for c in codes.get(name).concepts}):
         return error_page(404, "コードリストにない IRI です / Not in the code lists")
     query = f"?{request.query_string.decode('ascii', 'replace')}" if request.query_string else ""
-    return _see_other(url_for("codes.scheme", name=name) + query + (f"#{notation}" if notation else ""))
+    return see_other(url_for("codes.scheme", name=name) + query + (f"#{notation}" if notation else ""))

@@ -70,7 +70,7 @@ def respond(body: str | bytes, offer: Offer, location: str, *, offers: tuple[Off
     return response.make_conditional(request)
 
 
-def _negotiate(extension: Offer | None, offers: tuple[Offer, ...] = OFFERS) -> Offer | None:
+def negotiate(extension: Offer | None, offers: tuple[Offer, ...] = OFFERS) -> Offer | None:
     return negotiation.choose(extension, request.args.get("format"), request.headers.get("Accept"), offers)
 
 
@@ -115,7 +115,7 @@ def _bad_iri() -> BaseResponse:
     return error_page(400, "不正な IRI です / Not an acceptable IRI")
 
 
-def _see_other(target: str) -> BaseResponse:
+def see_other(target: str) -> BaseResponse:
     response = redirect(target, code=303)
     response.headers["Vary"] = "Accept"
     return response
@@ -132,7 +132,7 @@ def identify(path: str):
         return _bad_iri()
     query = request.query_string.decode("ascii", "replace")
     target = _url(DOC, stem) + (extension.extension if extension else "")
-    return _see_other(target + (f"?{query}" if query else ""))
+    return see_other(target + (f"?{query}" if query else ""))
 
 
 @bp.route(f"/{DOC}/<path:path>")
@@ -163,7 +163,7 @@ def _document(route: str, space: str, path: str) -> BaseResponse:
         iris = list(dict.fromkeys(describe.path_to_iri(state.iris, stem, space=space, unicode=u) for u in forms))
     except BadIri:
         return _bad_iri()
-    offer = _negotiate(extension)
+    offer = negotiate(extension)
     if offer is None:
         return not_acceptable()
     location = _url(route, stem)
@@ -257,11 +257,11 @@ def named_graph(path: str):
         return error_page(404, "見つかりません / Not found")
     page = _graph_page(iri)
     offers = OFFERS if page else RDF_OFFERS
-    offer = _negotiate(extension, offers)
+    offer = negotiate(extension, offers)
     if offer is None:
         return not_acceptable(offers)
     if offer is HTML and page is not None:  # HTML is offered only where there is a page
-        return _see_other(page)
+        return see_other(page)
     body = graph_bytes(state.store, iri, format=offer.name, base=state.iris.base, public=state.iris.public)
     return respond(body, offer, _url(GRAPH, stem), offers=offers)
 
@@ -282,22 +282,25 @@ def _graph_page(graph: str) -> str | None:
 
 
 @lru_cache(maxsize=16)
-def _static_document(data: str, name: str) -> bytes:
+def bundled_document(data: str, name: str) -> bytes:
     """A bundled Turtle file (vocabulary, shapes) in the format ``name``."""
     triples = [ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(data, format=TURTLE.ox)]
     return describe.serialize(triples, name)
 
 
-def _serve_graph(name: str, data: str, extension: Offer | None, template: str, **context: Any):
-    offer = _negotiate(extension)
+def serve_bundled(endpoint: str, data: str, ext: str, template: str, *, values: dict[str, Any] | None = None,
+                  **context: Any):
+    """A bundled Turtle document (vocabulary, shapes, code lists) as its page or in any RDF format, negotiated
+    from the extension ``ext`` and the request; ``values`` are the URL values of ``endpoint``."""
+    offer = negotiate(negotiation.EXTENSIONS.get(ext))
     if offer is None:
         return not_acceptable()
-    location = url_for(name)
+    location = url_for(endpoint, **(values or {}))
     if offer is HTML:
         return respond(render_template(template, **context), offer, location)
     if offer is TURTLE:
         return respond(data, offer, location)
-    return respond(_static_document(data, offer.name), offer, location)
+    return respond(bundled_document(data, offer.name), offer, location)
 
 
 @lru_cache(maxsize=1)
@@ -321,7 +324,7 @@ def _vocabulary() -> tuple[str, list[dict[str, Any]]]:
 @bp.route("/def/itsutsuboshi" + EXTENSION_RULE)
 def vocabulary(ext: str):
     data, terms = _vocabulary()
-    return _serve_graph("pages.vocabulary", data, negotiation.EXTENSIONS.get(ext), "vocabulary.html", terms=terms)
+    return serve_bundled("pages.vocabulary", data, ext, "vocabulary.html", terms=terms)
 
 
 @bp.route("/ns")
@@ -333,7 +336,7 @@ def namespace():
 @bp.route("/shapes" + EXTENSION_RULE)
 def shapes_page(ext: str):
     data, listing = _shapes()
-    return _serve_graph("pages.shapes_page", data, negotiation.EXTENSIONS.get(ext), "shapes.html", shapes=listing)
+    return serve_bundled("pages.shapes_page", data, ext, "shapes.html", shapes=listing)
 
 
 @lru_cache(maxsize=1)
