@@ -8,6 +8,7 @@ its memory does not grow with the number of rows (duplicate IDs are found with :
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from ..iris import UNKNOWN_CODE, IriBuilder, fallback_id
@@ -34,6 +35,10 @@ _WGS_LAT, _WGS_LONG, _DECIMAL = WGS + "lat", WGS + "long", XSD + "decimal"
 _HAS_GEOMETRY, _GEOMETRY, _AS_WKT, _WKT = GEO + "hasGeometry", GEO + "Geometry", GEO + "asWKT", GEO + "wktLiteral"
 _SCHEMA_NAME = SCHEMA + "name"
 _MUNICIPALITY = ITSU + "municipality"
+#: what a blank cell of a mark-only yes/no column reads as (:mod:`.absences`)
+_BLANK_NO = "無"
+_TRUE = Lit("true", XSD + "boolean")
+_FALSE = Lit("false", XSD + "boolean")
 
 
 #: a target compiled for the hot loop: (target, normaliser, list splitter, shared leaf?, value cache, role handler)
@@ -68,7 +73,8 @@ class RowConverter:
 
     def __init__(self, mapping: Mapping, header: list[str], *, iris: IriBuilder, filename: str,
                  code: str | None = None, metadata: dict[str, str] | None = None, dedupe: bool = True,
-                 source: str | None = None, claims: Claims | None = None) -> None:
+                 source: str | None = None, claims: Claims | None = None,
+                 blank_is_no: Collection[int] = ()) -> None:
         self.mapping = mapping
         self.iris = iris
         self.filename = filename
@@ -81,8 +87,11 @@ class RowConverter:
         self.file_issues: list[Issue] = []
         self.unmapped: list[tuple[int, str, str]] = []  # (index, header, property IRI)
         self.code_stats = CodeStats()  # values of code list columns and their matches
+        self.blank_is_no = frozenset(blank_is_no)  # columns whose blank cells are a no (:mod:`.absences`)
         self.plans = self._compile(header)
-        self._loop = [(p.index, p.header, p.placeholders, p.targets) for p in self.plans]  # the hot loop's view
+        self._loop = [(p.index, p.header, p.placeholders, p.targets, p.index in self.blank_is_no)
+                      for p in self.plans]  # the hot loop's view
+        self._variants = self._general_flags()
         self._seen = SeenIds() if dedupe else None
         self.last_key = ""  # publisher code + local ID of the last record (for parallel de-duplication)
         self._publishers: dict[str, _Publisher] = {}
@@ -125,6 +134,17 @@ class RowConverter:
         if missing:
             self.file_issues.append(make_issue("column.missing_required", file=filename, detail="、".join(missing)))
         return plans
+
+    def _general_flags(self) -> list[tuple[str, frozenset[str]]]:
+        """The general yes/no properties to state from their variants (``variant_of``) in this file: those
+        whose own column is absent (a file giving both keeps what it says)."""
+        written = {t.leaf for p in self.plans for t, *_ in p.targets if not t.steps}
+        variants: dict[str, set[str]] = {}
+        for plan in self.plans:
+            general = plan.spec.variant_of
+            if general and general not in written:
+                variants.setdefault(general, set()).add(plan.spec.targets[0].leaf)
+        return [(general, frozenset(leaves)) for general, leaves in variants.items()]
 
     def _target(self, spec: ColumnSpec, target: Target, i: int) -> _Compiled:
         """A target's normaliser, list splitter and handler; a target naming concepts reads its cells with
@@ -171,12 +191,15 @@ class RowConverter:
         state = RowState()
         root, nodes = state.root, state.nodes
         width = len(raw)
-        for index, header, placeholders, targets in self._loop:
+        for index, header, placeholders, targets, blank_is_no in self._loop:
             if index >= width:
                 continue
             cell = raw[index]
             if not cell or (placeholders and cell in PLACEHOLDERS):
-                continue
+                if not blank_is_no:
+                    continue
+                cell = _BLANK_NO
+            kept = reported = None  # a cell read by several targets is kept and reported once
             for target, fn, splitter, shared, cache, handle in targets:
                 # normalised values are cached per column: real columns repeat (曜日, 時間, 有無, 市区町村名 …);
                 # results are never modified, so records share them; the cache stops growing at a bound
@@ -186,11 +209,12 @@ class RowConverter:
                     if len(cache) < CACHE_LIMIT:
                         cache[cell] = result
                 values, problem, lossy = result
-                if problem is not None:
+                if problem is not None and problem != reported:
+                    reported = problem
                     issues.append(make_issue(problem[0], file=self.filename, row=row, column=header,
                                              value=cell, detail=problem[1]))
-                if lossy or not values:
-                    _keep_original(root, header, cell)
+                if (lossy or not values) and kept is None:
+                    kept = _keep_original(root, header, cell)
                 if not values:
                     continue
                 # the role notes what it needs; ordinary values (most) are written here, without a call
@@ -213,6 +237,8 @@ class RowConverter:
             self._beyond_mapping(raw, root, issues, row)
         if state.hours is not None:
             complete_schedule(state.nodes, *state.hours)
+        for general, variants in self._variants:
+            _general_flag(root, general, variants)
         if state.lat is not None or state.lon is not None:
             self._coordinates(root, state.nodes, state.lat, state.lon, issues, row)
         publisher = self._publisher(state)
@@ -385,6 +411,15 @@ class RowConverter:
         return out
 
 
+def _general_flag(root: Node, general: str, variants: frozenset[str]) -> None:
+    """A general flag from its variants: yes when any is yes, no when every variant says no."""
+    said = {p: o for p, o in root.props if p in variants and type(o) is Lit}
+    if any(o == _TRUE for o in said.values()):
+        root.props.append((general, _TRUE))
+    elif len(said) == len(variants) and all(o == _FALSE for o in said.values()):
+        root.props.append((general, _FALSE))
+
+
 def _split_normalize(fn: Normalizer, splitter: re.Pattern[str], cell: str):
     """Normalise each part of a list cell (``内科;外科``); the first problem is reported."""
     values: list = []
@@ -400,7 +435,8 @@ def _split_normalize(fn: Normalizer, splitter: re.Pattern[str], cell: str):
     return values, problem, lossy
 
 
-def _keep_original(root: Node, column: str, text: str) -> None:
+def _keep_original(root: Node, column: str, text: str) -> Node:
     """Nothing lost: the cell's original text, when normalising could not keep all of it."""
-    root.add(ITSU + "sourceCell", Node(types=[ITSU + "SourceCell"], props=[
-        (ITSU + "column", Lit(column)), (RDF + "value", Lit(text))]))
+    kept = Node(types=[ITSU + "SourceCell"], props=[(ITSU + "column", Lit(column)), (RDF + "value", Lit(text))])
+    root.add(ITSU + "sourceCell", kept)
+    return kept

@@ -24,7 +24,7 @@ __all__ = ["DATA_THEMES", "ColumnSpec", "Mapping", "MappingError", "Step", "Targ
            "load_mapping", "names", "parse_mapping", "parse_path"]
 
 _COLUMN_KEYS = {"name", "aliases", "path", "as", "role", "lang", "split", "with", "also", "required", "on", "codes",
-                "concept"}
+                "concept", "blank_is_no", "variant_of"}
 _TOP_KEYS = {"dataset", "number", "title", "description", "filename_slugs", "types", "key", "themes", "keywords",
              "headers", "nodes", "columns"}
 #: the EU data themes a dataset may name in ``themes`` (publications.europa.eu authority table data-theme)
@@ -40,6 +40,8 @@ class ColumnSpec:
     role: str | None = None
     required: bool = False
     on: str = "record"
+    blank_is_no: str | None = None  # the group of yes/no columns whose blanks are a no where a file marks only yes
+    variant_of: str | None = None  # the general yes/no property this flag is a finer variant of
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -87,6 +89,8 @@ class Mapping:
                 found |= {code_lists.get(n).link_property for n in target.codes}
                 if target.concept:
                     found.add(code_lists.get(target.concept.partition("/")[0]).link_property)
+            if column.variant_of:
+                found.add(column.variant_of)
         return found
 
 
@@ -121,6 +125,25 @@ def _codes(entry: dict, normalizer: str, *, where: str) -> tuple[tuple[str, ...]
     return lists, concept
 
 
+def _flag_keys(entry: dict, target: Target, *, where: str) -> tuple[str | None, str | None]:
+    """``blank_is_no`` (a group name) and ``variant_of`` (a property written on the record) of a yes/no column."""
+    group, general = entry.get("blank_is_no"), entry.get("variant_of")
+    if group is None and general is None:
+        return None, None
+    if target.normalizer != "flag":
+        raise MappingError(f"{where}: blank_is_no and variant_of are for yes/no columns (as = \"flag\")")
+    if group is not None and (not isinstance(group, str) or not group.strip()):
+        raise MappingError(f"{where}: blank_is_no names the group of yes/no columns the rule is decided for")
+    if general is not None:
+        if target.steps or entry.get("on", "record") != "record":
+            raise MappingError(f"{where}: variant_of needs a flag written on the record itself")
+        try:
+            general = expand(general)
+        except (KeyError, ValueError) as exc:
+            raise MappingError(f"{where}: bad variant_of: {exc}") from exc
+    return group, general
+
+
 def parse_mapping(data: dict, *, source: str) -> Mapping:
     """Check and build a :class:`Mapping` from parsed TOML ``data``."""
     unknown = set(data) - _TOP_KEYS
@@ -144,7 +167,7 @@ def parse_mapping(data: dict, *, source: str) -> Mapping:
         targets = [_target(entry, nodes, where=where)]
         targets += [_target({**extra}, nodes, where=where) for extra in entry.get("also", [])]
         spec = ColumnSpec(entry["name"], tuple(entry.get("aliases", ())), tuple(targets), role,
-                          bool(entry.get("required", False)), on)
+                          bool(entry.get("required", False)), on, *_flag_keys(entry, targets[0], where=where))
         for k in spec.keys:
             if k in by_key:
                 raise MappingError(f"{where}: header {k!r} already used by column {by_key[k].name!r}")

@@ -72,10 +72,11 @@ def render() -> str:
         out += ["", "| column | aliases | ◎ | normaliser | path |", "|---|---|---|---|---|"]
         for c in m.columns:
             target = c.targets[0]
-            hops = [f"{compact(s.predicate)}" for s in target.steps] + [compact(target.leaf) or target.leaf]
+            paths = [" / ".join([compact(s.predicate) for s in t.steps] + [compact(t.leaf) or t.leaf])
+                     for t in c.targets]
             prefix = "(publisher) " if c.on == "publisher" else ""
             out.append(f"| {c.name} | {', '.join(c.aliases)} | {'◎' if c.required else ''} | {target.normalizer}"
-                       f"{' / ' + c.role if c.role else ''} | {prefix}{' / '.join(hops)} |")
+                       f"{' / ' + c.role if c.role else ''} | {prefix}{'; also '.join(paths)} |")
     return "\n".join(out) + "\n"
 
 

@@ -109,7 +109,7 @@ def dataset_shapes(mapping: Mapping, common: Graph) -> Graph:
     """The node shape of ``mapping``'s dataset and its property shapes."""
     g = Graph()
     for prefix, ns in PREFIXES.items():
-        g.bind(prefix, ns)
+        g.bind(prefix, ns, replace=True)
     g.bind("sh", SH)
     g.bind("shp", SHP)
     by_class, by_link = covered_properties(common)

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from itertools import islice
 from pathlib import Path
 
+from itsutsuboshi.converters import absences
 from itsutsuboshi.converters import mapping as mappings
 from itsutsuboshi.converters import publisher as publishers
 from itsutsuboshi.converters.claims import Claims
@@ -109,8 +110,10 @@ def convert_file(path: str | Path | InputFile, writer: Writer, *, iris: IriBuild
         file_code = decided.code or UNKNOWN_CODE
         if claims is not None:
             claims.select(chosen.dataset, file_code)
+        blank_is_no = _blanks_read_as_no(table, chosen, report)
         converter = RowConverter(chosen, table.header, iris=iris, filename=path.name, code=file_code,
-                                 metadata=table.metadata, source=result.source, claims=claims)
+                                 metadata=table.metadata, source=result.source, claims=claims,
+                                 blank_is_no=blank_is_no)
         result.unmapped = [label for _, label, _ in converter.unmapped]
         for issue in converter.file_issues:
             report(issue)
@@ -191,6 +194,19 @@ def _recognise(source: CsvSource, chosen: Mapping | None) -> Recognition:
     candidates = [chosen] if chosen else list(mappings.bundled().values())
     return recognize(source.header, candidates, filename=source.name, rows=_sample(source),
                      metadata=source.metadata, comments=source.comments, generic=None if chosen else mappings.generic())
+
+
+def _blanks_read_as_no(source: CsvSource, chosen: Mapping, report: IssueSink) -> list[int]:
+    """The yes/no columns whose blanks mean no in this file (:mod:`.converters.absences`), each reported."""
+    if not absences.groups(chosen, source.header):
+        return []
+    found = absences.blanks_read_as_no(chosen, source.header, _sample(source, absences.ROWS))
+    indexes = []
+    for group, columns in found.items():
+        names = "、".join(source.header[i] for i in columns)
+        report(make_issue("column.blank_is_no", file=source.name, column=names, detail=group))
+        indexes += columns
+    return indexes
 
 
 def _sample(source: CsvSource, rows: int = SAMPLE) -> list[list[str]]:

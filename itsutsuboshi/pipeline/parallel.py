@@ -68,7 +68,7 @@ def convert_rows(rows: Iterable[RawRow], source: CsvSource, converter: RowConver
                  iris: IriBuilder, workers: int) -> None:
     """Convert the remaining ``rows`` of ``source`` with ``workers`` processes into ``writer``."""
     args = {"mapping": converter.mapping, "header": converter.header, "iris": iris, "filename": converter.filename,
-            "code": converter.file_code, "metadata": converter.metadata}
+            "code": converter.file_code, "metadata": converter.metadata, "blank_is_no": converter.blank_is_no}
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     pending: deque[tuple[list[tuple[int, list[str]]], dict[int, tuple], Future]] = deque()
