@@ -21,7 +21,7 @@ from .mapping import ColumnSpec, Mapping
 from .model import IRI, Lit, Node
 from .normalize import CACHE_LIMIT, NORMALIZERS, Normalizer
 from .paths import Target
-from .roles import Handler, RowState, add_constants, complete_schedule, handler, parent_node, plain
+from .roles import Handler, RowState, add_constants, apply_hours, complete_schedule, handler, parent_node, plain
 from .seen import SeenIds
 
 #: Cells that only say "nothing here": treated as blank (except in yes/no columns, where - means no).
@@ -235,6 +235,10 @@ class RowConverter:
         root = state.root
         if len(raw) > len(self.header) or self.unmapped:
             self._beyond_mapping(raw, root, issues, row)
+        for target, reading, cell, header in state.hour_notes:
+            apply_hours(state.nodes, target, reading)
+            if reading.unread:
+                issues.append(make_issue("hours.unread", file=self.filename, row=row, column=header, value=cell))
         if state.hours is not None:
             complete_schedule(state.nodes, *state.hours)
         for general, variants in self._variants:

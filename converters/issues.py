@@ -119,6 +119,12 @@ CATALOGUE: dict[str, tuple[str, str, str, str, str]] = {
                    "Put the amount in 料金(基本) as digits and the conditions in 料金(詳細)."),
     "flag.invalid": (WARNING, "有無として解釈できません。", "Not a yes/no value.",
                      "「有」または「無」と書いてください。", "Write 有 (yes) or 無 (no)."),
+    "hours.unread": (INFO, "時刻を含む文の一部を、曜日と時刻の形に読み取れませんでした。文のまま残しています。",
+                     "Part of this text gives times that could not be read as days and hours; it is kept as text.",
+                     "曜日ごとの時刻は「日曜日は9:00～17:00」のように、1 つの文に 1 つずつ書いてください。日付・階・季節などの"
+                     "条件つきの時刻は備考へ。",
+                     "Write one rule per sentence, such as 日曜日は9:00～17:00; move times for dates, floors or seasons "
+                     "to 備考."),
     "flag.partial": (INFO, "「一部・条件付き」(△ など) は有無のどちらでもないため、元の値のまま残しました。",
                      "A partial/conditional mark (such as △) is neither yes nor no; kept as written.",
                      "条件は備考に書き、有無の列は「有」か「無」にしてください。",

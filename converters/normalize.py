@@ -214,7 +214,7 @@ _WEEKDAY_WORDS = (("年中無休", "月火水木金土日祝"), ("365日", "月�
                   ("祝祭日", "祝"), ("休日", "祝"))
 
 
-def _weekday_chars(value: str) -> tuple[str, bool]:
+def weekday_chars(value: str) -> tuple[str, bool]:
     """The weekday characters of ``value`` and whether anything else (a note) was in it."""
     s = nfkc(value)
     noted = bool(_NOTE.search(s))
@@ -229,7 +229,7 @@ def _weekday_chars(value: str) -> tuple[str, bool]:
 
 def weekdays(value: str) -> Normalized:
     """``月火水木金``, ``月～金``, ``月・水・金`` → ``月火水木金`` (IMI ic:開催期日 string)."""
-    days, stray = _weekday_chars(value)
+    days, stray = weekday_chars(value)
     if not days:
         return [Lit(value)], ("weekday.invalid", ""), False
     return [Lit(days)], (("weekday.invalid", "") if stray else None), stray
@@ -237,7 +237,7 @@ def weekdays(value: str) -> Normalized:
 
 def weekday_iris(value: str) -> Normalized:
     """The same days as schema.org day IRIs (schema:Monday …) for generic tools."""
-    days, _ = _weekday_chars(value)
+    days, _ = weekday_chars(value)
     return [IRI(SCHEMA + _WEEKDAYS[c]) for c in days], None, False
 
 

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from ..vocab.namespaces import IC, ITSU, SCHEMA, XSD
+from .hours import Reading, read
 from .model import IRI, Lit, Node
 from .normalize import ALL_WEEK, CACHE_LIMIT, Problem, nfkc, weekday_iris
 from .paths import Target
@@ -31,7 +32,8 @@ class RowState:
     """What the cells of one row have given so far: the record tree (``root``, its nodes by path key)
     and what the steps after the cells need."""
 
-    __slots__ = ("root", "nodes", "code", "local_id", "lat", "lon", "names", "publisher_values", "hours")
+    __slots__ = ("root", "nodes", "code", "local_id", "lat", "lon", "names", "publisher_values", "hours",
+                 "hour_notes")
 
     def __init__(self) -> None:
         self.root = Node()
@@ -43,6 +45,7 @@ class RowState:
         self.names: list[Lit] = []  # the record's names, for rdfs:label and schema:name
         self.publisher_values: list[tuple[Target, Lit, bool]] = []  # (target, value, is the name)
         self.hours: tuple[Target, bool] | None = None  # a schedule said to be all day: (its target, every day)
+        self.hour_notes: list[tuple[Target, Reading, str, str]] = []  # hours read from text: (target, cell, header)
 
 
 Handler = Callable[[RowState, Target, list, Problem, str, str], bool]
@@ -123,6 +126,9 @@ def opening_hours(state: RowState, target: Target, values: list, problem: Proble
     every_day = _all_day(cell)
     if every_day is not None:
         state.hours = (target, every_day)
+    reading = read(cell)
+    if reading.segments or reading.unread:
+        state.hour_notes.append((target, reading, cell, header))
     return True
 
 
@@ -141,6 +147,48 @@ def _all_day(cell: str) -> bool | None:
 _DAY_IRIS = weekday_iris(ALL_WEEK)[0]
 _START, _END, _DAYS_TEXT, _DAY_OF_WEEK = IC + "開始時間", IC + "終了時間", IC + "開催期日", SCHEMA + "dayOfWeek"
 _ALL_DAY = ITSU + "allDay"
+
+
+def apply_hours(nodes: dict[str, Node], target: Target, reading: Reading) -> None:
+    """Hours read from a schedule's text (:mod:`.hours`): the schedule's own hours where it has none, and a
+    further schedule on the same property for the days the text gives other hours, those days taken from the
+    schedule's own (「日曜日は9:00～17:00」 on a 月～日 schedule leaves it 月～土)."""
+    if not target.steps:
+        return
+    step = target.steps[-1]
+    main = parent_node(nodes, target)
+    for segment in reading.segments:
+        given = {p for p, _ in main.props}
+        main_days = next((o.value for p, o in main.props if p == _DAYS_TEXT and type(o) is Lit), "")
+        if _START not in given and _END not in given and (not segment.days or not main_days
+                                                          or segment.days == main_days):
+            if segment.days and not main_days:
+                _set_days(main, segment.days)
+            _set_times(main, segment.start, segment.end)
+            continue
+        if not segment.days:
+            continue  # the schedule's own hours, given already in their columns
+        start = segment.start or next((o.value for p, o in main.props if p == _START and type(o) is Lit), None)
+        other = Node(None, [step.cls] if step.cls else [],
+                     [(p, constant(v)) for p, v in step.consts] if step.consts else [])
+        _set_days(other, segment.days)
+        _set_times(other, start, segment.end)
+        nodes[step.parent].props.append((step.predicate, other))
+        remaining = "".join(c for c in main_days if c not in segment.days)
+        if remaining and remaining != main_days:
+            _set_days(main, remaining)
+
+
+def _set_days(node: Node, days: str) -> None:
+    node.props[:] = [(p, o) for p, o in node.props if p not in (_DAYS_TEXT, _DAY_OF_WEEK)]
+    node.props.append((_DAYS_TEXT, Lit(days)))
+    node.props += [(_DAY_OF_WEEK, day) for day in weekday_iris(days)[0]]
+
+
+def _set_times(node: Node, start: str | None, end: str) -> None:
+    if start is not None:
+        node.props.append((_START, Lit(start, XSD + "time")))
+    node.props.append((_END, Lit(end, XSD + "time")))
 
 
 def complete_schedule(nodes: dict[str, Node], target: Target, every_day: bool) -> None:
