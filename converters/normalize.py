@@ -249,8 +249,14 @@ _FALSE = {"無", "なし", "無し", "×", "✕", "0", "false", "no", "n", "不�
 _PARTIAL = {"△", "▲", "一部", "一部有", "一部あり", "条件付き", "要相談"}
 
 
+_DECIMAL_FLAG = re.compile(r"([01])\.0+")  # 1.0 / 0.0: a 1/0 column saved from a spreadsheet as numbers
+
+
 def flag(value: str) -> Normalized:
     s = nfkc(value).strip().lower()
+    decimal = _DECIMAL_FLAG.fullmatch(s)
+    if decimal:
+        s = decimal.group(1)
     if s in _TRUE:
         return [Lit("true", XSD + "boolean")], None, False
     if s in _FALSE:

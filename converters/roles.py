@@ -120,6 +120,11 @@ _ALL_DAYS = re.compile(r"全日|毎日|年中無休|無休|365日|常時")
 _RESTRICTED = re.compile(r"[月火水木金土祝]|日曜|平日|休日|休館|休業|除|以外|開館|開園|開校|使用時|営業時間")
 
 
+_CLAUSES = re.compile(r"[。;\n]")
+#: what makes an all-day statement about part of the record: a number (a floor, a date), 階, …のもの
+_QUALIFIED = re.compile(r"\d|階|のもの")
+
+
 def opening_hours(state: RowState, target: Target, values: list, problem: Problem, cell: str, header: str) -> bool:
     """A schedule's days or its note: ``24時間``, ``全日・全時間帯使用可``, ``終日開放`` make the schedule all day;
     every day too when it says so (全日, 毎日, 年中無休) or is 24時間 with nothing restricting the days."""
@@ -139,6 +144,9 @@ def _all_day(cell: str) -> bool | None:
     found = _ALL_HOURS.search(text)
     if found is None:
         return None
+    clause = next(c for c in _CLAUSES.split(text) if _ALL_HOURS.search(c))
+    if _QUALIFIED.search(_ALL_HOURS.sub("", clause.replace("365日", ""))):
+        return None  # 「４階と６階のものは終日利用可能」: all day for some of them, not the schedule
     # 終日 is all day on the days open; 24時間 with no restriction is around the clock, every day
     around_the_clock = found.group().startswith("24") and not _RESTRICTED.search(text)
     return bool(_ALL_DAYS.search(text)) or around_the_clock

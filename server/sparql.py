@@ -455,8 +455,10 @@ LIMIT 500"""),
     ("町字ごとの施設数 / Facilities per 町字 (town)", """\
 PREFIX itsu: <https://w3id.org/itsutsuboshi/ns#>
 PREFIX ic: <http://imi.go.jp/ns/core/rdf#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
 SELECT ?town (COUNT(DISTINCT ?facility) AS ?facilities) WHERE {
-  ?facility ic:設置地点?/ic:住所/itsu:town ?town .
+  ?facility ic:設置地点?/ic:住所/itsu:town ?town ;
+            dcterms:isPartOf ?dataset .
 }
 GROUP BY ?town
 ORDER BY DESC(?facilities) ?town"""),

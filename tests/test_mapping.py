@@ -162,6 +162,8 @@ _AED_OLD = ["都道府県コード又は市区町村コード", "NO", "名称", 
     ("", "00:00", "24:00", "年中無休・24時間", True, "月火水木金土日", ("00:00:00", "24:00:00")),
     ("月火水木金", "8:30", "17:00", "土日、祝日を除く", False, "月火水木金", ("08:30:00", "17:00:00")),
     ("", "", "", "学校開校時使用可", False, None, None),  # text that says nothing structured stays text
+    # all day for some of the record's units only (高松市): the schedule is not all day
+    ("月火水木金", "", "", "祝日、12/29～1/3を除く。４階と６階のものは終日利用可能。", False, "月火水木金", None),
 ])
 def test_all_day_schedules_get_their_structure(days, start, end, note, all_day, expected_days, expected_times):
     converter = RowConverter(mapping.get("aed"), _AED_OLD, iris=IriBuilder(), filename="aed.csv", code="132195")

@@ -40,6 +40,9 @@ CASES = [
     ("flag", "無", ["false"], None),
     ("flag", "○", ["true"], None),
     ("flag", "1", ["true"], None),
+    ("flag", "1.0", ["true"], None),  # 七尾市: a 1/blank column saved as numbers
+    ("flag", "0.00", ["false"], None),
+    ("flag", "1.5", ["1.5"], "flag.invalid"),
     ("flag", "△", [], "flag.partial"),
     ("flag", "どちらでも", ["どちらでも"], "flag.invalid"),
     ("integer", "50,700 ", ["50700"], None),
