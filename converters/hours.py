@@ -47,6 +47,7 @@ _CLAUSE = re.compile(r"([。;\n()]|(?=【))")
 _LABEL = re.compile(r"【[^】]*】")
 _SUBJECT = re.compile(r"(?:開所|開園|開館|開室|営業|診療|利用|利用可能|使用可能)?時間|保育")
 _FILLER = re.compile(r"[\s:、,は]|の|毎週")
+_CONDITION = re.compile(r"[可開営]")
 
 
 def _hhmm(m: re.Match[str], name: str, afternoon: bool = False) -> tuple[str, bool] | None:
@@ -69,8 +70,8 @@ def _days(prefix: str) -> str | None:
     s = _FILLER.sub("", _SUBJECT.sub("", s))
     if not s:
         return ""
-    if any(c.isdigit() for c in s):
-        return None  # a date, a month, a floor: not a weekday schedule
+    if any(c.isdigit() for c in s) or _CONDITION.search(s):
+        return None  # a date, a month, a floor, 開放日, 利用可能日: not a weekday schedule
     days, stray = weekday_chars(s)
     return days if days and not stray else None
 

@@ -214,11 +214,15 @@ _WEEKDAY_WORDS = (("年中無休", "月火水木金土日祝"), ("365日", "月�
                   ("祝祭日", "祝"), ("休日", "祝"))
 
 
+#: words that say the days are open, not which: 全日・全時間帯使用可 is every day (the hours role reads the rest)
+_AVAILABLE = re.compile(r"全時間帯?|24\s*時間|(?:使用|利用)?可能?")
+
+
 def weekday_chars(value: str) -> tuple[str, bool]:
     """The weekday characters of ``value`` and whether anything else (a note) was in it."""
     s = nfkc(value)
     noted = bool(_NOTE.search(s))
-    s = _NOTE.sub("", s).replace("曜日", "").replace("曜", "")
+    s = _AVAILABLE.sub("", _NOTE.sub("", s)).replace("曜日", "").replace("曜", "")
     for word, days in _WEEKDAY_WORDS:
         s = s.replace(word, days)
     s = _RANGE.sub(lambda m: _ORDER[_ORDER.index(m.group(1)):_ORDER.index(m.group(2)) + 1], s)

@@ -44,7 +44,7 @@ class RowState:
         self.lon: Coordinate | None = None
         self.names: list[Lit] = []  # the record's names, for rdfs:label and schema:name
         self.publisher_values: list[tuple[Target, Lit, bool]] = []  # (target, value, is the name)
-        self.hours: tuple[Target, bool] | None = None  # a schedule said to be all day: (its target, every day)
+        self.hours: tuple[Target, str] | None = None  # a schedule said to be all day: (its target, the days said)
         self.hour_notes: list[tuple[Target, Reading, str, str]] = []  # hours read from text: (target, cell, header)
 
 
@@ -116,6 +116,8 @@ def name_publisher(state: RowState, target: Target, values: list, problem: Probl
 _ALL_HOURS = re.compile(r"24\s*(?:時間|h\b|H\b|hours?)|全時間|終日|常時")
 #: "every day": 全日, 毎日, 年中無休, 365日, 常時
 _ALL_DAYS = re.compile(r"全日|毎日|年中無休|無休|365日|常時")
+#: every day of the year, public holidays included
+_WITH_HOLIDAYS = re.compile(r"年中無休|無休|365日")
 #: words that restrict the days or hours (a schedule that says them is not simply "always")
 _RESTRICTED = re.compile(r"[月火水木金土祝]|日曜|平日|休日|休館|休業|除|以外|開館|開園|開校|使用時|営業時間")
 
@@ -138,8 +140,8 @@ def opening_hours(state: RowState, target: Target, values: list, problem: Proble
 
 
 @lru_cache(maxsize=CACHE_LIMIT)
-def _all_day(cell: str) -> bool | None:
-    """``None`` when ``cell`` does not say all day, else whether it says every day too."""
+def _all_day(cell: str) -> str | None:
+    """``None`` when ``cell`` does not say all day, else the days it says too (``""`` when it does not)."""
     text = nfkc(cell)
     found = _ALL_HOURS.search(text)
     if found is None:
@@ -149,10 +151,11 @@ def _all_day(cell: str) -> bool | None:
         return None  # 「４階と６階のものは終日利用可能」: all day for some of them, not the schedule
     # 終日 is all day on the days open; 24時間 with no restriction is around the clock, every day
     around_the_clock = found.group().startswith("24") and not _RESTRICTED.search(text)
-    return bool(_ALL_DAYS.search(text)) or around_the_clock
+    if _WITH_HOLIDAYS.search(text):
+        return ALL_WEEK + "祝"  # open every day of the year, public holidays too
+    return ALL_WEEK if _ALL_DAYS.search(text) or around_the_clock else ""
 
 
-_DAY_IRIS = weekday_iris(ALL_WEEK)[0]
 _START, _END, _DAYS_TEXT, _DAY_OF_WEEK = IC + "開始時間", IC + "終了時間", IC + "開催期日", SCHEMA + "dayOfWeek"
 _ALL_DAY = ITSU + "allDay"
 
@@ -199,17 +202,18 @@ def _set_times(node: Node, start: str | None, end: str) -> None:
     node.props.append((_END, Lit(end, XSD + "time")))
 
 
-def complete_schedule(nodes: dict[str, Node], target: Target, every_day: bool) -> None:
+def complete_schedule(nodes: dict[str, Node], target: Target, days: str) -> None:
     """An all-day schedule (the node ``target`` hangs on) gets its structure: ``itsu:allDay true``, 00:00–24:00
-    where no times were given, and all seven days where the text says every day and no days were given."""
+    where no times were given, and the days the text says (every day; with 祝 for 年中無休 and 365日) where no
+    days were given."""
     node = parent_node(nodes, target)
     given = {p for p, _ in node.props}
     node.props.append((_ALL_DAY, Lit("true", XSD + "boolean")))
     if _START not in given and _END not in given:
         node.props += [(_START, Lit("00:00:00", XSD + "time")), (_END, Lit("24:00:00", XSD + "time"))]
-    if every_day and _DAYS_TEXT not in given:
-        node.props.append((_DAYS_TEXT, Lit(ALL_WEEK)))
-        node.props += [(_DAY_OF_WEEK, day) for day in _DAY_IRIS if (_DAY_OF_WEEK, day) not in node.props]
+    if days and _DAYS_TEXT not in given:
+        node.props.append((_DAYS_TEXT, Lit(days)))
+        node.props += [(_DAY_OF_WEEK, day) for day in weekday_iris(days)[0] if (_DAY_OF_WEEK, day) not in node.props]
 
 
 #: roles of the columns about the record, by name ("" = no role)

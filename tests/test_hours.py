@@ -44,6 +44,8 @@ TIME = URIRef("http://www.w3.org/2001/XMLSchema#time")
     ("平日：放課後～18：30（延長利用：19：00）", [], True),
     ("小学校の授業の休業日(土曜日を含む)は7:30から20:00まで。", [], True),
     ("22:00～6:00", [], True),
+    ("開放日は9:00～17:00", [], True),  # 日 of 開放日 and 利用可能日 is not Sunday
+    ("利用可能日は9:00～17:00", [], True),
     # no times at all: nothing to read, nothing to report
     ("12/29～1/3を除く", [], False),
     ("24時間利用可能", [], False),

@@ -159,7 +159,7 @@ _AED_OLD = ["都道府県コード又は市区町村コード", "NO", "名称", 
     ("", "", "", "24時間利用可能", True, "月火水木金土日", ("00:00:00", "24:00:00")),  # 焼津市's toilets
     ("", "", "", "終日開放", True, None, ("00:00:00", "24:00:00")),  # all day, but the days are not said
     ("月火水木金", "", "", "平日24時間", True, "月火水木金", ("00:00:00", "24:00:00")),  # the days given stay
-    ("", "00:00", "24:00", "年中無休・24時間", True, "月火水木金土日", ("00:00:00", "24:00:00")),
+    ("", "00:00", "24:00", "年中無休・24時間", True, "月火水木金土日祝", ("00:00:00", "24:00:00")),  # holidays too
     ("月火水木金", "8:30", "17:00", "土日、祝日を除く", False, "月火水木金", ("08:30:00", "17:00:00")),
     ("", "", "", "学校開校時使用可", False, None, None),  # text that says nothing structured stays text
     # all day for some of the record's units only (高松市): the schedule is not all day

@@ -36,6 +36,8 @@ CASES = [
     ("weekdays", "月～金", ["月火水木金"], None),
     ("weekdays", "月・水・金", ["月水金"], None),
     ("weekdays", "土日祝日", ["土日祝"], None),
+    ("weekdays", "全日・全時間帯使用可", ["月火水木金土日"], None),  # 狛江市: every day, all day (role hours)
+    ("weekdays", "月～金利用可", ["月火水木金"], None),
     ("flag", "有", ["true"], None),
     ("flag", "無", ["false"], None),
     ("flag", "○", ["true"], None),
