@@ -71,6 +71,7 @@ class _Index:
         self.qualifiers = tuple(sorted({self.fold(s) for s in r.qualifiers}, key=len, reverse=True))
         self.ignore = tuple(sorted({self.fold(s) for s in r.ignore}, key=len, reverse=True))
         self.negations = tuple(sorted({self.fold(s) for s in r.negations}, key=len, reverse=True))
+        self.short = {self.fold(a): full for a, full in r.abbreviations}  # whole values only
         self.labels: dict[str, Concept] = {}
         for concept in codes.concepts:
             for label in concept.labels:
@@ -113,9 +114,12 @@ class Matcher:
 
     def _exact(self, text: str) -> tuple[Concept, ...] | None:
         for index in self.indexes:
-            found = index.exact(index.fold(text))
+            key = index.fold(text)
+            found = index.exact(key)
             if found is not None:
                 return index.resolve(found)
+            if key in index.short:
+                return self._exact(index.short[key])
         return None
 
     def is_concept(self, text: str) -> bool:

@@ -78,6 +78,13 @@ MATCHES = [
     (MEDICAL, "耳鼻咽喉", ["27"], ""),
     (MEDICAL, "脳神経内科", ["04"], ""),
     (MEDICAL, "リュウマチ科", ["35"], ""),
+    # the short forms of prefectural lists (北海道: 「内|神内|小|外|整|リハ|麻」), as whole values only
+    (MEDICAL, "整", ["11"], ""),
+    (MEDICAL, "神内", ["04"], ""),
+    (MEDICAL, "リハ", ["36"], ""),
+    (MEDICAL, "循", ["01-b006"], ""),
+    (MEDICAL, "内（消化器）", ["01"], "消化器"),
+    (MEDICAL, "整体", [], ""),  # 整 inside a longer word is not 整形外科
     (MEDICAL, "美容皮フ科", ["19-t003"], ""),
     (MEDICAL, "頭頚部外科", ["10-b001"], ""),
     (MEDICAL, "こう門外科", ["10-b008"], ""),

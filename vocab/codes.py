@@ -30,7 +30,7 @@ _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _TOP_KEYS = {"scheme", "title", "definition", "property", "sources", "citation", "rights", "license",
              "notation_note", "reading", "components", "concepts", "closed"}
 _CONCEPT_KEYS = {"notation", "ja", "en", "alt", "hidden", "broader", "replaced_by", "deprecated", "note"}
-_READING_KEYS = {"suffixes", "shared_suffixes", "qualifiers", "ignore", "negations", "variants"}
+_READING_KEYS = {"suffixes", "shared_suffixes", "qualifiers", "ignore", "negations", "variants", "abbreviations"}
 
 
 class CodeListError(ValueError):
@@ -72,7 +72,8 @@ class Reading:
     ``shared_suffixes``: endings two names joined by ``・`` share (``乳腺・内分泌外科``); ``qualifiers``: words
     that may stand in a value without changing its concept, kept as its note (``私立``); ``ignore``: words
     dropped without a note (``有り``); ``negations``: words that make a value say the opposite (``無し``),
-    never matched; ``variants``: spellings read as another (``頚`` → ``頸``)."""
+    never matched; ``variants``: spellings read as another (``頚`` → ``頸``); ``abbreviations``: short forms
+    lists use for a whole value (``整`` for 整形外科), read as the name they stand for, never inside a longer value."""
 
     suffixes: tuple[str, ...] = ()
     shared_suffixes: tuple[str, ...] = ()
@@ -80,6 +81,7 @@ class Reading:
     ignore: tuple[str, ...] = ()
     negations: tuple[str, ...] = ()
     variants: tuple[tuple[str, str], ...] = ()
+    abbreviations: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -192,7 +194,8 @@ def parse(data: dict, *, source: str) -> CodeList:
                       qualifiers=_words(reading_data, "qualifiers", source),
                       ignore=_words(reading_data, "ignore", source),
                       negations=_words(reading_data, "negations", source),
-                      variants=tuple((str(k), str(v)) for k, v in variants.items()))
+                      variants=tuple((str(k), str(v)) for k, v in variants.items()),
+                      abbreviations=tuple((str(k), str(v)) for k, v in reading_data.get("abbreviations", {}).items()))
     concepts: list[Concept] = []
     by_notation: dict[str, Concept] = {}
     for i, entry in enumerate(data.get("concepts", [])):
