@@ -33,7 +33,7 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from itsutsuboshi import formats
 from itsutsuboshi.formats import HTML, RESULTS_CSV, Registry
 from itsutsuboshi.spreadsheet import safe_row
-from itsutsuboshi.store import QueryError, QueryTimeout, StoreUnavailable
+from itsutsuboshi.store import Dataset, QueryError, QueryTimeout, StoreUnavailable
 
 from .state import site_state
 
@@ -57,6 +57,8 @@ _KINDS = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRU
 #: rdflib's grammar is not thread-safe (pyparsing works out how to call each parse action on its first
 #: use, and two threads doing it at once fail with TypeError): one parse at a time
 _PARSING = threading.Lock()
+#: a graph named by the protocol's dataset parameters
+_GRAPH_IRI = re.compile(r"https?://[^<>\"{}|^`\\\s]+")
 _CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
          "Access-Control-Allow-Headers": "Content-Type, Accept",
          "Access-Control-Expose-Headers": "X-Result-Limit, X-Result-Truncated"}
@@ -233,10 +235,28 @@ def run_bounded(work: Callable[[], Any], *, timeout: float, slots: threading.Bou
     return outcome["value"]
 
 
-def _execute(store: Any, checked: Checked, fmt: str, timeout: float | None = None) -> tuple[bytes, str, dict[str, str]]:
+def _dataset() -> Dataset | None:
+    """The RDF dataset the request names (``default-graph-uri``, ``named-graph-uri``, each repeatable, in the
+    URL or a form body), which replaces the query's FROM and FROM NAMED; ``None`` when it names none."""
+    default = request.args.getlist("default-graph-uri") + request.form.getlist("default-graph-uri")
+    named = request.args.getlist("named-graph-uri") + request.form.getlist("named-graph-uri")
+    if not default and not named:
+        return None
+    for iri in default + named:
+        if not _GRAPH_IRI.fullmatch(iri):
+            raise Refusal(400, f"default-graph-uri and named-graph-uri take http(s) IRIs: {iri!r}")
+    return Dataset(tuple(dict.fromkeys(default)), tuple(dict.fromkeys(named)))
+
+
+def _execute(store: Any, checked: Checked, fmt: str, timeout: float | None = None, *,
+             dataset: Dataset | None = None, base: str | None = None) -> tuple[bytes, str, dict[str, str]]:
     # the store gets the time limit too: the embedded store then runs the query in a process it
     # can stop, so a runaway query does not keep a CPU and its memory after we answered 503
-    limit = {"timeout": timeout} if timeout is not None else {}
+    limit: dict[str, Any] = {"timeout": timeout} if timeout is not None else {}
+    if dataset is not None:
+        limit["dataset"] = dataset
+    if base is not None:
+        limit["base"] = base
     try:
         if checked.kind in ("CONSTRUCT", "DESCRIBE"):
             body, media = store.query(checked.text, graph=fmt, **limit)
@@ -300,6 +320,8 @@ def _query_text() -> str | None:
     """The query of a GET, a form POST or a direct POST; updates refused whatever the method."""
     if "update" in request.args or "update" in request.form:
         raise Refusal(403, "SPARQL Update is not allowed: this endpoint is read-only")
+    if len(request.args.getlist("query")) + len(request.form.getlist("query")) > 1:
+        raise Refusal(400, "give one query: the request has several query parameters")
     if request.method == "GET":
         return request.args.get("query")
     if request.content_length is not None and request.content_length > MAX_QUERY_BYTES * 4:
@@ -350,6 +372,7 @@ def _answer(text: str) -> Response:
     if len(text.encode("utf-8")) > MAX_QUERY_BYTES:
         raise Refusal(413, f"query too large: at most {MAX_QUERY_BYTES} bytes")
     args, accept = request.args.to_dict(), request.accept_mimetypes
+    dataset, base = _dataset(), request.base_url  # relative IRIs in a query name things under this service
 
     def work() -> tuple[bytes, str, dict[str, str]]:
         checked = _checked(text, tuple(allowlist), max_rows)
@@ -357,7 +380,7 @@ def _answer(text: str) -> Response:
             fmt = _pick(GRAPH_OFFERS, set(formats.RDF.names()), args, accept)
         else:
             fmt = _pick(RESULT_OFFERS, set(formats.RESULTS.names()), args, accept)
-        return _execute(store, checked, fmt, timeout)
+        return _execute(store, checked, fmt, timeout, dataset=dataset, base=base)
 
     timeout = settings.timeout
     # the store stops the query at ``timeout``; the thread bound is the backstop for stores that cannot
@@ -396,7 +419,7 @@ def _no_query() -> Response:
 
 def service_description(endpoint: str):
     """The SPARQL 1.1 Service Description of this endpoint, as an rdflib Graph."""
-    from rdflib import Graph, Literal, Namespace, URIRef
+    from rdflib import BNode, Graph, Literal, Namespace, URIRef
     from rdflib.namespace import RDF
 
     sd = Namespace("http://www.w3.org/ns/sparql-service-description#")
@@ -409,11 +432,22 @@ def service_description(endpoint: str):
     graph.add((service, sd.endpoint, service))
     graph.add((service, sd.supportedLanguage, sd.SPARQL11Query))
     graph.add((service, sd.feature, sd.UnionDefaultGraph))
+    # the default dataset: every named graph, and their union as the default graph; a request narrows it with
+    # default-graph-uri / named-graph-uri (which take precedence over the query's FROM / FROM NAMED)
+    dataset, default = BNode(), BNode()
+    graph.add((service, sd.defaultDataset, dataset))
+    graph.add((dataset, RDF.type, sd.Dataset))
+    graph.add((dataset, sd.defaultGraph, default))
+    graph.add((default, RDF.type, sd.Graph))
+    graph.add((service, sd.defaultEntailmentRegime, URIRef("http://www.w3.org/ns/entailment/Simple")))
     for served in (*formats.RESULTS, *formats.RDF):
         graph.add((service, sd.resultFormat, names[served.w3c]))
     settings = site_state().sparql
     graph.add((service, URIRef("http://www.w3.org/2000/01/rdf-schema#comment"),
-               Literal(f"Read-only; at most {settings.max_rows} rows, {settings.timeout:g} s per query.")))
+               Literal(f"Read-only; at most {settings.max_rows} rows, {settings.timeout:g} s per query. The default "
+                       "graph is the union of all graphs; default-graph-uri and named-graph-uri select others "
+                       "and take precedence over FROM and FROM NAMED; relative IRIs resolve against this "
+                       "endpoint's IRI.")))
     return graph
 
 

@@ -55,3 +55,29 @@ def test_sparql_through_a_remote_store(client):
 def test_home_lists_the_dataset(client):
     page = client.get("/", headers={"Accept": "text/html"})
     assert page.status_code == 200 and "AED" in page.get_data(as_text=True)
+
+
+def _rows(client, query: str, **params) -> list[dict]:
+    answer = client.get("/sparql", query_string={"query": query, **params},
+                        headers={"Accept": "application/sparql-results+json"})
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    return answer.get_json()["results"]["bindings"]
+
+
+def test_the_protocol_dataset_reaches_a_remote_store(client):
+    aeds = "SELECT ?s WHERE { ?s a <https://w3id.org/itsutsuboshi/ns#AED> }"
+    graphs = {r["g"]["value"] for r in _rows(client, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s a "
+                                                      "<https://w3id.org/itsutsuboshi/ns#AED> } }")}
+    graph = next(g for g in graphs if g.startswith(BASE))
+    none = BASE + "graph/none"
+    assert len(_rows(client, aeds, **{"default-graph-uri": graph})) >= 2
+    assert _rows(client, aeds, **{"default-graph-uri": none}) == []
+    from_none = f"SELECT ?s FROM <{none}> WHERE {{ ?s a <https://w3id.org/itsutsuboshi/ns#AED> }}"
+    assert _rows(client, from_none) == []
+    assert len(_rows(client, from_none, **{"default-graph-uri": graph})) >= 2  # the protocol wins
+    named = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+    assert {r["g"]["value"] for r in _rows(client, named, **{"named-graph-uri": graph})} == {graph}
+    relative = client.get("/sparql", query_string={"query": "SELECT ?x WHERE { BIND (<other> AS ?x) }"},
+                          headers={"Accept": "application/sparql-results+json"})
+    assert relative.get_json()["results"]["bindings"][0]["x"]["value"] == "http://localhost/other"
+    assert client.get("/sparql", query_string={"query": [aeds, aeds]}).status_code == 400

@@ -134,12 +134,6 @@ def test_format_that_does_not_fit_the_query_is_406(client):
     assert response.status_code == 406
 
 
-def test_dataset_parameters_are_ignored(client):
-    response = client.get("/sparql", query_string={"query": SELECT, "default-graph-uri": "http://ex/g",
-                                                   "named-graph-uri": "http://ex/n"})
-    assert response.status_code == 200
-
-
 def test_options_preflight_has_cors(client):
     response = client.options("/sparql")
     assert response.headers["Access-Control-Allow-Origin"] == "*"

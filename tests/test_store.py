@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from itsutsuboshi.cli.main import main
 from itsutsuboshi.iris import IriBuilder
 from itsutsuboshi.publish.loading import load_csv
-from itsutsuboshi.store import EmbeddedStore, StoreUnavailable, open_store
+from itsutsuboshi.store import Dataset, EmbeddedStore, StoreUnavailable, open_store
 from itsutsuboshi.store.remote import RemoteStore
 
 from .conftest import ROOT
@@ -221,3 +221,19 @@ def test_drop_graph_removes_one_graph(store):
     store.drop_graph(first)
     store.drop_graph(BASE + "graph/none/000000")  # absent: nothing happens
     assert ours(store) == [second] and count(store, first) == 0
+
+
+@pytest.mark.parametrize(("query", "dataset"), [
+    ("SELECT * WHERE { ?s ?p ?o }", None),
+    ("PREFIX g: <http://g/> SELECT * FROM g:a FROM NAMED <http://g/b> WHERE { ?s ?p ?o }",
+     Dataset(("http://g/a",), ("http://g/b",))),
+    ("BASE <http://h/> SELECT * FROM <x> {}", Dataset(("http://h/x",), ())),
+    ('SELECT * { ?s ?p "FROM <http://g/a>" }', None),  # in a string
+    ("# FROM <http://g/a>\nSELECT * {}", None),  # in a comment
+    ("SELECT * { ?s ex:FROM ?o }", None),  # a local name
+])
+def test_the_dataset_a_query_names(query, dataset):
+    from itsutsuboshi.store.base import from_clauses, names_dataset
+
+    assert from_clauses(query) == dataset
+    assert names_dataset(query) is (dataset is not None)

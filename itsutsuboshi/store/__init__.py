@@ -17,6 +17,7 @@ from itsutsuboshi.store.base import (
     DESCRIBE_DEPTH,
     DESCRIBE_LIMIT,
     STAGING,
+    Dataset,
     QueryError,
     QueryTimeout,
     Store,
@@ -25,7 +26,7 @@ from itsutsuboshi.store.base import (
 )
 from itsutsuboshi.store.embedded import EmbeddedStore
 
-__all__ = ["DESCRIBE_DEPTH", "DESCRIBE_LIMIT", "STAGING", "EmbeddedStore", "QueryError", "QueryTimeout", "Store",
+__all__ = ["DESCRIBE_DEPTH", "DESCRIBE_LIMIT", "STAGING", "Dataset", "EmbeddedStore", "QueryError", "QueryTimeout", "Store",
            "StoreUnavailable", "describe_query", "open_store"]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -25,10 +26,48 @@ OPTIMIZE_MIN = 500_000
 STAGING = "urn:itsutsuboshi:staging:"
 #: seconds a remote store's list of live graphs is trusted
 LIVE_GRAPHS_SECONDS = 2.0
-_FROM = re.compile(r"\bFROM\s+(?:NAMED\s+)?<", re.IGNORECASE)
+#: a query's tokens that can hide the word FROM (IRIs, strings, comments), and its words
+_TOKENS = re.compile(
+    r"(?P<iri><[^<>\"{}|^`\\\x00-\x20]*>)"
+    r"|(?P<string>\"\"\"(?:[^\"\\]|\\.|\"(?!\"\"))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r"|\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*')"
+    r"|(?P<comment>#[^\n]*)"
+    r"|(?P<word>(?<![:?$\w])[A-Za-z_]\w*(?![\w:]))", re.DOTALL)
 _TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _WKT = "http://www.opengis.net/ont/geosparql#wktLiteral"
 _UNSAFE_IRI = frozenset('<>"{}|^`\\ \t\n\r')
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """The RDF dataset a request names (SPARQL 1.1 Protocol ``default-graph-uri`` and ``named-graph-uri``):
+    it replaces the query's own FROM and FROM NAMED, and a graph it does not give is not queried."""
+
+    default: tuple[str, ...] = ()
+    named: tuple[str, ...] = ()
+
+
+def names_dataset(sparql: str) -> bool:
+    """Whether a query has its own FROM or FROM NAMED (the word outside IRIs, strings and comments)."""
+    return any((word := m.group("word")) is not None and word.upper() == "FROM" for m in _TOKENS.finditer(sparql))
+
+
+def from_clauses(sparql: str) -> Dataset | None:
+    """The dataset a query's FROM and FROM NAMED clauses name (prefixes and BASE resolved), ``None`` when it
+    has none. Stores whose default graph is the union of all graphs may ignore FROM: the dataset is then given
+    to them as the protocol's parameters, which mean the same."""
+    if not names_dataset(sparql):
+        return None
+    from rdflib.plugins.sparql.algebra import translateQuery
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    try:
+        clauses = translateQuery(parseQuery(sparql)).algebra.get("datasetClause") or []
+    except Exception:  # the store reports the syntax error itself
+        return None
+    default = tuple(str(c["default"]) for c in clauses if "default" in c)
+    named = tuple(str(c["named"]) for c in clauses if "named" in c)
+    return Dataset(default, named) if default or named else None
 
 
 def describe_query(iri: str) -> str:
@@ -74,9 +113,12 @@ class Store(Protocol):
     """What the loader and the server need from a store."""
 
     def query(self, sparql: str, *, results: str = "json", graph: str = "turtle",
-              timeout: float | None = None) -> tuple[bytes, str]:
+              timeout: float | None = None, dataset: Dataset | None = None,
+              base: str | None = None) -> tuple[bytes, str]:
         """Run a read-only query; SELECT/ASK answer in ``results``, CONSTRUCT/DESCRIBE in ``graph`` (format
         names of :data:`itsutsuboshi.formats.RESULTS` and :data:`itsutsuboshi.formats.RDF`).
+        The default graph is the union of every graph unless the query has FROM or FROM NAMED; ``dataset``
+        replaces both (the protocol's parameters win). Relative IRIs resolve against ``base``.
         Returns the body and its media type; past ``timeout`` seconds, raises :class:`QueryTimeout`."""
         ...
 

@@ -30,9 +30,11 @@ from itsutsuboshi.store.base import (
     DESCRIBE_LIMIT,
     LOAD_CHUNK,
     OPTIMIZE_MIN,
+    Dataset,
     QueryError,
     QueryTimeout,
     _checked,
+    names_dataset,
 )
 
 
@@ -77,16 +79,17 @@ class EmbeddedStore:
         return True
 
     def query(self, sparql: str, *, results: str = "json", graph: str = "turtle",
-              timeout: float | None = None) -> tuple[bytes, str]:
+              timeout: float | None = None, dataset: Dataset | None = None,
+              base: str | None = None) -> tuple[bytes, str]:
         """With ``timeout``, the query runs in a forked worker process that is killed when time is
         up (pyoxigraph cannot cancel a query, and a runaway one must not keep a CPU and its memory).
         Workers are forked ahead of use and reused, and replaced after a change of the data."""
         self.refresh()
         if timeout is None:
-            return _run(self.store, sparql, results, graph)
+            return _run(self.store, sparql, results, graph, dataset, base)
         worker = self._pool.take(self.store, self._generation)
         try:
-            answer = worker.ask((sparql, results, graph), timeout)
+            answer = worker.ask((sparql, results, graph, dataset, base), timeout)
         except BaseException:
             worker.stop()
             raise
@@ -221,8 +224,17 @@ def _describe(store: ox.Store, iri: str) -> list[ox.Triple]:
     return list(dict.fromkeys(found))[:DESCRIBE_LIMIT]
 
 
-def _run(store: ox.Store, sparql: str, results: str, graph: str) -> tuple[bytes, str]:
-    answer = store.query(sparql, use_default_graph_as_union=True)
+def _run(store: ox.Store, sparql: str, results: str, graph: str, dataset: Dataset | None = None,
+         base: str | None = None) -> tuple[bytes, str]:
+    """One query: on the dataset the request names, else the one of its FROM clauses, else every graph as the
+    default graph (:meth:`EmbeddedStore.query`)."""
+    options: dict = {"base_iri": base} if base else {}
+    if dataset is not None:
+        options["default_graph"] = [ox.NamedNode(g) for g in dataset.default]
+        options["named_graphs"] = [ox.NamedNode(g) for g in dataset.named]
+    elif not names_dataset(sparql):
+        options["use_default_graph_as_union"] = True
+    answer = store.query(sparql, **options)
     if isinstance(answer, ox.QueryTriples):
         triples = formats.get(graph)
         return _written(answer.serialize(format=triples.ox)), triples.media_type
@@ -243,11 +255,11 @@ def _serve_queries(store: ox.Store, connection, parent: int, inherited: frozense
     _forget_parent_signals()
     while True:
         try:
-            sparql, results, graph = connection.recv()
+            sparql, results, graph, dataset, base = connection.recv()
         except (EOFError, OSError):
             return
         try:
-            connection.send(("ok", _run(store, sparql, results, graph)))
+            connection.send(("ok", _run(store, sparql, results, graph, dataset, base)))
         except Exception as exc:  # reported to the parent, which answers 400
             connection.send(("error", f"{type(exc).__name__}: {exc}"))
 
@@ -317,7 +329,7 @@ class _Worker:
         child_end.close()
         self.generation = generation
 
-    def ask(self, request: tuple[str, str, str], timeout: float) -> tuple[str, object]:
+    def ask(self, request: tuple, timeout: float) -> tuple[str, object]:
         self.connection.send(request)
         if not self.connection.poll(timeout):
             raise QueryTimeout(f"the query ran longer than {timeout:g} s and was stopped")

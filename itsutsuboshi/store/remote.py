@@ -20,14 +20,15 @@ import pyoxigraph as ox
 from itsutsuboshi import formats
 from itsutsuboshi.formats import NTRIPLES
 from itsutsuboshi.store.base import (
-    _FROM,
     DESCRIBE_LIMIT,
     LIVE_GRAPHS_SECONDS,
     STAGING,
+    Dataset,
     QueryError,
     StoreUnavailable,
     _checked,
     describe_query,
+    from_clauses,
 )
 
 _WKT = "http://www.opengis.net/ont/geosparql#wktLiteral"
@@ -60,13 +61,25 @@ class RemoteStore:
         return False  # the server always answers with its current data
 
     def query(self, sparql: str, *, results: str = "json", graph: str = "turtle",
-              timeout: float | None = None) -> tuple[bytes, str]:
-        _, live, writing = self._listing()
-        return self._query(sparql, results=results, graph=graph, timeout=timeout,
-                           dataset=live if writing and not _FROM.search(sparql) else None)
+              timeout: float | None = None, dataset: Dataset | None = None,
+              base: str | None = None) -> tuple[bytes, str]:
+        """The protocol's dataset goes to the server as ``default-graph-uri`` / ``named-graph-uri`` (staging
+        graphs left out); while a write is under way, a query naming no dataset names the live graphs;
+        ``base`` is stated in the query (``BASE``), so the server resolves relative IRIs against this service."""
+        if base:
+            sparql = f"BASE <{_checked(base)}>\n{sparql}"
+        dataset = dataset or from_clauses(sparql)  # a union default graph would override FROM
+        if dataset is not None:
+            dataset = Dataset(tuple(g for g in dataset.default if not g.startswith(STAGING)),
+                              tuple(g for g in dataset.named if not g.startswith(STAGING)))
+        else:
+            _, live, writing = self._listing()
+            if writing:
+                dataset = Dataset(tuple(live), tuple(live))
+        return self._query(sparql, results=results, graph=graph, timeout=timeout, dataset=dataset)
 
     def _query(self, sparql: str, *, results: str = "json", graph: str = "turtle", timeout: float | None = None,
-               dataset: list[str] | None = None) -> tuple[bytes, str]:
+               dataset: Dataset | None = None) -> tuple[bytes, str]:
         from SPARQLWrapper import SPARQLWrapper
 
         client = SPARQLWrapper(self.endpoint)
@@ -77,9 +90,11 @@ class RemoteStore:
         client.setOnlyConneg(True)  # no format=… parameters: Virtuoso would answer 406 to a mismatch
         client.setMethod("POST")
         client.setTimeout(max(1, int(timeout if timeout is not None else self.timeout)))
-        for name in dataset or ():
-            client.addDefaultGraph(name)
-            client.addNamedGraph(name)
+        if dataset is not None:
+            for name in dataset.default:
+                client.addDefaultGraph(name)
+            for name in dataset.named:
+                client.addNamedGraph(name)
         kind = client.queryType
         media = (formats.get(graph) if kind in ("CONSTRUCT", "DESCRIBE") else formats.RESULTS.get(results)).media_type
         client.addCustomHttpHeader("Accept", media)  # overrides what SPARQLWrapper would ask for
