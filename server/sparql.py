@@ -101,6 +101,7 @@ def check_query(text: str, *, allowlist: list[str], max_rows: int) -> Checked:
     if kind is None:  # pragma: no cover - the grammar has no other query forms
         raise Refusal(400, f"unsupported query form {parsed[1].name}")
     _check_services(parsed, allowlist)
+    _check_functions(parsed)
     if kind == "ASK":
         return Checked(kind, text)
     return _cap(text, parsed, kind, max_rows)
@@ -137,6 +138,34 @@ def _nodes(root: Any):
             stack.extend(dict.values(node))
         elif isinstance(node, list | tuple | ParseResults):
             stack.extend(node)
+
+
+#: GeoSPARQL: the ontology's namespace (geo:asWKT) and its functions' (geof:sfWithin, geof:distance)
+_GEO, _GEOF = "http://www.opengis.net/ont/geosparql#", "http://www.opengis.net/def/function/geosparql/"
+
+
+def _check_functions(parsed: Any) -> None:
+    """A GeoSPARQL function called in the ontology's namespace (``geo:sfWithin(…)``) gets a 400 that names
+    the functions' namespace, instead of the store's "custom function not supported"."""
+    calls = [n for n in _nodes(parsed[1]) if n.name == "Function"]
+    if not calls:
+        return
+    from rdflib.plugins.sparql.algebra import translatePrologue
+
+    try:
+        prologue = translatePrologue(parsed[0], None)
+    except Exception as exc:
+        raise Refusal(400, f"malformed query: {exc}") from None
+    for node in calls:
+        try:
+            iri = str(prologue.absolutize(dict.get(node, "iri")))
+        except Exception as exc:
+            raise Refusal(400, f"malformed query: {exc}") from None
+        if iri.startswith(_GEO):
+            name = iri[len(_GEO):]
+            raise Refusal(400, f"<{iri}> is a term of the GeoSPARQL ontology, not a function: GeoSPARQL functions "
+                               f"are in <{_GEOF}>, e.g. PREFIX geof: <{_GEOF}> … geof:{name}(…); the ontology "
+                               f"namespace (geo:) is for geo:hasGeometry and geo:asWKT")
 
 
 def _check_services(parsed: Any, allowlist: list[str]) -> None:
@@ -455,22 +484,21 @@ def service_description(endpoint: str):
 EXAMPLES = [
     ("避難場所の近くの AED (距離順) / AEDs near evacuation spaces, by distance", """\
 PREFIX itsu: <https://w3id.org/itsutsuboshi/ns#>
-PREFIX wgs: <http://www.w3.org/2003/01/geo/wgs84_pos#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
-# 距離は緯度経度からの近似 (1° ≈ 111 km, 経度は cos 35.7° を掛ける); 平方根はニュートン法で
+PREFIX geo: <http://www.opengis.net/ont/geosparql#>
+PREFIX geof: <http://www.opengis.net/def/function/geosparql/>
+PREFIX uom: <http://www.opengis.net/def/uom/OGC/1.0/>
+PREFIX wgs: <http://www.w3.org/2003/01/geo/wgs84_pos#>
+# 距離は GeoSPARQL の geof:distance (WGS 84 楕円体上, km); 先に緯度経度の箱で絞ると速い
 SELECT ?siteName ?aedName ?km WHERE {
-  ?site a itsu:EvacuationSpace ; wgs:lat ?lat1 ; wgs:long ?long1 .
-  ?aed a itsu:AED ; wgs:lat ?lat2 ; wgs:long ?long2 .
+  ?site a itsu:EvacuationSpace ; wgs:lat ?lat1 ; wgs:long ?long1 ; geo:hasGeometry/geo:asWKT ?here .
+  ?aed a itsu:AED ; wgs:lat ?lat2 ; wgs:long ?long2 ; geo:hasGeometry/geo:asWKT ?there .
+  FILTER (ABS(?lat2 - ?lat1) < 0.05 && ABS(?long2 - ?long1) < 0.06)
   OPTIONAL { ?site rdfs:label ?siteName }
   OPTIONAL { ?aed rdfs:label ?aedName }
-  BIND ((?lat2 - ?lat1) * 111.0 AS ?dy)
-  BIND ((?long2 - ?long1) * 111.0 * 0.812 AS ?dx)
-  BIND (xsd:double(?dx * ?dx + ?dy * ?dy) AS ?d2)
-  FILTER (?d2 < 25)
-  BIND ((1 + ?d2) / 2 AS ?s1) BIND ((?s1 + ?d2 / ?s1) / 2 AS ?s2) BIND ((?s2 + ?d2 / ?s2) / 2 AS ?s3)
-  BIND ((?s3 + ?d2 / ?s3) / 2 AS ?s4) BIND ((?s4 + ?d2 / ?s4) / 2 AS ?s5)
-  BIND (IF(?d2 < 0.0001, 0.0, xsd:decimal(ROUND((?s5 + ?d2 / ?s5) * 50)) / 100) AS ?km)
+  BIND (geof:distance(?here, ?there, uom:kilometre) AS ?d)
+  FILTER (?d < 5)
+  BIND (ROUND(?d * 100) / 100 AS ?km)
 }
 ORDER BY ?siteName ?km
 LIMIT 100"""),

@@ -81,3 +81,26 @@ def test_the_protocol_dataset_reaches_a_remote_store(client):
                           headers={"Accept": "application/sparql-results+json"})
     assert relative.get_json()["results"]["bindings"][0]["x"]["value"] == "http://localhost/other"
     assert client.get("/sparql", query_string={"query": [aeds, aeds]}).status_code == 400
+
+
+def test_geosparql_functions_on_a_remote_store(client):
+    """geof:distance and geof:sfWithin give the same answers on both servers (Virtuoso through bif:st_*)."""
+    import math
+
+    query = """PREFIX geo: <http://www.opengis.net/ont/geosparql#>
+PREFIX geof: <http://www.opengis.net/def/function/geosparql/>
+PREFIX uom: <http://www.opengis.net/def/uom/OGC/1.0/>
+SELECT ?m ?km ?inside WHERE {
+  <https://remote.example.lg.jp/id/aed/131016/L-2> geo:hasGeometry/geo:asWKT ?w .
+  BIND (geof:distance(?w, "POINT(139.7671 35.6812)"^^geo:wktLiteral, uom:metre) AS ?m)
+  BIND (geof:distance(?w, "POINT(139.7671 35.6812)"^^geo:wktLiteral, uom:kilometre) AS ?km)
+  BIND (geof:sfWithin(?w, "POLYGON((139 35, 140 35, 140 36, 139 36, 139 35))"^^geo:wktLiteral) AS ?inside)
+  FILTER (geof:sfWithin(?w, "POLYGON((139 35, 140 35, 140 36, 139 36, 139 35))"^^geo:wktLiteral))
+}"""
+    (row,) = _rows(client, query)
+    lat1, lon1, lat2, lon2 = map(math.radians, (35.670839, 139.758119, 35.6812, 139.7671))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    expected = 2 * 6_371_008.8 * math.asin(math.sqrt(h))
+    assert float(row["m"]["value"]) == pytest.approx(expected, rel=0.01)
+    assert float(row["km"]["value"]) * 1000 == pytest.approx(expected, rel=0.01)
+    assert row["inside"]["value"] in ("true", "1")

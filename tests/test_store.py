@@ -237,3 +237,19 @@ def test_the_dataset_a_query_names(query, dataset):
 
     assert from_clauses(query) == dataset
     assert names_dataset(query) is (dataset is not None)
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ('BIND (geof:distance(?a, "POINT(1 2)"^^geo:wktLiteral, uom:kilometre) AS ?d)',
+     'BIND ((bif:st_distance(?a, "POINT(1 2)"^^geo:wktLiteral)) AS ?d)'),
+    ("BIND (<http://www.opengis.net/def/function/geosparql/distance>(?a, ?b, uom:metre) AS ?d)",
+     "BIND ((bif:st_distance(?a, ?b) * 1000) AS ?d)"),
+    ("FILTER (geof:sfWithin(?w, ?p))", "FILTER ((bif:st_within(?w, ?p) != 0))"),
+    ("BIND (geof:sfIntersects(?x, geof:envelope(?y)) AS ?z)", "BIND ((bif:st_intersects(?x, geof:envelope(?y)) != 0) AS ?z)"),
+    ('?s ?p "geof:sfWithin(?a, ?b)" # geof:sfWithin(?a, ?b)', '?s ?p "geof:sfWithin(?a, ?b)" # geof:sfWithin(?a, ?b)'),
+    ("FILTER (geof:distance(?a, ?b))", "FILTER (geof:distance(?a, ?b))"),  # no unit: the server says so
+])
+def test_geosparql_calls_in_virtuoso_s_dialect(query, expected):
+    from itsutsuboshi.store.geo_functions import for_virtuoso
+
+    assert for_virtuoso(query) == expected

@@ -30,6 +30,7 @@ from itsutsuboshi.store.base import (
     describe_query,
     from_clauses,
 )
+from itsutsuboshi.store.geo_functions import for_virtuoso
 
 _WKT = "http://www.opengis.net/ont/geosparql#wktLiteral"
 _VIRTUOSO_GEOMETRY = "http://www.openlinksw.com/schemas/virtrdf#Geometry"
@@ -53,6 +54,8 @@ class RemoteStore:
         self.graph_store = graph_store or _graph_store_for(self.endpoint)
         self.update_endpoint = update or _update_for(self.endpoint, authenticated=self.auth is not None)
         self.timeout = timeout
+        # Virtuoso (its endpoint is /sparql) has GeoSPARQL's functions as bif:st_* (:mod:`.geo_functions`)
+        self.virtuoso = parts.path.rstrip("/") == "/sparql"
         self.listing_seconds = listing_seconds  # how long the list of graphs is trusted (readers and writers agree)
         self.version: str | None = None
         self._live: tuple[float, list[str], bool] | None = None  # (when, live graphs, a write under way)
@@ -66,6 +69,8 @@ class RemoteStore:
         """The protocol's dataset goes to the server as ``default-graph-uri`` / ``named-graph-uri`` (staging
         graphs left out); while a write is under way, a query naming no dataset names the live graphs;
         ``base`` is stated in the query (``BASE``), so the server resolves relative IRIs against this service."""
+        if self.virtuoso:
+            sparql = for_virtuoso(sparql)
         if base:
             sparql = f"BASE <{_checked(base)}>\n{sparql}"
         dataset = dataset or from_clauses(sparql)  # a union default graph would override FROM
