@@ -168,6 +168,10 @@ JSONLD = Format(name="jsonld", label="JSON-LD", media_types=("application/ld+jso
 RDFXML = Format(name="rdfxml", label="RDF/XML", media_types=("application/rdf+xml", "application/xml"),
                 extensions=(".rdf", ".owl", ".xml"), aliases=("xml", "rdf", "rdf/xml"), eu="RDF_XML",
                 ox=ox.RdfFormat.RDF_XML, rdflib="xml", rdflib_serializer="pretty-xml", w3c="RDF_XML")
+#: a dataset format (graph names kept): the data dumps only, never a resource's document
+NQUADS = Format(name="nq", label="N-Quads", media_types=("application/n-quads",), extensions=(".nq",),
+                aliases=("nquads", "n-quads"), eu="RDF_N_QUADS", ox=ox.RdfFormat.N_QUADS, rdflib="nquads",
+                w3c="N-Quads")
 #: read (``validate``), never written
 N3 = Format(name="n3", label="N3", media_types=("text/n3",), extensions=(".n3",), ox=ox.RdfFormat.N3,
             rdflib="n3", w3c="N3", written=False)
@@ -189,7 +193,7 @@ RESULTS_TSV = ResultsFormat(name="tsv", label="SPARQL Results TSV", media_types=
 RESULTS: Registry[ResultsFormat] = Registry("results", RESULTS_JSON, RESULTS_XML, RESULTS_CSV, RESULTS_TSV)
 
 #: what the data of a dataset (and of the whole site) is dumped as (``/dumps/…``)
-DUMPS = (Dump(NTRIPLES, gzip=True), Dump(TURTLE))
+DUMPS = (Dump(NTRIPLES, gzip=True), Dump(TURTLE), Dump(NQUADS, gzip=True))
 #: what the catalogue is dumped as for harvesters: every format written, N-Triples compressed
 CATALOGUE_DUMPS = tuple(Dump(f, gzip=f is NTRIPLES) for f in RDF)
 

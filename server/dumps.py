@@ -16,13 +16,13 @@ import pyoxigraph as ox
 from rdflib import XSD, Graph, Literal
 from rdflib.namespace import DCAT
 
-from itsutsuboshi.formats import CATALOGUE_DUMPS, NTRIPLES, Dump
+from itsutsuboshi.formats import CATALOGUE_DUMPS, DUMPS, NQUADS, NTRIPLES, Dump
 from itsutsuboshi.iris import GRAPH, IriBuilder, catalogue_graph_iri
 from itsutsuboshi.store import Store
 from itsutsuboshi.vocab.namespaces import CATALOGUE_PREFIXES as PREFIXES
 
 #: the dumps by their extension without the dot (``nt.gz``, ``ttl`` …)
-DUMP_EXTENSIONS: dict[str, Dump] = {d.extension[1:]: d for d in CATALOGUE_DUMPS}
+DUMP_EXTENSIONS: dict[str, Dump] = {d.extension[1:]: d for d in (*CATALOGUE_DUMPS, *DUMPS)}
 
 
 def site_graphs(graphs: Iterable[str], base: str) -> list[str]:
@@ -58,10 +58,11 @@ def dump_bytes(store: Store, graph: str | Sequence[str] | None, *, ext: str, bas
     such numbers as ``xsd:integer``)."""
     dump = DUMP_EXTENSIONS[ext]
     if isinstance(graph, str) and graph == catalogue_graph_iri(base):
-        return _catalogue(store.dump(graph, format=NTRIPLES.name).decode("utf-8"), dump=dump, base=base, public=public)
+        return _catalogue(store.dump(graph, format=NTRIPLES.name).decode("utf-8"), dump=dump, base=base, public=public,
+                          graph=graph)
     graphs = [graph] if isinstance(graph, str) else site_graphs(store.graphs(), base) if graph is None else graph
-    text = _moved(_union(store, graphs), base, public)
-    if dump.format is NTRIPLES:
+    text = _moved(_quads(store, graphs) if dump.format is NQUADS else _union(store, graphs), base, public)
+    if dump.format in (NTRIPLES, NQUADS):
         data = text.encode("utf-8")
     else:
         triples = (q.triple for q in ox.parse(text.encode("utf-8"), format=NTRIPLES.ox))
@@ -83,15 +84,31 @@ def _union(store: Store, graphs: Sequence[str]) -> str:
     return "".join(lines)
 
 
+def _quads(store: Store, graphs: Sequence[str]) -> str:
+    """The N-Quads of ``graphs``: every triple with its graph's name, so nothing of the store is lost (a triple
+    two graphs hold is two quads, one per graph, as in the store)."""
+    out = []
+    for graph in graphs:
+        name = f" <{graph}> .\n"
+        out += [line.rstrip()[:-1].rstrip() + name
+                for line in store.dump(graph, format=NTRIPLES.name).decode("utf-8").splitlines() if line.strip()]
+    return "".join(out)
+
+
 def _moved(text: str, base: str, public: str | None) -> str:
     return IriBuilder(base, public=public).shown_text(text)
 
 
-def _catalogue(ntriples: str, *, dump: Dump, base: str, public: str | None) -> bytes:
+def _catalogue(ntriples: str, *, dump: Dump, base: str, public: str | None, graph: str) -> bytes:
     g = Graph().parse(data=_moved(ntriples, base, public), format=NTRIPLES.rdflib)
     for s, p, o in list(g.triples((None, DCAT.byteSize, None))):
         g.set((s, p, Literal(int(str(o)), datatype=XSD.nonNegativeInteger)))
     for prefix, ns in PREFIXES.items():
         g.bind(prefix, ns)
-    data = g.serialize(format=dump.format.serializer, context=PREFIXES, encoding="utf-8")
+    if dump.format is NQUADS:
+        name = f" <{IriBuilder(base, public=public).shown(graph)}> .\n"
+        lines = g.serialize(format=NTRIPLES.rdflib, encoding="utf-8").decode("utf-8").splitlines()
+        data = "".join(line.rstrip()[:-1].rstrip() + name for line in lines if line.strip()).encode("utf-8")
+    else:
+        data = g.serialize(format=dump.format.serializer, context=PREFIXES, encoding="utf-8")
     return gzip.compress(data, mtime=0) if dump.gzip else data

@@ -381,3 +381,21 @@ def test_static_export_writes_source_pages_and_dataset_dumps(store, tmp_path: Pa
     assert not file_path(out, f"_page/2/source/{CODE}/{FILES[SECOND]}.html").exists()
     assert (out / "dumps" / "aed" / f"{CODE}.nt.gz").is_file() and (out / "dumps" / "bus" / f"{CODE}.ttl").is_file()
     assert not (out / "dumps" / "toilet").exists()
+
+
+def test_the_n_quads_dumps_keep_every_graph(client, store):
+    """all.nq.gz is the store's site graphs, quad for quad, with their names (what a loader needs to rebuild
+    the store); a dataset's .nq.gz holds the graphs of its source files."""
+    import pyoxigraph as ox
+
+    body = client.get("/dumps/all.nq.gz")
+    assert body.status_code == 200 and body.headers["Content-Encoding"] == "gzip"
+    quads = list(ox.parse(gzip.decompress(body.get_data()), format=ox.RdfFormat.N_QUADS))
+    graphs = {q.graph_name.value for q in quads}
+    site = [g for g in store.graphs() if g.startswith(BASE + "graph/") and "#" not in g]
+    assert graphs == set(site) and "staged" not in " ".join(graphs)
+    expected = sum(len(list(ox.parse(store.dump(g, format="nt"), format=ox.RdfFormat.N_TRIPLES))) for g in site)
+    assert len(quads) == expected
+    one = list(ox.parse(gzip.decompress(client.get(f"/dumps/aed/{CODE}.nq.gz").get_data()),
+                        format=ox.RdfFormat.N_QUADS))
+    assert one and {q.graph_name.value for q in one} == {g for g in site if f"/graph/aed/{CODE}/" in g}
