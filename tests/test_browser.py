@@ -91,3 +91,13 @@ def test_query_page_runs_a_query(site, browser):
     WebDriverWait(browser, 15).until(
         lambda d: any("/id/aed/131016/L-1" in c.text for c in d.find_elements(By.CSS_SELECTOR, "table td")))
     assert errors(browser) == []
+
+
+def test_near_page_maps_the_places_found(site, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(site + "/near?lat=35.6812&lon=139.7671&radius=5")
+    WebDriverWait(browser, 10).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#map .leaflet-marker-icon")) >= 2)
+    assert "星野市役所" in browser.find_element(By.TAG_NAME, "body").text
+    assert errors(browser) == []
