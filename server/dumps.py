@@ -10,7 +10,11 @@ JSON-LD for harvesters, with ``dcat:byteSize`` typed ``xsd:nonNegativeInteger`` 
 from __future__ import annotations
 
 import gzip
+import json
+import os
+import shutil
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import XSD, Graph, Literal
@@ -112,3 +116,70 @@ def _catalogue(ntriples: str, *, dump: Dump, base: str, public: str | None, grap
     else:
         data = g.serialize(format=dump.format.serializer, context=PREFIXES, encoding="utf-8")
     return gzip.compress(data, mtime=0) if dump.gzip else data
+
+
+#: what a prebuilt folder was built for (the IRIs in its files depend on both bases)
+_PREBUILT_MANIFEST = "prebuilt.json"
+
+
+def prebuilt_folder(store: Store) -> Path | None:
+    """Where the dumps of an embedded store's live generation are prebuilt (``{data}/dumps/{generation}``);
+    ``None`` for stores without one (in memory, remote)."""
+    path, version = getattr(store, "path", None), getattr(store, "version", None)
+    if not isinstance(path, Path) or not version:
+        return None
+    return path / "dumps" / Path(version).name
+
+
+def prebuild(store: Store, *, base: str, public: str | None = None) -> dict[str, int]:
+    """Write every dump ``/dumps/`` serves for the live generation as files, so that the server sends them
+    instead of building them on request (the whole site's N-Triples, Turtle and N-Quads; each dataset's; the
+    catalogue in every format). Written beside the store under the generation's name and renamed into place
+    when complete; the folders of earlier generations are removed. Returns the sizes by name."""
+    folder = prebuilt_folder(store)
+    if folder is None:
+        return {}
+    iris = IriBuilder(base, public=public)
+    graphs = store.graphs()
+    names: list[tuple[str, str | list[str] | None, str]] = []
+    for dump in DUMPS:
+        names.append((iris.dump_path(dump.extension), None, dump.extension[1:]))
+        for (dataset, code), sources in dataset_graphs(graphs, base).items():
+            names.append((iris.dump_path(dump.extension, dataset=dataset, code=code), sources, dump.extension[1:]))
+    if catalogue_graph_iri(base) in graphs:
+        names += [(iris.dump_path(d.extension, catalogue=True), catalogue_graph_iri(base), d.extension[1:])
+                  for d in CATALOGUE_DUMPS]
+    work = folder.with_name(folder.name + ".work")
+    shutil.rmtree(work, ignore_errors=True)
+    sizes: dict[str, int] = {}
+    for path, graph, ext in names:
+        name = path.split("/", 1)[1]  # the part after "dumps/"
+        target = work / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        data = dump_bytes(store, graph, ext=ext, base=base, public=public)
+        target.write_bytes(data)
+        sizes[name] = len(data)
+    (work / _PREBUILT_MANIFEST).write_text(json.dumps({"base": base, "public": iris.public}), encoding="utf-8")
+    shutil.rmtree(folder, ignore_errors=True)
+    os.replace(work, folder)
+    for other in folder.parent.iterdir():
+        if other != folder:
+            shutil.rmtree(other, ignore_errors=True)
+    return sizes
+
+
+def prebuilt_dump(store: Store, name: str, *, base: str, public: str) -> bytes | None:
+    """A dump prebuilt for the live generation and these bases, else ``None`` (build it on request)."""
+    folder = prebuilt_folder(store)
+    if folder is None:
+        return None
+    try:
+        made = json.loads((folder / _PREBUILT_MANIFEST).read_text(encoding="utf-8"))
+        if made != {"base": base, "public": public}:
+            return None
+        path = (folder / name).resolve()
+        if folder.resolve() not in path.parents:
+            return None
+        return path.read_bytes()
+    except (OSError, ValueError):
+        return None

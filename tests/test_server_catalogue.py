@@ -70,3 +70,36 @@ def test_dumps_answer_head_with_their_length(client):
         assert int(head.headers["Content-Length"]) == len(body) and head.headers["ETag"]
     etag = client.get("/dumps/aed/131016.ttl").headers["ETag"]
     assert client.get("/dumps/aed/131016.ttl", headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_publish_prebuilds_the_dumps_and_the_server_sends_them(tmp_path):
+    """After `itsutsuboshi publish`, every dump of the live generation is a file beside the store; the server
+    sends those files, byte for byte what it would build; a server with another public base builds its own."""
+    from click.testing import CliRunner
+
+    from itsutsuboshi.cli.main import main
+    from itsutsuboshi.server.dumps import dump_bytes, prebuilt_folder
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for path in EXAMPLES[:2]:
+        (folder / path.name).write_bytes(path.read_bytes())
+    out = tmp_path / "published"
+    result = CliRunner().invoke(main, ["publish", str(folder), "--base", BASE, "--out", str(out),
+                                       "--license", "cc-by-4.0", "-q"])
+    assert result.exit_code == 0, result.output
+    store = EmbeddedStore(out / "data", read_only=True)
+    prebuilt = prebuilt_folder(store)
+    assert prebuilt is not None and (prebuilt / "all.nq.gz").is_file() and (prebuilt / "catalog.rdf").is_file()
+    assert sorted(p.name for p in (out / "data" / "dumps").iterdir()) == [prebuilt.name]
+    client = create_app({"STORE": store, "BASE": BASE, "TESTING": True}).test_client()
+    for name in ("all.nt.gz", "all.ttl", "all.nq.gz", "catalog.jsonld", "aed/999997.ttl"):
+        served = client.get(f"/dumps/{name}").get_data()
+        assert served == (prebuilt / name).read_bytes(), name
+    ext = "nq.gz"
+    assert (prebuilt / "all.nq.gz").read_bytes() == dump_bytes(store, None, ext=ext, base=BASE)
+    (prebuilt / "all.ttl").write_bytes(b"# not what the store holds\n")  # proves the file is what is sent
+    assert client.get("/dumps/all.ttl").get_data() == b"# not what the store holds\n"
+    other = create_app({"STORE": store, "BASE": BASE, "PUBLIC_BASE": "https://other.example.jp/",
+                        "TESTING": True}).test_client()
+    assert b"other.example.jp" in other.get("/dumps/all.ttl").get_data()  # built for another public base
