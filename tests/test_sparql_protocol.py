@@ -103,3 +103,63 @@ def test_the_service_description_states_the_dataset_support(client):
     text = response.get_data(as_text=True)
     assert "UnionDefaultGraph" in text and "RequiresDataset" not in text
     assert "sd:defaultDataset" in text or "defaultDataset" in text
+
+
+#: the query cases of the W3C SPARQL 1.1 Protocol test suite (protocol/manifest.ttl), by their names, as requests
+#: to this endpoint and the status each must get (updates: this endpoint is read-only, so a 4xx refusal)
+ASK_ALL = "ASK { ?s ?p ?o }"
+W3C_CASES = [
+    ("query_get", "get", {"query": VALUES}, None, 200),
+    ("query_post_form", "form", {"query": VALUES}, None, 200),
+    ("query_post_direct", "direct", VALUES, None, 200),
+    ("query_dataset_default_graph", "get", {"query": f"SELECT ?o FROM <{G1}> WHERE {{ ?s ?p ?o }}"}, None, 200),
+    ("query_dataset_default_graphs_get", "get", {"query": VALUES, "default-graph-uri": [G1, G2]}, None, 200),
+    ("query_dataset_default_graphs_post", "form", {"query": VALUES, "default-graph-uri": [G1, G2]}, None, 200),
+    ("query_dataset_named_graphs_post", "form", {"query": NAMED, "named-graph-uri": [G1, G2]}, None, 200),
+    ("query_dataset_named_graphs_get", "get", {"query": NAMED, "named-graph-uri": [G1, G2]}, None, 200),
+    ("query_dataset_full", "get", {"query": f"SELECT * FROM <{G1}> FROM NAMED <{G2}> WHERE {{ {{ ?s ?p ?o }} UNION "
+                                             f"{{ GRAPH ?g {{ ?s ?p ?o }} }} }}"}, None, 200),
+    ("query_multiple_dataset", "get", {"query": f"SELECT ?o FROM <{G3}> WHERE {{ ?s ?p ?o }}",
+                                       "default-graph-uri": G1}, None, 200),
+    ("query_content_type_select", "get", {"query": VALUES}, "application/sparql-results+xml", 200),
+    ("query_content_type_ask", "get", {"query": ASK_ALL}, "application/sparql-results+json", 200),
+    ("query_content_type_describe", "get", {"query": "DESCRIBE <http://ex/a>"}, "text/turtle", 200),
+    ("query_content_type_construct", "get", {"query": "CONSTRUCT WHERE { ?s ?p ?o }"}, "application/n-triples", 200),
+    ("bad_query_method", "put", {"query": VALUES}, None, 405),
+    ("bad_multiple_queries", "get", {"query": [VALUES, ASK_ALL]}, None, 400),
+    ("bad_query_wrong_media_type", "raw", (VALUES.encode(), "text/plain"), None, 415),
+    ("bad_query_missing_form_type", "raw", (f"query={VALUES}".encode(), None), None, 415),
+    ("bad_query_missing_direct_type", "raw", (VALUES.encode(), None), None, 415),
+    ("bad_query_non_utf8", "raw", (VALUES.encode("utf-16"), "application/sparql-query"), None, 400),
+    ("bad_query_syntax", "get", {"query": "SELECT * WHERE {"}, None, 400),
+    ("bad_update_get", "get", {"update": "CLEAR ALL"}, None, 403),
+    ("bad_multiple_updates", "form", {"update": ["CLEAR NAMED", "CLEAR DEFAULT"]}, None, 403),
+    ("bad_update_wrong_media_type", "raw", (b"CLEAR NAMED", "application/sparql-update"), None, 403),
+    ("update_post_form", "form", {"update": "CLEAR NAMED"}, None, 403),
+    ("update_post_direct", "raw", (b"CLEAR NAMED", "application/sparql-update"), None, 403),
+    ("update_base_uri", "raw", (b"INSERT DATA { <a> <b> <c> }", "application/sparql-update"), None, 403),
+]
+
+
+@pytest.mark.parametrize(("name", "method", "payload", "accept", "status"), W3C_CASES, ids=[c[0] for c in W3C_CASES])
+def test_w3c_protocol_query_cases(client, name, method, payload, accept, status):
+    headers = {"Accept": accept} if accept else {}
+    if method == "get":
+        response = client.get("/sparql", query_string=payload, headers=headers)
+    elif method == "form":
+        response = client.post("/sparql", data=payload, headers=headers)
+    elif method == "direct":
+        response = client.post("/sparql", data=payload.encode(), content_type="application/sparql-query",
+                               headers=headers)
+    elif method == "put":
+        response = client.put("/sparql", data=payload, headers=headers)
+    else:
+        body, media = payload
+        response = client.post("/sparql", data=body, headers=headers, content_type=media)
+    assert response.status_code == status, response.get_data(as_text=True)
+    if accept and status == 200:
+        assert response.mimetype == accept
+    if name == "query_multiple_dataset":  # the protocol's dataset wins over FROM
+        assert [b["o"]["value"] for b in json.loads(response.data)["results"]["bindings"]] == ["one"]
+    if name == "query_dataset_full":
+        assert len(json.loads(response.data)["results"]["bindings"]) == 2  # G1's triple, and G2's in GRAPH
