@@ -21,7 +21,7 @@ from rdflib import XSD, Graph, Literal
 from rdflib.namespace import DCAT
 
 from itsutsuboshi.formats import CATALOGUE_DUMPS, DUMPS, NQUADS, NTRIPLES, Dump
-from itsutsuboshi.iris import GRAPH, IriBuilder, catalogue_graph_iri
+from itsutsuboshi.iris import DUMPS_PATH, GRAPH, IriBuilder, catalogue_graph_iri
 from itsutsuboshi.store import Store
 from itsutsuboshi.vocab.namespaces import CATALOGUE_PREFIXES as PREFIXES
 
@@ -153,7 +153,7 @@ def prebuild(store: Store, *, base: str, public: str | None = None) -> dict[str,
     shutil.rmtree(work, ignore_errors=True)
     sizes: dict[str, int] = {}
     for path, graph, ext in names:
-        name = path.split("/", 1)[1]  # the part after "dumps/"
+        name = path.removeprefix(DUMPS_PATH + "/")  # the name below the dumps' path, as the route reads it
         target = work / name
         target.parent.mkdir(parents=True, exist_ok=True)
         data = dump_bytes(store, graph, ext=ext, base=base, public=public)

@@ -87,8 +87,11 @@ def test_query_page_runs_a_query(site, browser):
 
     browser.get(site + "/sparql/ui?query=" + "SELECT%20%3Fs%20WHERE%20%7B%20%3Fs%20a%20%3Chttp%3A%2F%2Fimi.go.jp%2Fns"
                 "%2Fcore%2Frdf%23%E8%A8%AD%E5%82%99%E5%9E%8B%3E%20%7D")
+    from selenium.common.exceptions import StaleElementReferenceException
+
     browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    WebDriverWait(browser, 15).until(
+    # the submit reloads the page: cells found just before may go stale while they are read
+    WebDriverWait(browser, 15, ignored_exceptions=(StaleElementReferenceException,)).until(
         lambda d: any("/id/aed/131016/L-1" in c.text for c in d.find_elements(By.CSS_SELECTOR, "table td")))
     assert errors(browser) == []
 
