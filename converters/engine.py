@@ -39,6 +39,7 @@ _MUNICIPALITY = ITSU + "municipality"
 _BLANK_NO = "無"
 _TRUE = Lit("true", XSD + "boolean")
 _FALSE = Lit("false", XSD + "boolean")
+_NO = [_FALSE]
 
 
 #: a target compiled for the hot loop: (target, normaliser, list splitter, shared leaf?, value cache, role handler)
@@ -92,6 +93,7 @@ class RowConverter:
         self._loop = [(p.index, p.header, p.placeholders, p.targets, p.index in self.blank_is_no)
                       for p in self.plans]  # the hot loop's view
         self._variants = self._general_flags()
+        self._contradicted: set[str] = set()  # blank_is_no columns where a written no came late
         self._seen = SeenIds() if dedupe else None
         self.last_key = ""  # publisher code + local ID of the last record (for parallel de-duplication)
         self._publishers: dict[str, _Publisher] = {}
@@ -209,6 +211,12 @@ class RowConverter:
                     if len(cache) < CACHE_LIMIT:
                         cache[cell] = result
                 values, problem, lossy = result
+                if blank_is_no and values == _NO and raw[index] and header not in self._contradicted:
+                    # a "no" written out beyond the rows the convention was decided from: earlier blanks were
+                    # read as no, which this file may not mean; said once per column
+                    self._contradicted.add(header)
+                    issues.append(make_issue("column.blank_is_no_late", file=self.filename, row=row, column=header,
+                                             value=cell))
                 if problem is not None and problem != reported:
                     reported = problem
                     issues.append(make_issue(problem[0], file=self.filename, row=row, column=header,

@@ -64,6 +64,12 @@ CATALOGUE: dict[str, tuple[str, str, str, str, str]] = {
                            "These columns mark only the yes, so their blank cells were read as no (false) ({detail}).",
                            "空欄が「不明」の意味なら、「無」の所に「無」や「×」を書いてください。",
                            "If a blank means unknown here, write 無 or × where the answer is no."),
+    "column.blank_is_no_late": (WARNING, "この列の空欄は「無」と読みましたが、ここで初めて「無」が書かれています。前の行の空欄は「不明」"
+                                "だったかもしれません。",
+                                "Blank cells of this column were read as no, but here a no is written out for the first "
+                                "time: earlier blanks may have meant unknown.",
+                                "空欄が「不明」の意味なら、「無」の所にはすべて「無」と書いてください。",
+                                "If a blank means unknown, write 無 wherever the answer is no."),
     "column.missing_required": (WARNING, "必須項目の列がありません: {detail}", "A required column is missing: {detail}",
                                 "列を追加してください。", "Add the column."),
     "row.width": (WARNING, "列の数が見出しと違います ({detail})。", "The row has a different number of cells ({detail}).",

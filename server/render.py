@@ -132,7 +132,21 @@ COMMON_LABELS = {
     "http://www.w3.org/2003/01/geo/wgs84_pos#long": ("経度", "Longitude"),
     "http://www.opengis.net/ont/geosparql#hasGeometry": ("形状", "Geometry"),
     "http://www.opengis.net/ont/geosparql#asWKT": ("WKT", "WKT"),
+    "http://schema.org/dayOfWeek": ("曜日", "Day of week"),
+    "http://schema.org/startDate": ("開始日", "Start date"),
+    "http://schema.org/endDate": ("終了日", "End date"),
+    **{f"http://schema.org/{day}": labels for day, labels in {
+        "Monday": ("月曜日", "Monday"), "Tuesday": ("火曜日", "Tuesday"), "Wednesday": ("水曜日", "Wednesday"),
+        "Thursday": ("木曜日", "Thursday"), "Friday": ("金曜日", "Friday"), "Saturday": ("土曜日", "Saturday"),
+        "Sunday": ("日曜日", "Sunday"), "PublicHolidays": ("祝日", "Public holidays")}.items()},
 }
+
+
+def known_label(iri: str) -> str:
+    """The label the bundled vocabularies (or :data:`COMMON_LABELS`) give an IRI: 「金曜日 / Friday」 for
+    schema:Friday; ``""`` for others."""
+    found = term(iri)
+    return " / ".join(x for x in (found.ja, found.en) if x)
 
 
 @lru_cache(maxsize=8192)
@@ -182,7 +196,8 @@ def build(graph: Index, subject: ox.NamedNode | ox.BlankNode, *, seen: frozenset
                 continue
             row.values.append(Value("node", node=build(graph, o, seen=seen | {subject})))
         elif isinstance(o, ox.NamedNode):
-            row.values.append(Value("iri", text=o.value, href=safe_href(o.value), label=pick_label(graph, o)))
+            row.values.append(Value("iri", text=o.value, href=safe_href(o.value),
+                                    label=pick_label(graph, o) or known_label(o.value)))
         else:
             datatype = o.datatype.value
             row.values.append(Value("literal", text=o.value, lang=o.language or "",

@@ -135,3 +135,11 @@ def test_ichikawa_evacuation_sites_say_not_designated():
     assert (count("forFlood", YES), count("forFlood", NO)) == (102, 19)
     assert (count("forLargeFire", YES), count("forLargeFire", NO)) == (0, 121)
     assert (count("forVolcano", NO), count("alsoDesignatedShelter", NO)) == (121, 33)
+
+
+def test_a_no_written_after_the_rows_read_ahead_is_reported(tmp_path, monkeypatch):
+    monkeypatch.setattr(absences, "ROWS", 2)  # decide from the first two rows: 1 and blank
+    graph, issues = convert(tmp_path, rows("1,1,,1", ",1,,1", "×,1,,1", "×,1,,1"))
+    assert said(graph, "2", "forFlood") == [NO]  # read by the convention the first rows showed
+    late = [i for i in issues if i.code == "column.blank_is_no_late"]
+    assert [(i.row, i.column) for i in late] == [(4, "災害種別_洪水")]

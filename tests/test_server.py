@@ -391,3 +391,9 @@ def test_settings_come_from_the_environment(monkeypatch):
     assert app.config["SPARQL_TIMEOUT"] == 2.5 and app.config["MAP_TILES"] == ""
     assert app.config["SPARQL_SERVICE_ALLOWLIST"] == ["https://query.wikidata.org/sparql", "https://x.org/q"]
     assert site_state(app).cache.size == 0
+
+
+def test_record_pages_name_weekdays_instead_of_showing_their_iris(client):
+    page = client.get("/doc/aed/999997/0000000001", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert "月曜日 / Monday" in page and "金曜日 / Friday" in page
+    assert "<code>http://schema.org/Monday</code>" in page  # the IRI stays visible beside its label
