@@ -55,13 +55,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     SiteState(store, cache, IriBuilder(app.config["BASE"], public=app.config["PUBLIC_BASE"]),
               SparqlSettings.of(app.config)).install(app)
 
-    from . import catalogue, codes, near, pages, sparql
+    from . import catalogue, codes, near, pages, reports, sparql
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(catalogue.bp)
     app.register_blueprint(codes.bp)
     app.register_blueprint(near.bp)
+    app.register_blueprint(reports.bp)
+    app.jinja_env.globals["reports_folder"] = reports.reports_folder
 
     @app.before_request
     def follow_the_store():
