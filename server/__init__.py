@@ -24,7 +24,8 @@ from .state import SiteState, SparqlSettings
 
 #: settings read from ``ITSUTSUBOSHI_<NAME>`` when ``create_app()`` has no config, with their types
 ENVIRONMENT: dict[str, type] = {"CACHE_SIZE": int, "CACHE_SECONDS": float, "MAP_TILES": str, "SPARQL_TIMEOUT": float,
-                                "SPARQL_MAX_ROWS": int, "SPARQL_WORKERS": int, "SPARQL_SERVICE_ALLOWLIST": list}
+                                "SPARQL_MAX_ROWS": int, "SPARQL_WORKERS": int, "SPARQL_SERVICE_ALLOWLIST": list,
+                                "REPORTS": str}
 
 
 def _with_slash(base: str) -> str:
