@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .normalize import CACHE_LIMIT, nfkc, weekday_chars
+from .normalize import CACHE_LIMIT, nfkc, parse_time, weekday_chars
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,8 +35,8 @@ class Reading:
 
 
 def _time(name: str) -> str:
-    return (rf"(?:(?P<{name}ap>午前|午後)\s*)?(?P<{name}h>\d{{1,2}})"
-            rf"(?:\s*:\s*(?P<{name}m>\d{{2}})|\s*時\s*(?:(?P<{name}mm>\d{{1,2}})\s*分|(?P<{name}half>半))?)")
+    """A time as :func:`.normalize.parse_time` reads it (``9:00``, ``午後4時30分``), in the group ``name``."""
+    return rf"(?P<{name}>(?:(?:午前|午後)\s*)?\d{{1,2}}(?:\s*:\s*\d{{2}}|\s*時(?:\s*\d{{1,2}}\s*分)?))"
 
 
 _DASH = r"\s*(?:~|〜|-|−|‐|ー|から)\s*"
@@ -50,18 +50,13 @@ _FILLER = re.compile(r"[\s:、,は]|の|毎週")
 _CONDITION = re.compile(r"[可開営]")
 
 
-def _hhmm(m: re.Match[str], name: str, afternoon: bool = False) -> tuple[str, bool] | None:
-    """The time a match group names, and whether it was said to be 午後."""
-    hour = int(m.group(f"{name}h"))
-    minute = m.group(f"{name}m") or m.group(f"{name}mm")
-    minute_value = 30 if m.group(f"{name}half") else int(minute or 0)
-    ampm = m.group(f"{name}ap")
-    pm = ampm == "午後" or (ampm is None and afternoon)
-    if pm and hour < 12:
-        hour += 12
-    if hour > 24 or minute_value > 59 or (hour == 24 and minute_value):
-        return None
-    return f"{hour:02d}:{minute_value:02d}:00", ampm == "午後"
+def _hhmm(text: str, afternoon: bool = False) -> str | None:
+    """``HH:MM:SS`` of a time (:func:`.normalize.parse_time`); a time without 午前/午後 after one said 午後 is
+    afternoon too (「午後4時30分から6時30分まで」)."""
+    if afternoon and not text.startswith(("午前", "午後")):
+        text = "午後" + text
+    values = parse_time(text)[0]
+    return values[0].value if values else None
 
 
 def _days(prefix: str) -> str | None:
@@ -81,7 +76,7 @@ def read(text: str) -> Reading:
     """The hours ``text`` gives, clause by clause (see the module's docstring)."""
     segments: list[Segment] = []
     unread = False
-    parts = _CLAUSE.split(nfkc(text).replace("正午", "12:00"))
+    parts = _CLAUSE.split(nfkc(text).replace("正午", "12:00").replace("時半", "時30分"))
     for i in range(0, len(parts), 2):
         clause = parts[i]
         if not _ANY_TIME.search(clause):
@@ -101,13 +96,14 @@ def read(text: str) -> Reading:
             continue
         m = found[0]
         days = _days(clause[:m.start()])
-        start = _hhmm(m, "a") if m.re is _RANGE else None
-        end = _hhmm(m, "b", afternoon=start[1] if start else False)
-        if days is None or end is None or (m.re is _RANGE and start is None):
+        ranged = m.re is _RANGE
+        start = _hhmm(m.group("a")) if ranged else None
+        end = _hhmm(m.group("b"), afternoon=ranged and m.group("a").startswith("午後"))
+        if days is None or end is None or (ranged and start is None):
             unread = True
             continue
-        if start is not None and start[0] >= end[0]:
+        if start is not None and start >= end:
             unread = True  # 22:00～6:00 and the like: not one span of a day
             continue
-        segments.append(Segment(days, start[0] if start else None, end[0]))
+        segments.append(Segment(days, start, end))
     return Reading(tuple(segments), unread)

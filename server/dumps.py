@@ -140,6 +140,9 @@ def prebuild(store: Store, *, base: str, public: str | None = None) -> dict[str,
     if folder is None:
         return {}
     iris = IriBuilder(base, public=public)
+    if _built_for(folder) == {"base": base, "public": iris.public}:  # nothing went live since: already written
+        return {p.relative_to(folder).as_posix(): p.stat().st_size for p in folder.rglob("*")
+                if p.is_file() and p.name != _PREBUILT_MANIFEST}
     graphs = store.graphs()
     names: list[tuple[str, str | list[str] | None, str]] = []
     for dump in DUMPS:
@@ -168,15 +171,22 @@ def prebuild(store: Store, *, base: str, public: str | None = None) -> dict[str,
     return sizes
 
 
+def _built_for(folder: Path) -> dict | None:
+    """The bases a prebuilt folder was written for (``None``: none is complete there)."""
+    try:
+        return json.loads((folder / _PREBUILT_MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
 def prebuilt_dump(store: Store, name: str, *, base: str, public: str) -> bytes | None:
     """A dump prebuilt for the live generation and these bases, else ``None`` (build it on request)."""
     folder = prebuilt_folder(store)
     if folder is None:
         return None
+    if _built_for(folder) != {"base": base, "public": public}:
+        return None
     try:
-        made = json.loads((folder / _PREBUILT_MANIFEST).read_text(encoding="utf-8"))
-        if made != {"base": base, "public": public}:
-            return None
         path = (folder / name).resolve()
         if folder.resolve() not in path.parents:
             return None

@@ -34,6 +34,7 @@ from itsutsuboshi import formats
 from itsutsuboshi.formats import HTML, RESULTS_CSV, Registry
 from itsutsuboshi.spreadsheet import safe_row
 from itsutsuboshi.store import Dataset, QueryError, QueryTimeout, StoreUnavailable
+from itsutsuboshi.store.base import SPARQL_SKIPPED
 
 from .state import site_state
 
@@ -150,12 +151,7 @@ def _check_functions(parsed: Any) -> None:
     calls = [n for n in _nodes(parsed[1]) if n.name == "Function"]
     if not calls:
         return
-    from rdflib.plugins.sparql.algebra import translatePrologue
-
-    try:
-        prologue = translatePrologue(parsed[0], None)
-    except Exception as exc:
-        raise Refusal(400, f"malformed query: {exc}") from None
+    prologue = _prologue(parsed)
     for node in calls:
         try:
             iri = str(prologue.absolutize(dict.get(node, "iri")))
@@ -168,17 +164,23 @@ def _check_functions(parsed: Any) -> None:
                                f"namespace (geo:) is for geo:hasGeometry and geo:asWKT")
 
 
+def _prologue(parsed: Any) -> Any:
+    """The query's prefixes and base, to absolutise the IRIs the checks look at."""
+    from rdflib.plugins.sparql.algebra import translatePrologue
+
+    try:
+        return translatePrologue(parsed[0], None)
+    except Exception as exc:  # an undeclared prefix, for one
+        raise Refusal(400, f"malformed query: {exc}") from None
+
+
 def _check_services(parsed: Any, allowlist: list[str]) -> None:
     from rdflib import URIRef
-    from rdflib.plugins.sparql.algebra import translatePrologue
 
     services = [n for n in _nodes(parsed[1]) if n.name == "ServiceGraphPattern"]
     if not services:
         return
-    try:
-        prologue = translatePrologue(parsed[0], None)
-    except Exception as exc:  # an undeclared prefix, for one
-        raise Refusal(400, f"malformed query: {exc}") from None
+    prologue = _prologue(parsed)
     for node in services:
         term = dict.get(node, "term")
         try:
@@ -192,10 +194,9 @@ def _check_services(parsed: Any, allowlist: list[str]) -> None:
 
 
 # Strings, IRIs and comments are skipped; braces, LIMIT and VALUES are found outside them.
-_SCAN = re.compile(r'''
-    (?P<skip> """(?:[^"\\]|\\.|"(?!""))*""" | \'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\'
-            | "(?:[^"\\\n]|\\.)*" | '(?:[^'\\\n]|\\.)*' | <[^<>"{}|^`\\\x00-\x20]*> | \#[^\n]* )
-  | (?P<open>\{) | (?P<close>\})
+_SCAN = re.compile(rf'''
+    (?P<skip> {SPARQL_SKIPPED} )
+  | (?P<open>\{{) | (?P<close>\}})
   | (?<![\w:?$.\-]) (?: (?P<limit>LIMIT\s+(?P<n>\d+)) | (?P<values>VALUES) ) (?![\w:\-])
 ''', re.X | re.I | re.S)
 

@@ -26,13 +26,11 @@ OPTIMIZE_MIN = 500_000
 STAGING = "urn:itsutsuboshi:staging:"
 #: seconds a remote store's list of live graphs is trusted
 LIVE_GRAPHS_SECONDS = 2.0
-#: a query's tokens that can hide the word FROM (IRIs, strings, comments), and its words
-_TOKENS = re.compile(
-    r"(?P<iri><[^<>\"{}|^`\\\x00-\x20]*>)"
-    r"|(?P<string>\"\"\"(?:[^\"\\]|\\.|\"(?!\"\"))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r"|\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*')"
-    r"|(?P<comment>#[^\n]*)"
-    r"|(?P<word>(?<![:?$\w])[A-Za-z_]\w*(?![\w:]))", re.DOTALL)
+#: what a scan of a SPARQL query skips, as a pattern to build scanners from (valid in verbose patterns too):
+#: strings (long ones first), IRIs and comments, inside which no keyword, brace or function counts
+SPARQL_SKIPPED = (r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+                  r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\x00-\x20]*>|\#[^\n]*')
+_TOKENS = re.compile(rf"(?P<skip>{SPARQL_SKIPPED})|(?P<word>(?<![:?$\w])[A-Za-z_]\w*(?![\w:]))", re.DOTALL)
 _TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _WKT = "http://www.opengis.net/ont/geosparql#wktLiteral"
 _UNSAFE_IRI = frozenset('<>"{}|^`\\ \t\n\r')

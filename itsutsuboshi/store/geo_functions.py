@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import re
 
+from itsutsuboshi.store.base import SPARQL_SKIPPED
+
 GEOF = "http://www.opengis.net/def/function/geosparql/"
 UOM = "http://www.opengis.net/def/uom/OGC/1.0/"
 _RELATIONS = {"sfWithin": "bif:st_within", "sfContains": "bif:st_contains", "sfIntersects": "bif:st_intersects"}
 _CALL = re.compile(r"(?:geof:|<" + re.escape(GEOF) + r")(?P<name>distance|sfWithin|sfContains|sfIntersects)>?\s*\(")
-_SKIP = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-                   r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\x00-\x20]*>|#[^\n]*', re.DOTALL)
+_SKIP = re.compile(SPARQL_SKIPPED, re.DOTALL)
 _UNITS = {"uom:kilometre": "", f"<{UOM}kilometre>": "", "uom:metre": " * 1000", f"<{UOM}metre>": " * 1000"}
 
 
