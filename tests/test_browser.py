@@ -1,7 +1,7 @@
 """Pages in a real headless Chromium: a resource page with its map, a dataset page, the query page.
 
 Needs the Debian packages chromium and chromium-driver (.ci/run installs them) and selenium; skipped
-with the reason when they are absent. One server and one browser serve the whole module.
+with the reason when they are absent. One server serves the whole module; one browser (tests/conftest.py) the whole session.
 """
 
 from __future__ import annotations
@@ -17,11 +17,13 @@ from itsutsuboshi.publish.loading import load_csv
 from itsutsuboshi.server import create_app
 from itsutsuboshi.store import EmbeddedStore
 
+from .conftest import browser_errors
+
 FIXTURE = Path(__file__).resolve().parent / "linking" / "131016_aed.csv"
 EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.csv"))
 BASE = "https://data.example.lg.jp/"
 
-webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
+pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
 if not (shutil.which("chromium") and shutil.which("chromedriver")):
     pytest.skip("Chromium is not installed (Debian packages chromium, chromium-driver; .ci/run installs them)",
                 allow_module_level=True)
@@ -40,23 +42,7 @@ def site():
     server.shutdown()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium")
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
-    driver.set_page_load_timeout(30)
-    yield driver
-    driver.quit()
-
-
-def errors(driver) -> list[str]:  # type: ignore[no-untyped-def]
-    return [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+errors = browser_errors
 
 
 def test_resource_page_renders_with_its_map(site, browser):
