@@ -29,6 +29,9 @@ UNKNOWN_CODE = "000000"
 #: the first path segment of each part of the site: things, their documents, source files, terms,
 #: named graphs, dumps
 ID, DOC, SOURCE, DEF, GRAPH, DUMPS_PATH = "id", "doc", "source", "def", "graph", "dumps"
+#: a dataset's flat table (``/table/{dataset}/{code}.csv`` / ``.json``) and the points of its map
+#: (``/points/{dataset}/{code}.json``)
+TABLE_PATH, POINTS_PATH = "table", "points"
 #: names under ``id/`` (and ``graph/``) that are never a dataset's
 LG, TOWN, ORG, CATALOGUE = "lg", "town", "org", "catalog"
 #: characters a path segment keeps as they are (RFC 3986 ``pchar`` without ``%``)

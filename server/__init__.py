@@ -56,7 +56,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     SiteState(store, cache, IriBuilder(app.config["BASE"], public=app.config["PUBLIC_BASE"]),
               SparqlSettings.of(app.config)).install(app)
 
-    from . import catalogue, codes, near, pages, reports, sparql
+    from . import catalogue, codes, flat, near, pages, reports, sparql
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(sparql.bp)
@@ -64,6 +64,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(codes.bp)
     app.register_blueprint(near.bp)
     app.register_blueprint(reports.bp)
+    app.register_blueprint(flat.bp)
     app.jinja_env.globals["reports_folder"] = reports.reports_folder
 
     @app.before_request

@@ -20,7 +20,7 @@ from itsutsuboshi.formats import TURTLE
 from itsutsuboshi.iris import DEF, DOC, GRAPH, ID, SOURCE, local_path
 from itsutsuboshi.server.dumps import graph_bytes
 
-from . import describe, negotiation, render
+from . import describe, negotiation, render, summary
 from .describe import BadIri
 from .negotiation import EXTENSION_RULE, HTML, OFFERS, Offer
 from .state import site_state
@@ -189,7 +189,8 @@ def _render(iri: str, offer: Offer, location: str) -> bytes | None:
     if not any(t.subject == subject for t in triples):
         return None
     members = None
-    if any(t.subject == subject and t.predicate == _TYPE and t.object == _DATASET for t in triples):
+    is_dataset = any(t.subject == subject and t.predicate == _TYPE and t.object == _DATASET for t in triples)
+    if is_dataset:
         members = _members(describe.count_query(iri),
                            lambda offset: describe.members_query(iri, limit=PAGE_SIZE, offset=offset),
                            lambda row: ox.Triple(ox.NamedNode(row["r"]), _IS_PART_OF, subject), triples)
@@ -198,13 +199,22 @@ def _render(iri: str, offer: Offer, location: str) -> bytes | None:
                            lambda offset: describe.derived_query(graph, limit=PAGE_SIZE, offset=offset),
                            lambda row: ox.Triple(ox.NamedNode(row["r"]), _DERIVED_FROM, ox.NamedNode(row["row"])),
                            triples)
+    extra: dict[str, Any] = {}
+    if offer is HTML:  # what dataset and record pages add (summary, provenance, downloads), read before rewriting
+        if is_dataset:
+            extra["dataset"] = summary.dataset_view(state.store, state.iris, iri)
+        else:
+            extra["provenance"] = summary.record_provenance(state.store, state.iris, iri, render.index(triples))
     triples = describe.rewrite(triples, state.iris)
     shown_iri = state.iris.shown(iri)
     if offer is HTML:
         index, subject = render.index(triples), ox.NamedNode(shown_iri)
-        return render_template("resource.html", node=render.build(index, subject),
+        node = render.build(index, subject)
+        unknown = {t for t in summary.terms_of(node) if not (render.term(t).ja or render.term(t).en)}
+        summary.relabel(node, summary.store_labels(state.store, unknown), state.iris)
+        return render_template("resource.html", node=node,
                                label=render.pick_label(index, subject), coordinates=render.coordinates(index, subject),
-                               members=members, offers=OFFERS, location=location).encode("utf-8")
+                               members=members, offers=OFFERS, location=location, **extra).encode("utf-8")
     return describe.serialize(triples, offer.name, first=shown_iri)
 
 
