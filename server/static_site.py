@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_to_bytes, urlsplit
 
 from itsutsuboshi.formats import DUMPS
-from itsutsuboshi.iris import DEF, DOC, ID, SOURCE, IriBuilder
+from itsutsuboshi.iris import DEF, DOC, ID, POINTS_PATH, SOURCE, TABLE_PATH, IriBuilder
 from itsutsuboshi.server.dumps import dataset_graphs
 from itsutsuboshi.store import Store
 from itsutsuboshi.vocab import codes
@@ -199,6 +199,10 @@ def _export(store: Store, app: Flask, writer: _Writer, *, base: str,
                 for offer in OFFERS:
                     writer.save(f"{stem}{offer.extension}?page={page}",
                                 target=f"{PAGE_DIR}/{page}/{stem}{offer.extension}")
+        if iri in datasets and (parts := scheme.parse(iri)) is not None and parts.kind == "dataset":
+            for flat in (f"{TABLE_PATH}/{parts.dataset}/{parts.code}.csv", f"{TABLE_PATH}/{parts.dataset}/{parts.code}.json",
+                         f"{POINTS_PATH}/{parts.dataset}/{parts.code}.json"):  # the flat table and the map's points
+                writer.save(flat)
         if progress:
             progress(done, len(iris))
 

@@ -266,3 +266,17 @@ def test_hostile_literals_are_escaped_in_the_summary_and_defused_in_the_csv(fixt
     assert sorted(r["name"] for r in rows) == sorted(cell for _, cell in FORMULAS)
     values = json.loads(_table(client, "hostile/999997", "json").get_data())["records"]
     assert sorted(r["ic:備考"] for r in values) == sorted(text for text, _ in FORMULAS)  # JSON keeps them as they are
+
+
+# --- the static export ---------------------------------------------------------------------------
+
+
+def test_the_static_export_writes_each_datasets_tables_and_points(tmp_path):
+    from itsutsuboshi.server.static_site import export_static
+
+    store = EmbeddedStore(None)
+    load_csv(store, ROOT / "examples" / "999997_aed.csv", base=BASE)
+    export_static(store, tmp_path / "site", base=BASE)
+    live = create_app({"STORE": store, "BASE": BASE}).test_client()
+    for path in ("table/aed/999997.csv", "table/aed/999997.json", "points/aed/999997.json"):
+        assert (tmp_path / "site" / path).read_bytes() == live.get("/" + path).get_data()
