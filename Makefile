@@ -1,4 +1,4 @@
-# itsutsuboshi — two commands: `make demo` (publish the bundled examples: convert, link, validate, load, serve) and `make test` (whole suite).
+# itsutsuboshi — two commands: `make demo` (publish the real open data of 市川市 in demo/ichikawa: convert, link, validate, load, serve) and `make test` (whole suite).
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -12,8 +12,11 @@ $(BIN)/.installed: $(SOURCES)
 	$(BIN)/python -m pip install -q -e '.[test]' --config-settings editable_mode=strict
 	touch $@
 
+# 市川市's open data, byte for byte (demo/ichikawa/ATTRIBUTION.md: source, licence CC BY 4.0)
+DEMO_LICENSE ?= cc-by-4.0
+
 demo: $(BIN)/.installed
-	$(BIN)/itsutsuboshi publish examples/ --license cc-by-4.0 --serve
+	$(BIN)/itsutsuboshi publish demo/ichikawa/ --license $(DEMO_LICENSE) --prune --serve
 
 test: $(BIN)/.installed
 	$(BIN)/ruff check .

@@ -23,6 +23,7 @@ from .normalize import CACHE_LIMIT, NORMALIZERS, Normalizer
 from .paths import Target
 from .roles import Handler, RowState, add_constants, apply_hours, complete_schedule, handler, parent_node, plain
 from .seen import SeenIds
+from .suppression import breakdowns, describe, withheld
 
 #: Cells that only say "nothing here": treated as blank (except in yes/no columns, where - means no).
 PLACEHOLDERS = frozenset({"-", "－", "―", "ー", "—", "‐", "−", "ｰ", "*", "＊", "N/A", "n/a", "不明", "未定"})
@@ -94,6 +95,7 @@ class RowConverter:
                       for p in self.plans]  # the hot loop's view
         self._variants = self._general_flags()
         self._contradicted: set[str] = set()  # blank_is_no columns where a written no came late
+        self._breakdowns = breakdowns(mapping, header)  # totals and the counts breaking them down (:mod:`.suppression`)
         self._seen = SeenIds() if dedupe else None
         self.last_key = ""  # publisher code + local ID of the last record (for parallel de-duplication)
         self._publishers: dict[str, _Publisher] = {}
@@ -193,6 +195,10 @@ class RowConverter:
         state = RowState()
         root, nodes = state.root, state.nodes
         width = len(raw)
+        suppressed = withheld(self._breakdowns, raw) if self._breakdowns else ()
+        if suppressed:
+            issues.append(make_issue("row.suppressed", file=self.filename, row=row,
+                                     detail=describe(self.header, suppressed)))
         for index, header, placeholders, targets, blank_is_no in self._loop:
             if index >= width:
                 continue
@@ -201,6 +207,8 @@ class RowConverter:
                 if not blank_is_no:
                     continue
                 cell = _BLANK_NO
+            elif suppressed and index in suppressed:
+                continue  # a suppression mark (X, 秘匿): not published, said once for the row
             kept = reported = None  # a cell read by several targets is kept and reported once
             for target, fn, splitter, shared, cache, handle in targets:
                 # normalised values are cached per column: real columns repeat (曜日, 時間, 有無, 市区町村名 …);

@@ -89,6 +89,14 @@ CATALOGUE: dict[str, tuple[str, str, str, str, str]] = {
     "row.note": (INFO, "データの行ではなく注記として読み飛ばしました。", "Taken as a note, not a data row, and skipped.",
                  "注記や出典はデータセットの説明に書き、CSV にはデータの行だけを置いてください。",
                  "Put notes and sources in the dataset's description; keep only data rows in the CSV."),
+    "row.suppressed": (WARNING, "合計は書かれていますが、その内訳（{detail}）が空欄です。住民の少ない地域の秘匿（統計の公表を控えた値）と"
+                       "読み、値は書きませんでした（欠けた必須項目としては扱いません）。",
+                       "The total is given but its breakdown ({detail}) is blank: read as withheld for a small area "
+                       "(statistical disclosure control), so no value is written (not a missing required value).",
+                       "秘匿であれば直す必要はありません。データセットの説明に秘匿の基準（例: 5 人以下の地域は年齢別を公表しない）を"
+                       "書いてください。秘匿でなければ値を入れてください。",
+                       "Nothing to fix if the values are withheld on purpose: state the rule in the dataset's "
+                       "description (e.g. no age bands for areas of 5 residents or fewer). Otherwise fill in the values."),
     "cell.truncated": (WARNING, "セルが長すぎるため（{detail} 文字）、先頭の 1,048,576 文字だけを残しました。",
                        "The cell is too long ({detail} characters); only its first 1,048,576 characters were kept.",
                        "長い文章や画像などのデータは CSV に入れず、別のファイルの URL を書いてください。",

@@ -24,7 +24,7 @@ __all__ = ["DATA_THEMES", "ColumnSpec", "Mapping", "MappingError", "Step", "Targ
            "load_mapping", "names", "parse_mapping", "parse_path"]
 
 _COLUMN_KEYS = {"name", "aliases", "path", "as", "role", "lang", "split", "with", "also", "required", "on", "codes",
-                "concept", "blank_is_no", "variant_of"}
+                "concept", "blank_is_no", "variant_of", "breakdown_of"}
 _TOP_KEYS = {"dataset", "number", "title", "description", "filename_slugs", "types", "key", "themes", "keywords",
              "headers", "nodes", "columns"}
 #: the EU data themes a dataset may name in ``themes`` (publications.europa.eu authority table data-theme)
@@ -42,6 +42,7 @@ class ColumnSpec:
     on: str = "record"
     blank_is_no: str | None = None  # the group of yes/no columns whose blanks are a no where a file marks only yes
     variant_of: str | None = None  # the general yes/no property this flag is a finer variant of
+    breakdown_of: str | None = None  # the column whose count this one breaks down (blank with it given: 秘匿)
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -144,6 +145,26 @@ def _flag_keys(entry: dict, target: Target, *, where: str) -> tuple[str | None, 
     return group, general
 
 
+def _breakdown_of(entry: dict, *, where: str) -> str | None:
+    """``breakdown_of``: the column (by its standard name) whose count this count column breaks down."""
+    total = entry.get("breakdown_of")
+    if total is None:
+        return None
+    if not isinstance(total, str) or not total.strip() or entry.get("as") not in ("integer", "count"):
+        raise MappingError(f"{where}: breakdown_of names the total column a count column (as = \"integer\") "
+                           "breaks down")
+    return total.strip()
+
+
+def _check_breakdowns(columns: list[ColumnSpec], source: str) -> None:
+    """Every ``breakdown_of`` names another count column of the same mapping."""
+    counts = {c.name for c in columns if c.targets[0].normalizer in ("integer", "count")}
+    for column in columns:
+        if column.breakdown_of is not None and (column.breakdown_of not in counts or column.breakdown_of == column.name):
+            raise MappingError(f"{source}: column {column.name!r}: breakdown_of {column.breakdown_of!r} is not "
+                               "another count column of the mapping")
+
+
 def parse_mapping(data: dict, *, source: str) -> Mapping:
     """Check and build a :class:`Mapping` from parsed TOML ``data``."""
     unknown = set(data) - _TOP_KEYS
@@ -167,12 +188,14 @@ def parse_mapping(data: dict, *, source: str) -> Mapping:
         targets = [_target(entry, nodes, where=where)]
         targets += [_target({**extra}, nodes, where=where) for extra in entry.get("also", [])]
         spec = ColumnSpec(entry["name"], tuple(entry.get("aliases", ())), tuple(targets), role,
-                          bool(entry.get("required", False)), on, *_flag_keys(entry, targets[0], where=where))
+                          bool(entry.get("required", False)), on, *_flag_keys(entry, targets[0], where=where),
+                          breakdown_of=_breakdown_of(entry, where=where))
         for k in spec.keys:
             if k in by_key:
                 raise MappingError(f"{where}: header {k!r} already used by column {by_key[k].name!r}")
             by_key[k] = spec
         columns.append(spec)
+    _check_breakdowns(columns, source)
     try:
         types = tuple(expand(t) for t in data.get("types", []))
     except (KeyError, ValueError) as exc:

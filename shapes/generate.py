@@ -122,7 +122,7 @@ def dataset_shapes(mapping: Mapping, common: Graph) -> Graph:
 
     def add(column: ColumnSpec, target: Target, kind: str, rule: Rule, **constraints: object) -> None:
         path = tuple(s.predicate for s in target.steps) + (target.leaf,)
-        query = _presence_query(mapping, target) if "minCount" in constraints else None
+        query = _presence_query(mapping, target, column) if "minCount" in constraints else None
         key = (path, kind) if query is None else ((target.parent, target.leaf), kind)
         if key in seen:  # one rule per place (several generations can name the same place)
             return
@@ -182,21 +182,21 @@ def dataset_shapes(mapping: Mapping, common: Graph) -> Graph:
     return g
 
 
-def _presence_query(mapping: Mapping, target: Target) -> str | None:
+def _presence_query(mapping: Mapping, target: Target, column: ColumnSpec) -> str | None:
     """A SPARQL test that ``target``'s own node holds a value, when other record columns fill the
     same predicate path on sibling nodes (36 age groups under itsu:populationByAgeSex, a second
-    ic:ID with its ic:体系); ``None`` when the path alone says where the value is."""
+    ic:ID with its ic:体系), or when the column breaks down a total (``breakdown_of``: a record giving the
+    total and none of the breakdown withholds it, :mod:`itsutsuboshi.converters.suppression`); ``None``
+    when the path alone says where the value is."""
     preds = tuple(s.predicate for s in target.steps)
-    if not preds:
-        return None
     targets = [t for c in mapping.columns if c.on == "record" for t in c.targets]
     siblings = [t for t in targets if tuple(s.predicate for s in t.steps) == preds and t.parent != target.parent]
-    if not siblings:
+    if not column.breakdown_of and (not preds or not siblings):
         return None
     mine = {t.leaf for t in targets if t.parent == target.parent} | {k for k, _ in target.with_} \
-        | {k for k, _ in target.steps[-1].consts}
+        | {k for k, _ in (target.steps[-1].consts if target.steps else ())}
     theirs = {t.leaf for t in siblings} | {k for t in siblings for k, _ in t.with_} \
-        | {k for t in siblings for k, _ in t.steps[-1].consts}
+        | {k for t in siblings for k, _ in (t.steps[-1].consts if t.steps else ())}
     lines = []
     subject = "$this"
     for i, step in enumerate(target.steps, 1):
@@ -207,6 +207,7 @@ def _presence_query(mapping: Mapping, target: Target) -> str | None:
     lines.append(f"{subject} <{target.leaf}> ?value .")
     lines += [f"FILTER NOT EXISTS {{ {subject} <{p}> [] }}" for p in sorted(theirs - mine)]
     body = "\n            ".join(lines)
+    withheld = _withheld_filter(mapping, column)
     # OPTIONAL + !BOUND rather than FILTER NOT EXISTS: the same answers, and engines join it once
     # instead of re-running the inner pattern for every focus node
     return f"""
@@ -214,9 +215,42 @@ def _presence_query(mapping: Mapping, target: Target) -> str | None:
           OPTIONAL {{
             {body}
           }}
-          FILTER(!BOUND(?value))
+          FILTER(!BOUND(?value)){withheld}
         }}
     """
+
+
+def _withheld_filter(mapping: Mapping, column: ColumnSpec) -> str:
+    """For a column breaking down a total: missing only when the total is missing too or another part of
+    the breakdown is given (a breakdown withheld as a whole, the total given, is suppression, not absence)."""
+    if not column.breakdown_of:
+        return ""
+    total = next(c for c in mapping.columns if c.name == column.breakdown_of).targets[0]
+    parts = [c.targets[0] for c in mapping.columns if c.breakdown_of == column.breakdown_of]
+    by_place: dict[tuple[tuple[str, ...], str], list[Target]] = {}
+    for part in parts:
+        by_place.setdefault((tuple(s.predicate for s in part.steps), part.leaf), []).append(part)
+    given = " UNION ".join("{ " + " ".join(_pattern(place[0], place[1], _common(found))) + " }"
+                           for place, found in by_place.items())
+    return (f"\n          FILTER(NOT EXISTS {{ {' '.join(_pattern(tuple(s.predicate for s in total.steps), total.leaf, ()))} }}"
+            f"\n                 || EXISTS {{ {given} }})")
+
+
+def _common(targets: list[Target]) -> list[tuple[str, object]]:
+    """The constants every target of one place states (itsu:sex of one sex's age bands)."""
+    first = [*targets[0].with_, *(targets[0].steps[-1].consts if targets[0].steps else ())]
+    return [kv for kv in first if all(kv in (*t.with_, *(t.steps[-1].consts if t.steps else ())) for t in targets)]
+
+
+def _pattern(preds: tuple[str, ...], leaf: str, consts: list[tuple[str, object]] | tuple) -> list[str]:
+    """Triple patterns from ``$this`` along ``preds`` to a value of ``leaf``, the last node stating ``consts``."""
+    lines, subject = [], "$this"
+    for i, pred in enumerate(preds, 1):
+        lines.append(f"{subject} <{pred}> ?w{i} .")
+        subject = f"?w{i}"
+    lines += [f"{subject} <{p}> {_constant(v)} ." for p, v in consts]
+    lines.append(f"{subject} <{leaf}> [] .")
+    return lines
 
 
 def _constant(value: object) -> str:

@@ -314,6 +314,19 @@ def _star5(result: FileResult, findings: Sequence[Finding], ready: bool, chosen:
             if rows:
                 steps.append(rows_step(DETAIL.sub("", ja_) + fix_ja.rstrip("。"), DETAIL.sub("", en_) + " " +
                                        fix_en.rstrip("."), rows, required=rule == "link.address_unmatched"))
+    areas = Counter({outcome: n for (kind, outcome), n in counts.items() if kind == "area" and outcome != "empty"})
+    if areas:
+        total, town, whole = sum(areas.values()), areas["town"], areas["municipality"]
+        ja.append(f"統計の地域名 {total} 件のうち {town} 件をアドレス・ベース・レジストリの町字に"
+                  + (f"、{whole} 件を市区町村全体として e-Stat の地域に" if whole else "") + "つなぎました。")
+        en.append(f"Of {total} statistical area names, {town} are linked to the address base registry's 町字"
+                  + (f" and {whole} to the e-Stat area of the whole municipality." if whole else "."))
+        for rule in ("link.area_unmatched", "link.no_town_master"):
+            rows = rows_of(findings, rule) or result.issue_counts.get(rule, 0)
+            _, ja_, en_, fix_ja, fix_en = CATALOGUE[rule]
+            if rows and (rule != "link.no_town_master" or not levels):  # said above for the addresses
+                steps.append(rows_step(DETAIL.sub("", ja_) + fix_ja.rstrip("。"), DETAIL.sub("", en_) + " " +
+                                       fix_en.rstrip("."), rows, required=False))
     filled = counts[("coordinates", "filled")]
     if filled:
         ja.append(f"緯度・経度のない {filled} 行は、町字の代表点で位置を補いました。")
