@@ -91,8 +91,10 @@ def dataset_iri(iris: IriBuilder, dataset: str, code: str) -> str:
 
 
 def is_dataset(store: Store, iri: str) -> bool:
-    body, _ = store.query(f"ASK {{ <{checked_iri(iri)}> a <{DCAT_DATASET}> }}", results="json")
-    return bool(json.loads(body).get("boolean"))
+    """Whether the store has ``iri`` as a ``dcat:Dataset`` (a SELECT: Virtuoso answers ASK as a result row)."""
+    body, _ = store.query(f"SELECT ?d WHERE {{ BIND(<{checked_iri(iri)}> AS ?d) ?d a <{DCAT_DATASET}> }} LIMIT 1",
+                          results="json")
+    return bool(bindings(body))
 
 
 def columns(store: Store, dataset: str) -> list[Column]:
@@ -183,9 +185,12 @@ def json_value(cell: Cell | None) -> str | int | float | bool | None:
 
 
 def csv_text(cell: Cell | None) -> str:
-    """A cell in CSV, with a leading ``'`` where a spreadsheet would read a formula (plain numbers aside)."""
+    """A cell in CSV, with a leading ``'`` where a spreadsheet would read a formula (plain numbers aside);
+    booleans as ``true`` / ``false`` (Virtuoso gives ``1`` / ``0``)."""
     if cell is None:
         return ""
+    if cell.datatype == XSD + "boolean":
+        return "true" if cell.text in ("true", "1") else "false"
     text = cell.text
     if text.startswith(_FORMULA) and not _PLAIN_NUMBER.fullmatch(text):
         return "'" + text

@@ -28,6 +28,7 @@ from .reports import reports_folder
 DCTERMS = "http://purl.org/dc/terms/"
 RDF_TYPE = render.RDF_TYPE
 IC_PUBLISHER = "http://imi.go.jp/ns/core/rdf#発行者"
+XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 #: blank nodes followed below a record's own properties in the summary
 MAX_DEPTH = 3
 EXAMPLES = 5
@@ -75,8 +76,13 @@ class Provenance:
 # --- labels --------------------------------------------------------------------------------------
 
 
+#: what names a thing, best first: its label, else its title, name or preferred label
+NAMES = (render.LABEL, DCTERMS + "title", "http://xmlns.com/foaf/0.1/name", "http://www.w3.org/2004/02/skos/core#prefLabel")
+
+
 def store_labels(store: Store, iris: Iterable[str]) -> dict[str, tuple[str, str]]:
-    """``{iri: (ja, en)}`` of the ``rdfs:label`` the store has for ``iris`` (unsafe IRIs skipped)."""
+    """``{iri: (ja, en)}`` of what the store names ``iris`` by (:data:`NAMES`, the first that has any), unsafe
+    IRIs skipped."""
     safe = []
     for iri in dict.fromkeys(iris):
         try:
@@ -85,13 +91,19 @@ def store_labels(store: Store, iris: Iterable[str]) -> dict[str, tuple[str, str]
             continue
     if not safe:
         return {}
-    body, _ = store.query(f"SELECT ?s ?l WHERE {{ VALUES ?s {{ {' '.join(safe)} }} ?s <{render.LABEL}> ?l "
-                          f"FILTER(isLiteral(?l)) }}", results="json")
-    found: dict[str, dict[str, str]] = {}
+    names = " ".join(f"<{n}>" for n in NAMES)
+    body, _ = store.query(f"SELECT ?s ?p ?l WHERE {{ VALUES ?s {{ {' '.join(safe)} }} VALUES ?p {{ {names} }} "
+                          f"?s ?p ?l FILTER(isLiteral(?l)) }}", results="json")
+    found: dict[str, dict[str, dict[str, str]]] = {}
     for row in json.loads(body)["results"]["bindings"]:
         lang = row["l"].get("xml:lang", "")
-        found.setdefault(row["s"]["value"], {}).setdefault(lang if lang in ("ja", "en") else "", row["l"]["value"])
-    return {k: (v.get("ja") or v.get("", ""), v.get("en", "")) for k, v in found.items()}
+        found.setdefault(row["s"]["value"], {}).setdefault(row["p"]["value"], {}).setdefault(
+            lang if lang in ("ja", "en") else "", row["l"]["value"])
+    out = {}
+    for iri, by_name in found.items():
+        v = by_name[min(by_name, key=NAMES.index)]
+        out[iri] = (v.get("ja") or v.get("", ""), v.get("en", ""))
+    return out
 
 
 def term(iri: str, labels: dict[str, tuple[str, str]]) -> render.Term:
@@ -203,9 +215,16 @@ def properties(store: Store, iris: IriBuilder, dataset: str, *, limit: int = EXA
     for prop in found:
         prop.term = term(prop.path[-1], labels)
         for value, n in raw.get(prop.path, []):
-            link = iri_label(value["value"], iris, labels) if value["type"] == "uri" else Link(value["value"])
+            link = iri_label(value["value"], iris, labels) if value["type"] == "uri" else Link(_literal(value))
             prop.examples.append((link, n))
     return _tree(found)
+
+
+def _literal(value: dict[str, str]) -> str:
+    """A literal's text; booleans as ``true`` / ``false`` (Virtuoso gives ``1`` / ``0``)."""
+    if value.get("datatype") == XSD_BOOLEAN:
+        return "true" if value["value"] in ("true", "1") else "false"
+    return value["value"]
 
 
 def _tree(rows: list[PropertyRow]) -> list[PropertyRow]:

@@ -280,3 +280,38 @@ def test_the_static_export_writes_each_datasets_tables_and_points(tmp_path):
     live = create_app({"STORE": store, "BASE": BASE}).test_client()
     for path in ("table/aed/999997.csv", "table/aed/999997.json", "points/aed/999997.json"):
         assert (tmp_path / "site" / path).read_bytes() == live.get("/" + path).get_data()
+
+
+# --- remote stores -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("server", ["oxigraph-server", "virtuoso"])
+def test_dataset_pages_and_tables_through_a_remote_store(request, server):
+    import requests
+
+    from itsutsuboshi.store.remote import RemoteStore
+
+    base = f"https://flat-{server}.example.lg.jp/"  # a base of its own: the servers live for the whole session
+    endpoint = request.getfixturevalue("oxigraph_server") + "/query" if server == "oxigraph-server" \
+        else request.getfixturevalue("virtuoso_server")
+    remote, local = RemoteStore(endpoint, listing_seconds=0.1), EmbeddedStore(None)
+    aed = ROOT / "examples" / "999997_aed.csv"
+    try:
+        for store in (remote, local):
+            assert load_csv(store, aed, base=base).error is None
+        there = create_app({"STORE": remote, "BASE": base, "MAP_TILES": ""}).test_client()
+        here = create_app({"STORE": local, "BASE": base, "MAP_TILES": ""}).test_client()
+        for path in ("/table/aed/999997.csv", "/table/aed/999997.json", "/points/aed/999997.json"):
+            assert there.get(path).get_data() == here.get(path).get_data(), path
+        page = there.get("/doc/aed/999997").get_data(as_text=True)
+        counts = {k: n for k, (n, _) in _summary(page).items()}
+        assert counts == {k: n for k, (n, _) in _summary(here.get("/doc/aed/999997").get_data(as_text=True)).items()}
+        assert "true <small>(2)</small>" in _summary(page)["itsu:pediatricSupport"][1]
+        record = there.get("/doc/aed/999997/0000000001").get_data(as_text=True)
+        row = record.split('<p class="provenance">', 1)[1].split("</p>", 1)[0]
+        assert "元の CSV の 2 行目" in row and ">AED設置箇所一覧</a>" in row  # the dataset named by its title
+        assert _summary(page)["rdfs:label"][0] == 3
+    finally:
+        for graph in [g for g in remote.graphs() if g.startswith(base)]:
+            requests.delete(remote.graph_store, params={"graph": graph}, timeout=10,
+                            auth=requests.auth.HTTPDigestAuth(*remote.auth) if remote.auth else None)
