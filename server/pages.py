@@ -205,13 +205,12 @@ def _render(iri: str, offer: Offer, location: str) -> bytes | None:
             extra["dataset"] = summary.dataset_view(state.store, state.iris, iri)
         else:
             extra["provenance"] = summary.record_provenance(state.store, state.iris, iri, render.index(triples))
-    triples = describe.rewrite(triples, state.iris)
+    raw, triples = triples, describe.rewrite(triples, state.iris)
     shown_iri = state.iris.shown(iri)
     if offer is HTML:
         index, subject = render.index(triples), ox.NamedNode(shown_iri)
         node = render.build(index, subject)
-        unknown = {t for t in summary.terms_of(node) if not (render.term(t).ja or render.term(t).en)}
-        summary.relabel(node, summary.store_labels(state.store, unknown), state.iris)
+        summary.relabel(node, summary.missing_labels(state.store, state.iris, node, raw), state.iris)
         return render_template("resource.html", node=node,
                                label=render.pick_label(index, subject), coordinates=render.coordinates(index, subject),
                                members=members, offers=OFFERS, location=location, **extra).encode("utf-8")

@@ -158,6 +158,21 @@ def relabel(node: render.Node, labels: dict[str, tuple[str, str]], iris: IriBuil
     return node
 
 
+def missing_labels(store: Store, iris: IriBuilder, node: render.Node,
+                   triples: list[ox.Triple]) -> dict[str, tuple[str, str]]:
+    """The store's names for what a description shows without a label: terms the vocabularies do not name,
+    and linked IRIs the description gives no ``rdfs:label`` (``triples`` as the store has them; the names
+    are keyed by the IRI as the store has it and as the site shows it)."""
+    unknown = {t for t in terms_of(node) if not (render.term(t).ja or render.term(t).en)}
+    labelled = {t.subject.value for t in triples if t.predicate.value == render.LABEL and isinstance(t.subject, ox.NamedNode)}
+    for t in triples:
+        if isinstance(t.object, ox.NamedNode) and t.predicate.value != RDF_TYPE and t.object.value not in labelled \
+                and not (render.term(t.object.value).ja or render.term(t.object.value).en):
+            unknown.add(t.object.value)
+    labels = store_labels(store, sorted(unknown)[:200])
+    return labels | {iris.shown(k): v for k, v in labels.items()}
+
+
 def terms_of(node: render.Node) -> set[str]:
     """The predicates and classes ``node`` shows (to label them from the store)."""
     found = {t.iri for t in node.types}

@@ -250,6 +250,8 @@ def test_a_record_without_a_licence_says_so(fixture_app):
     html = fixture_app.test_client().get("/doc/aed/999997/0000000001").get_data(as_text=True)
     row = html.split('<p class="provenance">', 1)[1].split("</p>", 1)[0]
     assert "記載なし" in row and "元の CSV の" in row
+    # the dataset has a title but no rdfs:label: its title names it in the table too
+    assert f'<a href="{BASE}id/aed/999997">AED設置箇所一覧 / AED locations</a>' in html
 
 
 # --- hostile literals ----------------------------------------------------------------------------
