@@ -25,7 +25,7 @@ from .state import SiteState, SparqlSettings
 #: settings read from ``ITSUTSUBOSHI_<NAME>`` when ``create_app()`` has no config, with their types
 ENVIRONMENT: dict[str, type] = {"CACHE_SIZE": int, "CACHE_SECONDS": float, "MAP_TILES": str, "SPARQL_TIMEOUT": float,
                                 "SPARQL_MAX_ROWS": int, "SPARQL_WORKERS": int, "SPARQL_SERVICE_ALLOWLIST": list,
-                                "REPORTS": str}
+                                "REPORTS": str, "SEARCH_INDEX": str}
 
 
 def _with_slash(base: str) -> str:
@@ -56,7 +56,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     SiteState(store, cache, IriBuilder(app.config["BASE"], public=app.config["PUBLIC_BASE"]),
               SparqlSettings.of(app.config)).install(app)
 
-    from . import catalogue, codes, flat, near, pages, reports, sparql
+    from . import catalogue, codes, flat, near, pages, portal, reports, sparql
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(sparql.bp)
@@ -64,6 +64,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(codes.bp)
     app.register_blueprint(near.bp)
     app.register_blueprint(reports.bp)
+    app.register_blueprint(portal.bp)
     app.register_blueprint(flat.bp)
     app.jinja_env.globals["reports_folder"] = reports.reports_folder
 

@@ -20,7 +20,7 @@ from itsutsuboshi.formats import TURTLE
 from itsutsuboshi.iris import DEF, DOC, GRAPH, ID, SOURCE, local_path
 from itsutsuboshi.server.dumps import graph_bytes
 
-from . import describe, negotiation, render, summary
+from . import describe, negotiation, portal, render, summary
 from .describe import BadIri
 from .negotiation import EXTENSION_RULE, HTML, OFFERS, Offer
 from .state import site_state
@@ -76,14 +76,8 @@ def negotiate(extension: Offer | None, offers: tuple[Offer, ...] = OFFERS) -> Of
 
 @bp.route("/")
 def home():
-    state = site_state()
-    body, _ = state.store.query(describe.DATASETS_QUERY, results="json")
-    datasets = []
-    for row in describe.bindings(body):
-        iri = state.iris.shown(row["d"])
-        datasets.append({"iri": iri, "href": render.safe_href(iri), "title": row.get("title", ""),
-                         "count": int(row.get("n", "0"))})
-    return render_template("home.html", datasets=datasets)
+    """The portal's home page (:mod:`.portal`): datasets by publisher or kind, the map, facets, search."""
+    return portal.home_page()
 
 
 def _segments(route: str, path: str) -> list[str]:

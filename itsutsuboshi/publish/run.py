@@ -39,7 +39,7 @@ from itsutsuboshi.diagnosis import stars
 from itsutsuboshi.iris import UNKNOWN_CODE, IriBuilder
 from itsutsuboshi.licences import licence_iri
 from itsutsuboshi.publish import catalogue, site_graph, sources
-from itsutsuboshi.store import Store, generations
+from itsutsuboshi.store import Store, generations, text_index
 from itsutsuboshi.validation.reports import write_report
 from itsutsuboshi.validation.validate import ERROR, WARNING, FileReport, convert_and_validate
 from itsutsuboshi.vocab.namespaces import DCTERMS, PROV
@@ -252,6 +252,7 @@ def _publish(paths: Sequence[Path], store: Store, *, base: str, out: Path, licen
     state["pending"] = []
     catalogue.write_catalogue(graph, out, base=base, public_base=public_base)
     publication.differences = _verify(store, kept_live)
+    text_index.publish_index(store, base=base, out=out, changed=write)  # the search index of what is now live
     diagnoses = [o.diagnosis for o in outcomes if o.diagnosis is not None]
     stars.write_diagnosis(diagnoses, out / "stars.html")
     stars.write_diagnosis(diagnoses, out / "stars.json")
