@@ -321,7 +321,7 @@ def dataset_view(store: Store, iris: IriBuilder, dataset: str) -> dict[str, Any]
     provenance = dataset_provenance(store, iris, dataset)
     parts = iris.parse(dataset)
     view: dict[str, Any] = {"properties": properties(store, iris, dataset), "provenance": provenance,
-                            "query": url_for("sparql.ui", query=dataset_query(iris.shown(dataset)))}
+                            "query": url_for("sparql.ui", query=dataset_query(dataset))}
     if parts is not None and parts.kind == "dataset":
         view["downloads"] = [(label, url_for("flat.table", dataset=parts.dataset, code=parts.code, ext=ext))
                              for label, ext in (("CSV", "csv"), ("JSON", "json"))]
@@ -333,13 +333,14 @@ def dataset_view(store: Store, iris: IriBuilder, dataset: str) -> dict[str, Any]
 # --- links -----------------------------------------------------------------------------------------
 
 
-def dataset_query(dataset_shown: str) -> str:
-    """A ready SPARQL query for the records of a dataset (its IRI as the site shows it)."""
+def dataset_query(dataset: str) -> str:
+    """A ready SPARQL query for the records of a dataset (its IRI as the store has it: the endpoint answers
+    over the data as it is)."""
     return f"""PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX wgs: <http://www.w3.org/2003/01/geo/wgs84_pos#>
 SELECT ?record ?label ?lat ?long WHERE {{
-  ?record dcterms:isPartOf <{checked_iri(dataset_shown)}> .
+  ?record dcterms:isPartOf <{checked_iri(dataset)}> .
   OPTIONAL {{ ?record rdfs:label ?label FILTER(lang(?label) = "ja" || lang(?label) = "") }}
   OPTIONAL {{ ?record wgs:lat ?lat ; wgs:long ?long }}
 }}

@@ -169,6 +169,15 @@ def test_the_flat_table_of_a_fixture(fixture_app):
     assert {r["lg_code"] for r in rows} == {"999997"}
 
 
+def test_the_flat_table_shows_iris_under_the_public_base(fixture_app):
+    store = fixture_app.extensions["itsutsuboshi"].store
+    client = create_app({"STORE": store, "BASE": BASE, "PUBLIC_BASE": "http://127.0.0.1:8000/"}).test_client()
+    rows = _csv(_table(client, "aed/999997", "csv"))
+    assert rows and all(r["iri"].startswith("http://127.0.0.1:8000/id/aed/999997/") for r in rows)
+    assert all(p[3].startswith("http://127.0.0.1:8000/id/") for p in client.get("/points/aed/999997.json").get_json())
+    assert BASE not in client.get("/table/aed/999997.json").get_data(as_text=True)
+
+
 def test_a_large_dataset_is_read_page_by_page_and_streamed(fixture_app, monkeypatch):
     monkeypatch.setattr(flat, "PAGE_SIZE", 7)
     store = fixture_app.extensions["itsutsuboshi"].store
@@ -198,8 +207,10 @@ def test_only_datasets_have_tables(fixture_app, path):
 # --- the query link, the map's points, the reports ----------------------------------------------------
 
 
-def test_the_query_link_runs_on_the_endpoint_and_returns_the_records(fixture_app):
-    client = fixture_app.test_client()
+@pytest.mark.parametrize("public", [None, "http://127.0.0.1:8000/"])
+def test_the_query_link_runs_on_the_endpoint_and_returns_the_records(fixture_app, public):
+    store = fixture_app.extensions["itsutsuboshi"].store
+    client = create_app({"STORE": store, "BASE": BASE, "PUBLIC_BASE": public}).test_client()
     html = client.get("/doc/big/999997").get_data(as_text=True)
     href = unescape(re.search(r'<a href="([^"]+)" class="query">', html).group(1))
     assert urlsplit(href).path == "/sparql/ui"
