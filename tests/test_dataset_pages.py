@@ -49,6 +49,11 @@ def _extra(path: Path) -> None:
         d = f"<{iris.dataset(name, '999997')}>"
         lines += [f"{d} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{DCAT_DATASET}> .",
                   f'{d} <http://purl.org/dc/terms/title> "{name}"@ja .']
+        if name == "hostile":  # a licence that is a script, a publisher whose name is markup
+            lg = f"<{iris.organization('999990')}>"
+            lines += [f"{d} <http://purl.org/dc/terms/license> <javascript:alert(2)> .",
+                      f"{d} <http://purl.org/dc/terms/publisher> {lg} .",
+                      f'{lg} <{LABEL}> "<img src=x onerror=alert(3)>"@ja .']
         for i in range(size):
             r = f"<{iris.record(name, '999997', f'r{i:03d}')}>"
             label = FORMULAS[i][0] if name == "hostile" else f"記録{i:03d}"
@@ -273,7 +278,9 @@ def test_hostile_literals_are_escaped_in_the_summary_and_defused_in_the_csv(fixt
     html = client.get("/doc/hostile/999997").get_data(as_text=True)
     summary = html.split('<table class="summary">', 1)[1].split("</table>", 1)[0]
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in summary
-    assert 'href="javascript:' not in html
+    assert 'href="javascript:' not in html and "<img" not in html
+    provenance = html.split('<table class="provenance">', 1)[1].split("</table>", 1)[0]
+    assert "javascript:alert(2)" in provenance and "&lt;img src=x onerror=alert(3)&gt;" in provenance
     rows = _csv(_table(client, "hostile/999997", "csv"))
     assert sorted(r["ic:備考"] for r in rows) == sorted(cell for _, cell in FORMULAS)
     assert sorted(r["name"] for r in rows) == sorted(cell for _, cell in FORMULAS)
