@@ -390,10 +390,12 @@ class TextIndex:
         located = f"{where} AND r.lat IS NOT NULL AND r.long IS NOT NULL"
         with self._db() as db:
             total = db.execute(f"SELECT COUNT(*) FROM records r WHERE {located}", params).fetchone()[0]
-            step = max(1, -(-total // max(1, limit)))
+            shown = max(0, min(limit, total))
+            # the k-th of ``total`` is kept when k * shown / total reaches a new whole number: ``shown`` rows, evenly
             rows = db.execute(f"SELECT r.iri, r.name, r.kind, r.kind_label, r.lat, r.long FROM "
                               f"(SELECT *, ROW_NUMBER() OVER (ORDER BY id) AS k FROM records r WHERE {located}) r "
-                              "WHERE (r.k - 1) % ? = 0 LIMIT ?", [*params, step, limit]).fetchall()
+                              "WHERE (r.k * ?) / ? > ((r.k - 1) * ?) / ?",
+                              [*params, shown, max(total, 1), shown, max(total, 1)]).fetchall()
         return total, [dict(row) for row in rows]
 
     def datasets(self) -> list[dict[str, Any]]:
