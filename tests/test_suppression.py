@@ -38,10 +38,11 @@ def _row(total: str, male: str, female: str, bands: list[str]) -> list[str]:
     (_row("2", "1", "1", ["秘匿"] * 18 + [""] * 18), BANDS),        # marks and blanks
     (_row("3", "3", "0", ["1"] * 2 + [""] * 34), []),              # one given band: the blanks are missing
     (_row("", "", "", [""] * 36), []),                             # no total: nothing to withhold from
-    (_row("5", "", "", [""] * 36), [MALE, FEMALE]),                # 男性/女性 withheld; bands lack their totals
+    (_row("5", "", "", [""] * 36), []),                            # 男性/女性 blank: the bands lack their totals
+    (_row("3", "3", "0", ["1", ""] * 18), BANDS[1::2]),            # women's bands withheld, men's given
     (_row("0", "0", "0", ["0"] * 36), []),                         # an empty area, every count written
     (_row("4", "4", "0", ["-"] * 36), []),                         # a dash says none (0), not withheld
-], ids=["blank", "marked", "mixed-marks", "partial", "no-total", "sexes-withheld", "zeros", "dashes"])
+], ids=["blank", "marked", "mixed-marks", "partial", "no-total", "no-sexes", "one-sex", "zeros", "dashes"])
 def test_withheld(cells, expected):
     found = breakdowns(mappings.get("population"), HEADER)
     assert withheld(found, cells) == sorted(expected)
@@ -50,6 +51,7 @@ def test_withheld(cells, expected):
 def test_describe_names_the_first_and_last_column():
     assert describe(HEADER, BANDS) == "0-4歳の男性 … 85歳以上の女性 ×36"
     assert describe(HEADER, [MALE, FEMALE]) == "男性, 女性"
+    assert describe(HEADER, BANDS[::2]) == "0-4歳の男性 … 85歳以上の男性 ×18"
 
 
 @pytest.mark.parametrize(("column", "message"), [
