@@ -195,8 +195,8 @@ def _render(iri: str, offer: Offer, location: str) -> bytes | None:
                            triples)
     extra: dict[str, Any] = {}
     if offer is HTML:  # what dataset and record pages add (summary, provenance, downloads), read before rewriting
-        if is_dataset:
-            extra["dataset"] = summary.dataset_view(state.store, state.iris, iri)
+        if is_dataset and not any(t.subject == subject and t.predicate == _IS_PART_OF for t in triples):
+            extra["dataset"] = summary.dataset_view(state.store, state.iris, iri)  # a record may be a dataset too
         else:
             extra["provenance"] = summary.record_provenance(state.store, state.iris, iri, render.index(triples))
     raw, triples = triples, describe.rewrite(triples, state.iris)

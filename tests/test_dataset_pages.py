@@ -78,10 +78,10 @@ def fixture_app(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def ichikawa(tmp_path_factory):
-    """市川市's AED and evacuation sites published with a licence, served with their reports."""
+    """市川市's AED, evacuation sites and open data list published with a licence, served with their reports."""
     work = tmp_path_factory.mktemp("ichikawa")
     (work / "ichikawa").mkdir()
-    for name in ("aed__ichikawa__1.csv", "evacuation_space__ichikawa__1.csv"):
+    for name in ("aed__ichikawa__1.csv", "evacuation_space__ichikawa__1.csv", "open_data_list__ichikawa__1.csv"):
         shutil.copy(ICHIKAWA / name, work / "ichikawa" / name)
     out = work / "published"
     run = CliRunner().invoke(main, ["publish", str(work / "ichikawa"), "--license", "cc-by-4.0", "--base", BASE,
@@ -260,6 +260,14 @@ def test_a_record_shows_its_provenance(ichikawa):
     # the source row shown in the table is labelled too; no IRI of the site is shown bare where a label exists
     assert f'<a href="{BASE}source/122033/aed__ichikawa__1.csv#row=13">元の CSV の 13 行目 / source row 13</a>' in html
     assert re.findall(rf'<a href="[^"]*">{re.escape(BASE)}[^<]*</a>', html) == []
+
+
+def test_an_entry_of_the_open_data_list_is_a_record_with_its_provenance(ichikawa):
+    """Entries of an open data list are datasets (dcat:Dataset) and records of the list: a record's page."""
+    html = ichikawa.test_client().get("/doc/open_data_list/122033/MM0000000101").get_data(as_text=True)
+    row = html.split('<p class="provenance">', 1)[1].split("</p>", 1)[0]
+    assert f'<a href="{BASE}id/open_data_list/122033">オープンデータ一覧</a>' in row and "元の CSV の 2 行目" in row
+    assert '<table class="summary">' not in html and '<table class="provenance">' not in html
 
 
 def test_a_record_without_a_licence_says_so(fixture_app):
