@@ -33,7 +33,8 @@ NOTE = "http://imi.go.jp/ns/core/rdf#備考"
 #: literals a spreadsheet would run, and what the flat CSV must hold instead
 FORMULAS = [("=HYPERLINK(\"http://evil.example/\",\"x\")", "'=HYPERLINK(\"http://evil.example/\",\"x\")"),
             ("+1+2", "'+1+2"), ("-2+3", "'-2+3"), ("@SUM(A1:A9)", "'@SUM(A1:A9)"), ("\t=1", "'\t=1"),
-            ("-12.5", "-12.5"), ("<script>alert(1)</script>", "<script>alert(1)</script>")]
+            ("-12.5", "-12.5"), ("<script>alert(1)</script>", "<script>alert(1)</script>"),
+            ('a "quoted"\r\nline, with a comma', 'a "quoted"\r\nline, with a comma')]
 BIG = 25  # records of the dataset read over several pages
 
 
