@@ -25,18 +25,20 @@ from functools import lru_cache
 from typing import Any, cast
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, request, url_for
 from pyparsing import ParseException, ParseResults
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 
 from itsutsuboshi import formats
-from itsutsuboshi.formats import HTML, RESULTS_CSV, Registry
+from itsutsuboshi.formats import HTML, RESULTS_CSV, RESULTS_JSON, TURTLE, Registry
 from itsutsuboshi.spreadsheet import safe_row
 from itsutsuboshi.store import Dataset, QueryError, QueryTimeout, StoreUnavailable
 from itsutsuboshi.store.base import SPARQL_SKIPPED
 
+from .query_page import render_page
 from .state import site_state
+from .terms import terms_json
 
 bp = Blueprint("sparql", __name__, template_folder="templates")
 
@@ -395,6 +397,12 @@ def ui() -> Response:
     return _page()
 
 
+@bp.get("/sparql/terms.json")
+def terms() -> Response:
+    """What the query editor completes: prefixes, classes and properties with labels and counts."""
+    return Response(terms_json(), mimetype="application/json")
+
+
 def _answer(text: str) -> Response:
     state = site_state()
     store, settings = state.store, state.sparql
@@ -481,56 +489,22 @@ def service_description(endpoint: str):
     return graph
 
 
-#: example queries shown on the query page; each runs on the published data
-EXAMPLES = [
-    ("避難場所の近くの AED (距離順) / AEDs near evacuation spaces, by distance", """\
-PREFIX itsu: <https://w3id.org/itsutsuboshi/ns#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX geo: <http://www.opengis.net/ont/geosparql#>
-PREFIX geof: <http://www.opengis.net/def/function/geosparql/>
-PREFIX uom: <http://www.opengis.net/def/uom/OGC/1.0/>
-PREFIX wgs: <http://www.w3.org/2003/01/geo/wgs84_pos#>
-# 距離は GeoSPARQL の geof:distance (WGS 84 楕円体上, km); 先に緯度経度の箱で絞ると速い
-SELECT ?siteName ?aedName ?km WHERE {
-  ?site a itsu:EvacuationSpace ; wgs:lat ?lat1 ; wgs:long ?long1 ; geo:hasGeometry/geo:asWKT ?here .
-  ?aed a itsu:AED ; wgs:lat ?lat2 ; wgs:long ?long2 ; geo:hasGeometry/geo:asWKT ?there .
-  FILTER (ABS(?lat2 - ?lat1) < 0.05 && ABS(?long2 - ?long1) < 0.06)
-  OPTIONAL { ?site rdfs:label ?siteName }
-  OPTIONAL { ?aed rdfs:label ?aedName }
-  BIND (geof:distance(?here, ?there, uom:kilometre) AS ?d)
-  FILTER (?d < 5)
-  BIND (ROUND(?d * 100) / 100 AS ?km)
-}
-ORDER BY ?siteName ?km
-LIMIT 100"""),
-    ("年齢・男女別の人口 / Population by age and sex", """\
-PREFIX itsu: <https://w3id.org/itsutsuboshi/ns#>
-PREFIX ic: <http://imi.go.jp/ns/core/rdf#>
-SELECT ?area ?date ?sex ?ageFrom ?ageTo ?count WHERE {
-  ?stat a itsu:PopulationStatistics ; itsu:populationByAgeSex ?group .
-  OPTIONAL { ?stat itsu:area/ic:名称/ic:表記 ?area }
-  OPTIONAL { ?stat itsu:surveyDate ?date }
-  ?group itsu:sex ?sex ; itsu:ageFrom ?ageFrom ; itsu:count ?count .
-  OPTIONAL { ?group itsu:ageTo ?ageTo }
-}
-ORDER BY ?area ?ageFrom ?sex
-LIMIT 500"""),
-    ("町字ごとの施設数 / Facilities per 町字 (town)", """\
-PREFIX itsu: <https://w3id.org/itsutsuboshi/ns#>
-PREFIX ic: <http://imi.go.jp/ns/core/rdf#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-SELECT ?town (COUNT(DISTINCT ?facility) AS ?facilities) WHERE {
-  ?facility ic:設置地点?/ic:住所/itsu:town ?town ;
-            dcterms:isPartOf ?dataset .
-}
-GROUP BY ?town
-ORDER BY DESC(?facilities) ?town"""),
-]
-
-
 def _page() -> Response:
-    query = request.args.get("query", "")
-    settings = site_state().sparql
-    html = render_template("sparql.html", examples=EXAMPLES, query=query or EXAMPLES[0][1],
-                           run=bool(query), max_rows=settings.max_rows, timeout=f"{settings.timeout:g}")
-    return Response(html, content_type="text/html; charset=utf-8")
+    """The query page (:mod:`.query_page`); without JavaScript its form asks this endpoint's checks to answer."""
+    return render_page(_for_page)
+
+
+def _for_page(text: str) -> tuple[bytes, str]:
+    """A query of the query page run as the endpoint runs it (the same checks, limits and timeout), as SPARQL
+    JSON results or Turtle."""
+    state = site_state()
+    settings = state.sparql
+    base = url_for("sparql.sparql", _external=True)
+
+    def work() -> tuple[bytes, str, dict[str, str]]:
+        checked = _checked(text, tuple(settings.allowlist), settings.max_rows)
+        fmt = TURTLE.name if checked.kind in ("CONSTRUCT", "DESCRIBE") else RESULTS_JSON.name
+        return _execute(state.store, checked, fmt, settings.timeout, base=base)
+
+    body, media, _ = run_bounded(work, timeout=settings.timeout + 0.5, slots=settings.slots)
+    return body, media

@@ -12,7 +12,7 @@ import pytest
 
 from .conftest import CASES, ROOT
 
-DATA_SUFFIXES = (".ttl", ".jsonld", ".toml", ".csv", ".html")
+DATA_SUFFIXES = (".ttl", ".jsonld", ".toml", ".csv", ".html", ".rq")
 PACKAGES = {"itsutsuboshi": "itsutsuboshi", "itsutsuboshi/vocab": "vocab", "itsutsuboshi/shapes": "shapes",
             "itsutsuboshi/converters": "converters", "itsutsuboshi/server": "server"}
 
@@ -34,6 +34,16 @@ def test_wheel_contains_every_module_and_data_file(wheel):
             if path.suffix == ".py" or path.suffix in DATA_SUFFIXES:
                 assert f"{package}/{path.relative_to(ROOT / folder).as_posix()}" in names, path
     assert not any(n.startswith(("server/", "converters/", "vocab/", "shapes/")) for n in names)
+
+
+def test_wheel_carries_the_built_query_editor_not_its_sources(wheel):
+    """The site runs without npm: the editor's bundle and its licences are package data, its sources are not."""
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for built in ("editor.bundle.js", "editor.bundle-LICENSE.txt", "leaflet.js"):
+        assert f"itsutsuboshi/server/static/{built}" in names
+        assert (ROOT / "server" / "static" / built).stat().st_size > 1000
+    assert len([n for n in names if n.startswith("itsutsuboshi/server/queries/") and n.endswith(".rq")]) >= 20
+    assert not any(n.startswith("itsutsuboshi/server/editor/") for n in names)
 
 
 def test_installed_wheel_converts(wheel, tmp_path):
