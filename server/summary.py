@@ -43,7 +43,6 @@ class Link:
     text: str
     href: str | None = None
     en: str = ""
-    note: str = ""
 
 
 @dataclass
@@ -64,6 +63,9 @@ class PropertyRow:
 
 @dataclass
 class Provenance:
+    """Where a dataset or a record comes from, as shown: licences, publishers, datasets, source files, source
+    rows (a record's), the last update."""
+
     licences: list[Link] = field(default_factory=list)
     publishers: list[Link] = field(default_factory=list)
     datasets: list[Link] = field(default_factory=list)
