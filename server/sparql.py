@@ -9,7 +9,8 @@ endpoint's own wall-clock timeout (``SPARQL_TIMEOUT``), whatever the backend doe
 (the app's config, read through :class:`.state.SparqlSettings`): ``SPARQL_TIMEOUT`` (seconds, 10), ``SPARQL_MAX_ROWS`` (10000),
 ``SPARQL_SERVICE_ALLOWLIST`` (endpoint IRIs, empty), ``SPARQL_WORKERS`` (queries running at once, 4).
 CSV results are standard; ``spreadsheet=1`` asks for CSV to open in a spreadsheet (a BOM, and no cell
-taken for a formula: :mod:`itsutsuboshi.spreadsheet`).
+taken for a formula: :mod:`itsutsuboshi.spreadsheet`). ``/sparql/ui`` is the query page (:mod:`.query_page`), and
+``/sparql/terms.json`` what its editor completes (:mod:`.terms`).
 """
 
 from __future__ import annotations
