@@ -24,8 +24,6 @@ from .terms import QUERY_PREFIXES
 
 #: datatypes a value is shown without
 _PLAIN = {"http://www.w3.org/2001/XMLSchema#string", "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"}
-#: the example shown when the page is opened without a query
-FIRST_EXAMPLE = "07-aeds-near-a-point"
 
 
 @dataclass
@@ -107,7 +105,6 @@ def render_page(run: Callable[[str], tuple[bytes, str]]) -> Response:
     """The query page; ``run`` answers a query for browsers without JavaScript (``run=1``), refusals raised."""
     query = request.args.get("query", "")
     gallery = examples()
-    first = next((e for e in gallery if e.name == FIRST_EXAMPLE), gallery[0])
     shown: Answer | None = None
     if query.strip() and request.args.get("run"):
         try:
@@ -116,7 +113,7 @@ def render_page(run: Callable[[str], tuple[bytes, str]]) -> Response:
             shown = Answer(error=f"{getattr(exc, 'status', 500)} {getattr(exc, 'message', exc)}")
     settings = site_state().sparql
     topics = list(dict.fromkeys(e.topic for e in gallery))
-    html = render_template("sparql.html", gallery=gallery, topics=topics, query=query or first.query,
+    html = render_template("sparql.html", gallery=gallery, topics=topics, query=query or gallery[0].query,
                            autorun=bool(query) and shown is None, answer=shown, config=editor_config(),
                            max_rows=settings.max_rows, timeout=f"{settings.timeout:g}")
     return Response(html, content_type="text/html; charset=utf-8")

@@ -401,7 +401,7 @@ def ui() -> Response:
 @bp.get("/sparql/terms.json")
 def terms() -> Response:
     """What the query editor completes: prefixes, classes and properties with labels and counts."""
-    return Response(terms_json(), mimetype="application/json")
+    return Response(terms_json(), mimetype="application/json", headers={"Cache-Control": "public, max-age=300"})
 
 
 def _answer(text: str) -> Response:

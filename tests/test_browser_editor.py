@@ -163,6 +163,7 @@ def test_the_endpoint_error_is_shown(site, browser):
     run(browser, "SELECT ?s WHERE { ?s ?p }")
     wait(browser, lambda d: "400" in css(d, "#status.error")[0].text if css(d, "#status.error") else False)
     assert "malformed query" in css(browser, "#status")[0].text
+    wait(browser, lambda d: css(d, ".cm-content .cm-lintRange-error"))  # where it went wrong, in the editor
 
 
 def test_a_gallery_example_loads_into_the_editor(site, browser):

@@ -98,3 +98,19 @@ def test_the_completion_route_lists_prefixes_classes_and_properties(client):
     properties = {p["curie"]: p for p in terms["properties"]}
     assert properties["wgs:lat"]["count"] > 0
     assert client.get("/sparql/terms.json").get_json() == terms
+
+
+def test_the_completion_route_gives_the_prefixes_when_counting_takes_too_long(client, monkeypatch):
+    from itsutsuboshi.server import terms
+    from itsutsuboshi.server.state import site_state
+    from itsutsuboshi.store import QueryTimeout
+
+    def too_long(*args, **kwargs):
+        raise QueryTimeout("the query ran longer than 10 s and was stopped")
+
+    monkeypatch.setattr(terms, "_kept", {})
+    monkeypatch.setattr(site_state(client.application).store, "query", too_long)
+    answer = client.get("/sparql/terms.json").get_json()
+    assert answer["prefixes"]["itsu"] == "https://w3id.org/itsutsuboshi/ns#"
+    assert answer["classes"] == [] and answer["properties"] == []
+    assert terms._kept == {}  # asked again next time

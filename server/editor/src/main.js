@@ -6,6 +6,7 @@ import { keymap } from "@codemirror/view";
 import { Prec } from "@codemirror/state";
 import { StreamLanguage } from "@codemirror/language";
 import { autocompletion } from "@codemirror/autocomplete";
+import { setDiagnostics } from "@codemirror/lint";
 import { sparql } from "@codemirror/legacy-modes/mode/sparql";
 import { completions, prefixLinter } from "./complete.js";
 import { chart, chartable, map, points, table } from "./results.js";
@@ -54,6 +55,18 @@ function link(text, href, download) {
   a.href = href;
   if (download) { a.setAttribute("download", download); }
   return a;
+}
+
+/** Marks where the endpoint's message says the query went wrong ("line:3, col:8" or "error at 3:8"). */
+function markError(message) {
+  const m = /\(line:(\d+), col:(\d+)\)/.exec(message) || /error at (\d+):(\d+)/.exec(message);
+  if (!m) { return; }
+  const doc = view.state.doc;
+  const line = doc.line(Math.min(Math.max(1, Number(m[1])), doc.lines));
+  const from = Math.min(line.from + Math.max(0, Number(m[2]) - 1), line.to);
+  view.dispatch(setDiagnostics(view.state, [{
+    from, to: Math.min(from + 1, line.to), severity: "error", message: message.split("\n")[0],
+  }]));
 }
 
 function permalink(text) { return `${config.ui}?query=${encodeURIComponent(text)}`; }
@@ -174,6 +187,7 @@ function run(text) {
   }).catch((error) => {
     status.className = "error";
     status.textContent = error.message;
+    markError(error.message);
   });
 }
 
