@@ -27,6 +27,7 @@ PROV_DERIVED_FROM = "http://www.w3.org/ns/prov#wasDerivedFrom"
 #: a source file (CSV) and the property naming the named graph that holds its records
 SOURCE_FILE = "https://w3id.org/itsutsuboshi/ns#SourceFile"
 ITSU_GRAPH = "https://w3id.org/itsutsuboshi/ns#graph"
+XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 
 
 class BadIri(ValueError):
@@ -65,11 +66,13 @@ def count_query(dataset_iri: str) -> str:
 
 
 def derived_query(graph: str, *, limit: int, offset: int) -> str:
-    """The records of a source file (the subjects with ``prov:wasDerivedFrom`` in its graph), one page."""
+    """The records of a source file (the subjects with ``prov:wasDerivedFrom`` in its graph), one page, in the
+    order of their CSV rows (``?at``, the first row number of ``…#row=N``)."""
     g = f"<{checked_iri(graph)}>"
-    return (f"SELECT ?r (SAMPLE(?d) AS ?row) (SAMPLE(?l) AS ?label) WHERE {{ GRAPH {g} {{ ?r <{PROV_DERIVED_FROM}> ?d "
-            f"FILTER(isIRI(?r) && isIRI(?d)) OPTIONAL {{ ?r <{RDFS.label}> ?l }} }} }} "
-            f"GROUP BY ?r ORDER BY ?r LIMIT {int(limit)} OFFSET {int(offset)}")
+    return (f"SELECT ?r ?row ?label ?at WHERE {{ {{ SELECT ?r (SAMPLE(?d) AS ?row) (SAMPLE(?l) AS ?label) "
+            f"(MIN(?n) AS ?at) WHERE {{ GRAPH {g} {{ ?r <{PROV_DERIVED_FROM}> ?d FILTER(isIRI(?r) && isIRI(?d)) "
+            f'BIND(<{XSD_INTEGER}>(STRAFTER(STR(?d), "#row=")) AS ?n) OPTIONAL {{ ?r <{RDFS.label}> ?l }} }} }} '
+            f"GROUP BY ?r }} }} ORDER BY ?at ?r LIMIT {int(limit)} OFFSET {int(offset)}")
 
 
 def derived_count_query(graph: str) -> str:

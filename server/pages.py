@@ -198,7 +198,8 @@ def _render(iri: str, offer: Offer, location: str) -> bytes | None:
         if is_dataset and not any(t.subject == subject and t.predicate == _IS_PART_OF for t in triples):
             extra["dataset"] = summary.dataset_view(state.store, state.iris, iri)  # a record may be a dataset too
         else:
-            extra["provenance"] = summary.record_provenance(state.store, state.iris, iri, render.index(triples))
+            extra["provenance"] = summary.record_provenance(state.store, state.iris, iri, render.index(triples),
+                                                            page_size=PAGE_SIZE)
     raw, triples = triples, describe.rewrite(triples, state.iris)
     shown_iri = state.iris.shown(iri)
     if offer is HTML:
@@ -238,7 +239,8 @@ def _members(count: str, select: Callable[[int], str], link: Callable[[dict[str,
     for row in describe.bindings(body):
         triples.append(link(row))
         iri = state.iris.shown(row["r"])
-        records.append({"iri": iri, "href": render.safe_href(iri), "label": row.get("label", "")})
+        records.append({"iri": iri, "href": render.safe_href(iri), "label": row.get("label", ""),
+                        "at": int(row["at"]) if row.get("at", "").isdigit() else None})  # a source file's CSV row
     pages = max(1, -(-total // PAGE_SIZE))
     return {"records": records, "total": total, "page": page, "pages": pages}
 

@@ -22,7 +22,7 @@ from itsutsuboshi.iris import IriBuilder, parse_source_row
 from itsutsuboshi.store import Store
 
 from . import render
-from .describe import DCTERMS_IS_PART_OF, PROV_DERIVED_FROM, BadIri, bindings, checked_iri
+from .describe import DCTERMS_IS_PART_OF, ITSU_GRAPH, PROV_DERIVED_FROM, XSD_INTEGER, BadIri, bindings, checked_iri
 from .reports import reports_folder
 
 DCTERMS = "http://purl.org/dc/terms/"
@@ -288,8 +288,10 @@ def dataset_provenance(store: Store, iris: IriBuilder, dataset: str) -> Provenan
     return out
 
 
-def record_provenance(store: Store, iris: IriBuilder, record: str, index: render.Index) -> Provenance | None:
-    """The provenance of a record: its dataset's licence and publisher, the dataset, the source row."""
+def record_provenance(store: Store, iris: IriBuilder, record: str, index: render.Index, *,
+                      page_size: int = 100) -> Provenance | None:
+    """The provenance of a record: its dataset's licence and publisher, the dataset, the source row (linked to
+    the page of its source file that lists it, ``page_size`` records a page)."""
     subject = ox.NamedNode(record)
     own = index.get(subject, [])
     datasets = sorted({o.value for p, o in own if p.value == DCTERMS_IS_PART_OF and isinstance(o, ox.NamedNode)})
@@ -311,8 +313,28 @@ def record_provenance(store: Store, iris: IriBuilder, record: str, index: render
                       for p, o in index.get(meta, []) if p.value == IC_PUBLISHER and isinstance(o, ox.NamedNode)}
         labels = store_labels(store, publishers)
         out.publishers = [iri_label(p, iris, labels) for p in sorted(publishers)]
-    out.rows = [iri_label(r, iris, {}) for r in rows]
+    out.rows = [_row_link(store, iris, r, page_size) for r in rows]
     return out
+
+
+def _row_link(store: Store, iris: IriBuilder, row: str, page_size: int) -> Link:
+    """A source row, linked to the page of its source file that lists it (``?page=K#row=N``: the file's
+    records are listed in row order, ``page_size`` a page)."""
+    link = iri_label(row, iris, {})
+    parts = iris.parse(row)
+    if parts is None or parts.kind != "source_row" or link.href is None:
+        return link
+    source = checked_iri(iris.source(parts.code, parts.file))
+    body, _ = store.query(
+        f"SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE {{ <{source}> <{ITSU_GRAPH}> ?g . GRAPH ?g {{ "
+        f"?r <{PROV_DERIVED_FROM}> ?d FILTER(isIRI(?r) && isIRI(?d)) "
+        f'BIND(<{XSD_INTEGER}>(STRAFTER(STR(?d), "#row=")) AS ?k) FILTER(?k < {int(parts.row)}) }} }}', results="json")
+    before = int((bindings(body) or [{}])[0].get("n", "0"))
+    page = before // page_size + 1
+    if page == 1:
+        return link
+    document, _, fragment = link.href.partition("#")
+    return replace(link, href=f"{document}?page={page}#{fragment}")
 
 
 # --- the page -------------------------------------------------------------------------------------

@@ -263,6 +263,21 @@ def test_a_record_shows_its_provenance(ichikawa):
     assert re.findall(rf'<a href="[^"]*">{re.escape(BASE)}[^<]*</a>', html) == []
 
 
+@pytest.mark.parametrize(("record", "row", "page"), [("x-6b4e15e7812a74aa", 13, 1), ("x-821e37ff7fd3b70e", 182, 2)])
+def test_the_source_row_links_the_page_of_the_source_file_that_lists_it(ichikawa, record, row, page):
+    client = ichikawa.test_client()
+    html = client.get(f"/doc/aed/122033/{record}").get_data(as_text=True)
+    source = f"{BASE}source/122033/aed__ichikawa__1.csv"
+    href = unescape(re.search(r'元データ <small>Source</small>: <a href="([^"]+)"', html).group(1))
+    assert href == source + (f"?page={page}" if page > 1 else "") + f"#row={row}"
+    listing = client.get(href.removeprefix(BASE[:-1]).split("#")[0]).get_data(as_text=True)
+    item = re.search(rf'<li><a href="([^"]+)" id="row={row}">[^<]*</a> <small class="row">{row} 行目 / row {row}</small>',
+                     listing)
+    assert item and item.group(1) == f"{BASE}id/aed/122033/{record}"
+    rows = [int(n) for n in re.findall(r' id="row=(\d+)">', listing)]
+    assert rows == sorted(rows) and len(rows) == (100 if page == 1 else 91)  # the file's 191 rows, in CSV order
+
+
 def test_an_entry_of_the_open_data_list_is_a_record_with_its_provenance(ichikawa):
     """Entries of an open data list are datasets (dcat:Dataset) and records of the list: a record's page."""
     html = ichikawa.test_client().get("/doc/open_data_list/122033/MM0000000101").get_data(as_text=True)
@@ -339,6 +354,10 @@ def test_dataset_pages_and_tables_through_a_remote_store(request, server):
         record = there.get("/doc/aed/999997/0000000001").get_data(as_text=True)
         row = record.split('<p class="provenance">', 1)[1].split("</p>", 1)[0]
         assert "元の CSV の 2 行目" in row and ">AED設置箇所一覧</a>" in row  # the dataset named by its title
+        from itsutsuboshi.server.describe import bindings, derived_query  # a source file's records in row order
+
+        body, _ = remote.query(derived_query(IriBuilder(base).graph("aed", "999997", aed.name), limit=10, offset=0))
+        assert [int(b["at"]) for b in bindings(body)] == [2, 3, 4]
         assert _summary(page)["rdfs:label"][0] == 3
     finally:
         for graph in [g for g in remote.graphs() if g.startswith(base)]:
