@@ -13,6 +13,7 @@ from __future__ import annotations
 import atexit
 import json
 import shutil
+import sqlite3
 import tempfile
 import threading
 import time
@@ -64,10 +65,17 @@ class Indexes:
                 path = None
         with self._lock:
             if self._index is None or key != self._key:
-                if path is None:
-                    path = self._target()
-                    self.built = build(path)
-                self._index, self._key = TextIndex(path), key
+                index = None
+                if path is not None:
+                    try:
+                        index = TextIndex(path)
+                    except (ValueError, sqlite3.DatabaseError):  # not an index of this version: build one, kept
+                        pass                                         # until the file is replaced
+                if index is None:
+                    target = self._target()
+                    self.built = build(target)
+                    index = TextIndex(target)
+                self._index, self._key = index, key
             return self._index
 
     def _target(self) -> Path:

@@ -4,6 +4,7 @@ and escaping of hostile names."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 from pathlib import Path
@@ -75,8 +76,6 @@ def test_fold_makes_kana_width_and_dashes_one(a, b):
 def test_every_record_is_indexed_with_what_the_portal_shows(store, index):
     body, _ = store.query("SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { ?d a <http://www.w3.org/ns/dcat#Dataset> . "
                           "?r <http://purl.org/dc/terms/isPartOf> ?d }")
-    import json
-
     expected = int(json.loads(body)["results"]["bindings"][0]["n"]["value"])
     assert index.counts()["records"] == expected > 10
     hit = next(h for h in index.search(Query("星野市役所", kind="aed")).hits if h["name"] == "星野市役所")
@@ -189,7 +188,7 @@ def test_publish_writes_the_index_of_each_generation_and_the_server_reads_it(tmp
     (inputs / EXAMPLES[0].name).write_bytes(EXAMPLES[0].read_bytes())
     out = tmp_path / "out"
     writer = EmbeddedStore(out / "data")
-    publish([inputs], writer, base=BASE, out=out)
+    publish([inputs], writer, base=BASE, out=out, licence="cc-by-4.0")
     first = text_index.generation_path(writer)
     assert first is not None and first.is_file()
     app = create_app({"STORE": str(out / "data"), "BASE": BASE, "MAP_TILES": ""})
@@ -197,6 +196,10 @@ def test_publish_writes_the_index_of_each_generation_and_the_server_reads_it(tmp
     monkeypatch.setattr(text_index, "build", lambda *a, **kw: calls.append(1))
     client = app.test_client()
     assert "星野市役所" in client.get("/search?q=ｼﾔｸｼｮ").get_data(as_text=True)
+    home = client.get("/").get_data(as_text=True)
+    level = json.loads((out / "stars.json").read_text(encoding="utf-8"))["files"][0]["level"]
+    assert f'<span class="stars" title="5 つ星の段階 / 5-star level">{"★" * level}{"☆" * (5 - level)}</span>' in home
+    assert ">CC BY 4.0</a>" in home and "CC BY 4.0</a> <span class=\"count\">" in home  # the list and the facet
     assert calls == []  # the published index, not one built by the server
     monkeypatch.undo()
     (inputs / EXAMPLES[1].name).write_bytes(EXAMPLES[1].read_bytes())
@@ -207,6 +210,42 @@ def test_publish_writes_the_index_of_each_generation_and_the_server_reads_it(tmp
     client.get("/")
     found = client.get("/search.json?q=ほしのきた").get_json()
     assert any(h["name"] == "星野北小学校" for h in found["hits"]), found
+
+
+class _Remote:
+    """A store with neither a folder nor generations, as a SPARQL server is."""
+
+    def __init__(self, store: EmbeddedStore) -> None:
+        self.store = store
+
+    def query(self, sparql: str, **kw):
+        return self.store.query(sparql, **kw)
+
+    def graphs(self):
+        return self.store.graphs()
+
+
+def test_a_remote_store_gets_the_index_publish_wrote_to_out(store, tmp_path, monkeypatch):
+    written = text_index.publish_index(_Remote(store), base=BASE, out=tmp_path)  # type: ignore[arg-type]
+    assert written == tmp_path / text_index.FILE_NAME and written.is_file()
+    stamp = written.stat().st_mtime_ns
+    assert text_index.publish_index(_Remote(store), base=BASE, out=tmp_path, changed=False) == written  # type: ignore[arg-type]
+    assert written.stat().st_mtime_ns == stamp  # nothing changed: not built again
+    (tmp_path / "stars.html").write_text("", encoding="utf-8")
+    calls = []
+    monkeypatch.setattr(text_index, "build", lambda *a, **kw: calls.append(1))
+    client = create_app({"STORE": _Remote(store), "BASE": BASE, "REPORTS": str(tmp_path)}).test_client()
+    assert client.get("/search.json?q=役所").get_json()["total"] >= 1 and calls == []
+
+
+def test_an_empty_store_and_a_broken_index_still_give_pages(tmp_path):
+    empty = create_app({"STORE": EmbeddedStore(None), "BASE": BASE}).test_client()
+    assert "No data loaded yet" in empty.get("/").get_data(as_text=True)
+    assert empty.get("/search.json?q=x").get_json()["total"] == 0
+    broken = tmp_path / "broken.sqlite"
+    broken.write_bytes(b"not a database")
+    client = create_app({"STORE": EmbeddedStore(None), "BASE": BASE, "SEARCH_INDEX": str(broken)}).test_client()
+    assert client.get("/").status_code == 200 and client.get("/search").status_code == 200
 
 
 def test_a_configured_index_is_read_for_a_store_without_one(store, tmp_path):
