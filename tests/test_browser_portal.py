@@ -59,6 +59,7 @@ def test_home_renders_its_cluster_map_without_errors(site, browser):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
+    browser_errors(browser)  # forget what pages of other tests logged
     browser.get(site + "/")
     WebDriverWait(browser, 15).until(
         lambda d: d.find_elements(By.CSS_SELECTOR, "#portal-map .marker-cluster, #portal-map .leaflet-marker-icon"))
@@ -76,6 +77,7 @@ def test_search_finds_a_katakana_name_by_a_kana_fragment(site, browser, fragment
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
+    browser_errors(browser)
     browser.get(site + "/")
     box = browser.find_element(By.CSS_SELECTOR, "form.portal-search input[name=q]")
     box.send_keys(fragment)
@@ -91,6 +93,7 @@ def test_a_facet_narrows_the_list(site, browser):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
+    browser_errors(browser)
     browser.get(site + "/search?q=" + quote("センター"))
     before = _total(browser)
     kinds = {li.get_attribute("textContent").split()[0] for li in
