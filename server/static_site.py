@@ -290,7 +290,7 @@ def _settings(public_base: str) -> dict[str, str]:
             "@EXT_RE@": "|".join(re.escape(o.extension[1:]) for o in _offers()),
             "@NEGOTIATED_RE@": "|".join(re.escape(n) for n in NEGOTIATED), "@PAGE_DIR@": PAGE_DIR,
             "@DOCUMENTS_RE@": "|".join(re.escape(d) for d in DOCUMENTS),
-            "@HEADER@": _HEADER}
+            "@TABLE@": re.escape(TABLE_PATH), "@POINTS@": re.escape(POINTS_PATH), "@HEADER@": _HEADER}
 
 
 def _fill(template: str, values: dict[str, str]) -> str:

@@ -388,6 +388,14 @@ def test_dataset_page_two(site: Site):
     assert _get(f"{site.url}{path}?page=3").status_code == 404
 
 
+@pytest.mark.parametrize("path", [f"table/{DATASET}.csv", f"table/{DATASET}.json", f"points/{DATASET}.json"])
+def test_flat_tables_and_map_points_are_served_as_the_live_server_writes_them(site: Site, path: str):
+    ours, live = _get(site.url + path), site.live(path)
+    assert live.status_code == 200 and ours.status_code == 200, path
+    assert ours.content == live.get_data(), path
+    assert ours.headers["Content-Type"].split(";")[0] == live.headers["Content-Type"].split(";")[0], path
+
+
 def test_source_file_pages_are_served_like_the_live_server(site: Site, store):
     sources = _iris(store, "source/")
     assert sources
