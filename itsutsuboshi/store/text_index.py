@@ -22,7 +22,7 @@ import tempfile
 import time
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -320,8 +320,8 @@ def terms(text: str) -> list[str]:
     return list(dict.fromkeys(fold(text).split()))[:10]
 
 
-def _conditions(query: Query, *, without: str | None = None) -> tuple[str, list[Any]]:
-    """The SQL condition on ``records`` (alias ``r``) for ``query``, leaving out the facet ``without``."""
+def _words(query: Query) -> tuple[str, list[Any]]:
+    """The SQL condition on ``records`` (alias ``r``) for the words of ``query`` (``""``: no words)."""
     clauses, params = [], []
     long_terms = [t for t in terms(query.text) if len(t) >= 3]
     if long_terms:
@@ -330,6 +330,13 @@ def _conditions(query: Query, *, without: str | None = None) -> tuple[str, list[
     for term in (t for t in terms(query.text) if len(t) < 3):
         clauses.append("instr(r.folded, ?) > 0")
         params.append(term)
+    return " AND ".join(clauses), params
+
+
+def _conditions(query: Query, words: str, *, without: str | None = None) -> tuple[str, list[Any]]:
+    """The SQL condition on ``records`` (alias ``r``) for ``query``'s facets, leaving out the facet ``without``,
+    and ``words`` (the condition :meth:`TextIndex._matched` gives)."""
+    clauses, params = [words] if words else [], []
     for name, value in query.filters().items():
         if name != without:
             clauses.append(f"r.{name} = ?")
@@ -337,11 +344,17 @@ def _conditions(query: Query, *, without: str | None = None) -> tuple[str, list[
     return (" AND ".join(clauses) or "1"), params
 
 
+#: answers a :class:`TextIndex` keeps (an index never changes: a new build is a new file, opened anew)
+CACHED_ANSWERS = 256
+
+
 class TextIndex:
-    """A built index, read-only; each call opens its own connection (threads share nothing)."""
+    """A built index, read-only; each call opens its own connection (threads share nothing), and the last
+    :data:`CACHED_ANSWERS` answers are kept."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._answers: dict[tuple[str, Query, int], Any] = {}
         with self._db() as db:
             found = dict(db.execute("SELECT key, value FROM meta").fetchall())
         if found.get("schema") != SCHEMA_VERSION:
@@ -357,24 +370,49 @@ class TextIndex:
         finally:
             db.close()
 
+    def _kept(self, key: tuple[str, Query, int], compute: Callable[[], Any]) -> Any:
+        found = self._answers.get(key)
+        if found is None:
+            found = compute()
+            if len(self._answers) >= CACHED_ANSWERS:
+                self._answers.clear()
+            self._answers[key] = found
+        return found
+
     def search(self, query: Query) -> Results:
         """One page of the records ``query`` finds (names that match first), with every facet's counts under
         the other facets' choices."""
+        return self._kept(("search", query, 0), lambda: self._search(query))
+
+    def _search(self, query: Query) -> Results:
         size = max(1, min(query.size, MAX_PAGE_SIZE))
-        where, params = _conditions(query)
         first = (terms(query.text) or [""])[0]
         with self._db() as db:
+            words = self._matched(db, query)
+            where, params = _conditions(query, words)
             total = db.execute(f"SELECT COUNT(*) FROM records r WHERE {where}", params).fetchone()[0]
             pages = max(1, -(-total // size))
             page = max(1, min(query.page, pages))
             rows = db.execute(f"SELECT {', '.join('r.' + c for c in _HIT_COLUMNS)} FROM records r WHERE {where} "
                               "ORDER BY instr(r.name_folded, ?) = 0, r.kind, r.name_folded, r.iri LIMIT ? OFFSET ?",
                               [*params, first, size, (page - 1) * size]).fetchall()
-            facets = {name: self._facet(db, query, name) for name in FACETS}
+            facets = {name: self._facet(db, query, words, name) for name in FACETS}
         return Results([dict(row) for row in rows], total, page, pages, facets)
 
-    def _facet(self, db: sqlite3.Connection, query: Query, name: str) -> list[Facet]:
-        where, params = _conditions(query, without=name)
+    @staticmethod
+    def _matched(db: sqlite3.Connection, query: Query) -> str:
+        """The records the words of ``query`` find, looked for once into a temporary table (the count, the page
+        and each facet then read it); the condition that selects them, ``""`` when there are no words."""
+        where, params = _words(query)
+        if not where:
+            return ""
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS matched(id INTEGER PRIMARY KEY)")
+        db.execute("DELETE FROM matched")
+        db.execute(f"INSERT INTO matched SELECT r.id FROM records r WHERE {where}", params)
+        return "r.id IN matched"
+
+    def _facet(self, db: sqlite3.Connection, query: Query, words: str, name: str) -> list[Facet]:
+        where, params = _conditions(query, words, without=name)
         chosen = query.filters().get(name)
         rows = db.execute(f"SELECT r.{name}, {_FACET_LABELS[name]}, COUNT(*) AS n FROM records r WHERE {where} "
                           f"GROUP BY r.{name} ORDER BY n DESC, r.{name} LIMIT ?", [*params, FACET_LIMIT]).fetchall()
@@ -386,9 +424,12 @@ class TextIndex:
     def points(self, query: Query, *, limit: int = MAX_POINTS) -> tuple[int, list[dict[str, Any]]]:
         """The records with coordinates that ``query`` finds (pages aside): how many, and an even sample of
         at most ``limit`` of them."""
-        where, params = _conditions(query)
-        located = f"{where} AND r.lat IS NOT NULL AND r.long IS NOT NULL"
+        return self._kept(("points", query, limit), lambda: self._points(query, limit))
+
+    def _points(self, query: Query, limit: int) -> tuple[int, list[dict[str, Any]]]:
         with self._db() as db:
+            where, params = _conditions(query, self._matched(db, query))
+            located = f"{where} AND r.lat IS NOT NULL AND r.long IS NOT NULL"
             total = db.execute(f"SELECT COUNT(*) FROM records r WHERE {located}", params).fetchone()[0]
             shown = max(0, min(limit, total))
             # the k-th of ``total`` is kept when k * shown / total reaches a new whole number: ``shown`` rows, evenly
