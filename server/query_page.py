@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Response, render_template, request, url_for
+from flask import Response, current_app, render_template, request, url_for
 
 from itsutsuboshi.iris import DEF, GRAPH, ID, SOURCE
 
@@ -96,21 +96,20 @@ def editor_config() -> dict[str, Any]:
 
 
 def _tiles() -> str:
-    from flask import current_app
-
     return str(current_app.config.get("MAP_TILES", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"))
 
 
 def render_page(run: Callable[[str], tuple[bytes, str]]) -> Response:
-    """The query page; ``run`` answers a query for browsers without JavaScript (``run=1``), refusals raised."""
+    """The query page; ``run`` answers a query for browsers without JavaScript (``run=1``), or raises
+    ``ValueError`` with the endpoint's status and message."""
     query = request.args.get("query", "")
     gallery = examples()
     shown: Answer | None = None
     if query.strip() and request.args.get("run"):
         try:
             shown = answer(*run(query))
-        except Exception as exc:  # a Refusal: its status and message
-            shown = Answer(error=f"{getattr(exc, 'status', 500)} {getattr(exc, 'message', exc)}")
+        except ValueError as refused:
+            shown = Answer(error=str(refused))
     settings = site_state().sparql
     topics = list(dict.fromkeys(e.topic for e in gallery))
     html = render_template("sparql.html", gallery=gallery, topics=topics, query=query or gallery[0].query,

@@ -497,7 +497,7 @@ def _page() -> Response:
 
 def _for_page(text: str) -> tuple[bytes, str]:
     """A query of the query page run as the endpoint runs it (the same checks, limits and timeout), as SPARQL
-    JSON results or Turtle."""
+    JSON results or Turtle; a refusal is a ``ValueError`` with its status and message."""
     state = site_state()
     settings = state.sparql
     base = url_for("sparql.sparql", _external=True)
@@ -507,5 +507,8 @@ def _for_page(text: str) -> tuple[bytes, str]:
         fmt = TURTLE.name if checked.kind in ("CONSTRUCT", "DESCRIBE") else RESULTS_JSON.name
         return _execute(state.store, checked, fmt, settings.timeout, base=base)
 
-    body, media, _ = run_bounded(work, timeout=settings.timeout + 0.5, slots=settings.slots)
+    try:
+        body, media, _ = run_bounded(work, timeout=settings.timeout + 0.5, slots=settings.slots)
+    except Refusal as refusal:
+        raise ValueError(f"{refusal.status} {refusal.message}") from None
     return body, media
