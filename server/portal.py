@@ -165,7 +165,7 @@ def _json(data: Any) -> Response:
 #: the facets, in the order shown, with their bilingual headings
 FACET_HEADINGS = (("kind", "種類", "Kind"), ("code", "市区町村", "Municipality"), ("licence", "ライセンス", "Licence"))
 #: what a facet shows for an empty value
-_EMPTY = {"kind": "（不明）", "code": "（不明）", "licence": "ライセンスの記載なし"}
+_EMPTY = {"kind": "（不明） / unknown", "code": "（不明） / unknown", "licence": "記載なし / not stated"}
 
 
 def facet_sections(query: Query, facets: dict[str, list[text_index.Facet]]) -> list[dict[str, Any]]:
