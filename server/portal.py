@@ -42,6 +42,7 @@ MAX_TEXT = 200
 #: how a facet value of "no licence stated" is written in URLs
 NO_LICENCE = "-"
 GROUPINGS = ("publisher", "kind")
+_INSTALLING = threading.Lock()
 
 
 class Indexes:
@@ -105,10 +106,11 @@ def _published_index() -> Path | None:
 def current_index() -> TextIndex:
     """The search index of the data served (built from the store the first time, when none was published)."""
     state = site_state()
-    indexes = current_app.extensions.get(_KEY)
-    if indexes is None:
-        indexes = Indexes()
-        indexes.install(current_app)
+    with _INSTALLING:
+        indexes = current_app.extensions.get(_KEY)
+        if indexes is None:
+            indexes = Indexes()
+            indexes.install(current_app)
     store = state.store
     if hasattr(store, "refresh"):  # the embedded store: built again for each generation that goes live
         lazy: tuple[Any, ...] = ("embedded", getattr(store, "version", None))

@@ -278,6 +278,19 @@ def test_pages_link_facets_and_pages(client):
     assert '<h3 class="group">AED設置箇所一覧</h3>' in by_kind and '<h3 class="group">架空県</h3>' not in by_kind
 
 
+@pytest.mark.parametrize("by", ["publisher", "kind"])
+def test_the_home_page_lists_the_datasets_a_page_at_a_time(client, monkeypatch, by):
+    from itsutsuboshi.server import portal
+
+    monkeypatch.setattr(portal, "DATASETS_PAGE", 2)
+    shown = []
+    for page in (1, 2, 3):
+        html = client.get(f"/?by={by}&page={page}").get_data(as_text=True)
+        shown += [line for line in html.splitlines() if '<code class="iri">' in line]  # one a dataset
+        assert 'class="pager"' in html and f"<strong aria-current=\"page\">{page}</strong>" in html
+    assert len(shown) == len(set(shown)) == 5  # aed, evacuation_space, population, public_toilet, test
+
+
 def test_points_json_is_compact(client):
     data = client.get("/search/points.json?kind=aed").get_json()
     assert data["total"] == data["shown"] == len(data["points"]) >= 2
