@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import sqlite3
 import tempfile
 import time
@@ -57,9 +58,10 @@ QUERIES = {
     "labels": f"SELECT ?r ?v WHERE {{ {_RECORD} ?r rdfs:label ?v }}",
     "names": f"SELECT ?r ?v ?kana WHERE {{ {_RECORD} ?r {NAME_PATH} ?n . "
              "OPTIONAL { ?n ic:表記 ?v } OPTIONAL { ?n ic:カナ表記 ?kana } }",
-    "addresses": f"SELECT ?r ?v ?pref ?city ?code WHERE {{ {_RECORD} ?r {ADDRESS_PATH} ?a . OPTIONAL {{ ?a ic:表記 ?v }} "
-                 "OPTIONAL { ?a ic:都道府県 ?pref } OPTIONAL { ?a ic:市区町村 ?city } "
-                 "OPTIONAL { ?a ic:市区町村コード/ic:識別値 ?code } }",
+    "addresses": f"SELECT ?r ?v ?pref ?city ?code ?place WHERE {{ {_RECORD} ?r {ADDRESS_PATH} ?a . "
+                 "OPTIONAL { ?a ic:表記 ?v } OPTIONAL { ?a ic:都道府県 ?pref } OPTIONAL { ?a ic:市区町村 ?city } "
+                 "OPTIONAL { ?a ic:市区町村コード/ic:識別値 ?code } "
+                 "OPTIONAL { ?a dcterms:spatial/rdfs:label ?place FILTER(langMatches(lang(?place), 'ja')) } }",
     "points": f"SELECT ?r ?lat ?long WHERE {{ {_RECORD} ?r wgs:lat ?lat ; wgs:long ?long }}",
     "licences": "SELECT ?r ?licence WHERE { ?s itsu:graph ?g ; dcterms:license ?licence . "
                 "GRAPH ?g { ?r prov:wasDerivedFrom ?row } }",
@@ -138,6 +140,7 @@ class _Record:
     prefecture: str = ""
     city: str = ""
     code: str = ""
+    place: str = ""  # the statistical area linked (e-Stat), as named in Japanese: 千葉県市川市
     lat: float | None = None
     long: float | None = None
     licence: str = ""
@@ -163,6 +166,7 @@ def _collect(store: Store) -> dict[str, _Record]:
             record.prefecture = record.prefecture or row.get("pref", "")
             record.city = record.city or row.get("city", "")
             record.code = record.code or row.get("code", "")
+            record.place = record.place or row.get("place", "")
     for row in _rows(store, "points"):
         if (record := records.get(row["r"])) is not None:
             lat, long = _number(row.get("lat")), _number(row.get("long"))
@@ -247,13 +251,24 @@ def _record_rows(records: dict[str, _Record], datasets: dict[str, dict[str, Any]
                                        "publisher_name": "", "prefecture": "", "municipality": "", "licences": set()}
         name = (r.names or r.labels or [""])[0]
         licence = r.licence or min(d["licences"], default="")
-        municipality = r.city or d["municipality"] or d["publisher_name"]
-        prefecture = r.prefecture or d["prefecture"]
+        prefecture, municipality = _split_place(r.place)
+        prefecture = prefecture or r.prefecture or d["prefecture"]
+        municipality = municipality or r.city or d["municipality"] or d["publisher_name"]
         words = [*r.names, *r.labels, *r.kana, *r.addresses, d["title"], d["title_en"], prefecture, municipality]
         yield (iri, r.dataset, d["kind"], d["title"], name, (r.kana or [""])[0], (r.addresses or [""])[0],
                r.code or d["publisher_code"], municipality, prefecture, licence, _licence_label(licence),
                r.lat, r.long, fold(" ".join([*r.names, *r.labels, *r.kana])),
                "\n".join(fold(w) for w in dict.fromkeys(words) if w))
+
+
+_PREFECTURE = re.compile(r"^(北海道|東京都|京都府|大阪府|.{2,3}?県)(.*)$")
+
+
+def _split_place(place: str) -> tuple[str, str]:
+    """A linked area's name as prefecture and municipality (``千葉県市川市`` → ``千葉県``, ``市川市``), a name
+    the registry gives rather than the record's own 市区町村 column, which files sometimes fill with more."""
+    found = _PREFECTURE.match(place)
+    return (found[1], found[2]) if found else ("", place)
 
 
 def publish_index(store: Store, *, base: str, out: Path, changed: bool = True) -> Path:
