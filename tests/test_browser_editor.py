@@ -120,14 +120,24 @@ def test_an_undeclared_known_prefix_is_declared_by_completion(site, browser):
     assert "?s a itsu:AED" in editor_text(browser)
 
 
-def test_coordinates_are_markers_on_the_result_map(site, browser):
+AEDS_AS_WKT = """PREFIX itsu: <https://w3id.org/itsutsuboshi/ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX geo: <http://www.opengis.net/ont/geosparql#>
+SELECT ?aed ?name ?point WHERE { ?aed a itsu:AED ; rdfs:label ?name ; geo:hasGeometry/geo:asWKT ?point }
+ORDER BY ?name LIMIT 40"""
+
+
+@pytest.mark.parametrize("query", [AEDS_WITH_COORDINATES, AEDS_AS_WKT], ids=["lat-long", "wkt-point"])
+def test_coordinates_are_markers_on_the_result_map(site, browser, query):
     open_page(browser, site)
-    run(browser, AEDS_WITH_COORDINATES)
+    run(browser, query)
     wait(browser, lambda d: css(d, "button.view-tab[data-view=map]"))
     assert "行" in css(browser, "#status")[0].text and "ms" in css(browser, "#elapsed")[0].text
     cells = [c.text for c in css(browser, "table.result-table td")]
     assert any("/id/aed/" in c for c in cells)
-    assert not any("@ja" in c for c in cells if "@" in c and " " not in c)  # the language is a badge apart
+    # the value as it is, its language in a badge apart
+    assert "@ja" in [b.text for b in css(browser, "table.result-table td .badge")]
+    assert not any("@" in v.text for v in css(browser, "table.result-table td .value"))
     css(browser, "button.view-tab[data-view=map]")[0].click()
     wait(browser, lambda d: len(css(d, "#result-map .leaflet-marker-icon")) == 40)
     assert browser_errors(browser) == []
