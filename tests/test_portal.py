@@ -73,6 +73,13 @@ def test_fold_makes_kana_width_and_dashes_one(a, b):
     assert fold(a) == fold(b)
 
 
+@pytest.mark.parametrize(("place", "parts"), [("千葉県市川市", ("千葉県", "市川市")), ("京都府京都市", ("京都府", "京都市")),
+                                            ("北海道札幌市", ("北海道", "札幌市")), ("神奈川県横浜市", ("神奈川県", "横浜市")),
+                                            ("沖縄県", ("沖縄県", "")), ("", ("", ""))])
+def test_a_linked_area_name_splits_into_prefecture_and_municipality(place, parts):
+    assert text_index._split_place(place) == parts
+
+
 def test_every_record_is_indexed_with_what_the_portal_shows(store, index):
     body, _ = store.query("SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { ?d a <http://www.w3.org/ns/dcat#Dataset> . "
                           "?r <http://purl.org/dc/terms/isPartOf> ?d }")
