@@ -117,8 +117,9 @@ export function completions(terms) {
   };
 }
 
-/** Undeclared prefixes: a warning with an action that declares a known one, an error for an unknown one. */
-export function prefixLinter(terms) {
+/** Undeclared prefixes: a warning with an action that declares a known one, an error for an unknown one;
+ * ``more(view)`` adds other diagnostics (the endpoint's error for the text it was given). */
+export function prefixLinter(terms, more = () => []) {
   return linter((view) => {
     const text = view.state.doc.toString();
     const masked = text.replace(SKIPPED, (s) => " ".repeat(s.length));
@@ -141,6 +142,6 @@ export function prefixLinter(terms) {
         }] : [],
       });
     }
-    return found;
+    return found.concat(more(view));
   }, { delay: 300 });
 }

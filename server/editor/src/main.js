@@ -6,7 +6,7 @@ import { keymap } from "@codemirror/view";
 import { Prec } from "@codemirror/state";
 import { StreamLanguage } from "@codemirror/language";
 import { autocompletion } from "@codemirror/autocomplete";
-import { setDiagnostics } from "@codemirror/lint";
+import { forceLinting } from "@codemirror/lint";
 import { sparql } from "@codemirror/legacy-modes/mode/sparql";
 import { completions, prefixLinter } from "./complete.js";
 import { chart, chartable, map, points, table } from "./results.js";
@@ -21,6 +21,7 @@ const links = document.getElementById("links");
 const elapsed = document.getElementById("elapsed");
 const terms = { prefixes: config.prefixes, classes: [], properties: [] };
 let shownMap = null;
+let endpointError = null;  // {text, message} of the last query the endpoint refused
 
 fetch(config.terms, { headers: { Accept: "application/json" } })
   .then((r) => (r.ok ? r.json() : null))
@@ -33,7 +34,7 @@ const view = new EditorView({
     basicSetup,
     StreamLanguage.define(sparql),
     autocompletion({ override: [completions(terms)], activateOnTyping: true }),
-    prefixLinter(terms),
+    prefixLinter(terms, (v) => errorDiagnostics(v)),
     Prec.highest(keymap.of([{ key: "Mod-Enter", run: () => { submit(); return true; } }])),
     EditorView.contentAttributes.of({ "aria-label": "SPARQL query" }),
   ],
@@ -57,16 +58,21 @@ function link(text, href, download) {
   return a;
 }
 
-/** Marks where the endpoint's message says the query went wrong ("line:3, col:8" or "error at 3:8"). */
-function markError(message) {
-  const m = /\(line:(\d+), col:(\d+)\)/.exec(message) || /error at (\d+):(\d+)/.exec(message);
-  if (!m) { return; }
-  const doc = view.state.doc;
+/** Where the endpoint's message says the query went wrong ("line:3, col:8" or "error at 3:8"), kept as a
+ * diagnostic while the text is the one that was sent (``endpointError``). */
+function errorDiagnostics(v) {
+  if (!endpointError || v.state.doc.toString() !== endpointError.text) { return []; }
+  const m = /\(line:(\d+), col:(\d+)\)/.exec(endpointError.message) || /error at (\d+):(\d+)/.exec(endpointError.message);
+  if (!m) { return []; }
+  const doc = v.state.doc;
   const line = doc.line(Math.min(Math.max(1, Number(m[1])), doc.lines));
   const from = Math.min(line.from + Math.max(0, Number(m[2]) - 1), line.to);
-  view.dispatch(setDiagnostics(view.state, [{
-    from, to: Math.min(from + 1, line.to), severity: "error", message: message.split("\n")[0],
-  }]));
+  return [{ from, to: Math.min(from + 1, line.to), severity: "error", message: endpointError.message.split("\n")[0] }];
+}
+
+function markError(text, message) {
+  endpointError = { text, message };
+  forceLinting(view);
 }
 
 function permalink(text) { return `${config.ui}?query=${encodeURIComponent(text)}`; }
@@ -187,7 +193,7 @@ function run(text) {
   }).catch((error) => {
     status.className = "error";
     status.textContent = error.message;
-    markError(error.message);
+    markError(text, error.message);
   });
 }
 
