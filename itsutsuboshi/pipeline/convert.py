@@ -30,7 +30,7 @@ from itsutsuboshi.converters.reader import CsvSource, InputFile, RawRow, open_cs
 from itsutsuboshi.converters.recognize import LOW_CONFIDENCE, Recognition, recognize
 from itsutsuboshi.converters.writers import Writer
 from itsutsuboshi.iris import UNKNOWN_CODE, IriBuilder
-from itsutsuboshi.pipeline import parallel
+from itsutsuboshi.pipeline import collector, parallel
 from itsutsuboshi.pipeline.result import FileResult, IssueSink, Progress, convert_row, count_row
 from itsutsuboshi.vocab.namespaces import IC
 
@@ -121,16 +121,17 @@ def convert_file(path: str | Path | InputFile, writer: Writer, *, iris: IriBuild
         before = writer.triples
         rows = table.rows()
         linker = Linker(iris, filename=path.name, code=decided.code) if link else None
-        if linker is not None:
-            result.links = linker.stats
-            _convert_rows(rows, table, converter, writer, result, report, progress, linker)
-        elif workers > 1 and table.size >= parallel.MIN_BYTES:
-            # the first rows in this process: they tell the file's first code to the workers
-            _convert_rows(islice(rows, parallel.CHUNK_ROWS), table, converter, writer, result, report, progress)
-            parallel.convert_rows(rows, table, converter, writer, result, report, progress, iris=iris,
-                                  workers=workers)
-        else:
-            _convert_rows(rows, table, converter, writer, result, report, progress)
+        with collector.converting():
+            if linker is not None:
+                result.links = linker.stats
+                _convert_rows(rows, table, converter, writer, result, report, progress, linker)
+            elif workers > 1 and table.size >= parallel.MIN_BYTES:
+                # the first rows in this process: they tell the file's first code to the workers
+                _convert_rows(islice(rows, parallel.CHUNK_ROWS), table, converter, writer, result, report, progress)
+                parallel.convert_rows(rows, table, converter, writer, result, report, progress, iris=iris,
+                                      workers=workers)
+            else:
+                _convert_rows(rows, table, converter, writer, result, report, progress)
         if linker is not None:  # the governments of the 町字 linked to are described too (a neighbour's, say)
             converter.codes |= linker.town_codes()
         epilogue = converter.epilogue()

@@ -20,6 +20,7 @@ from itsutsuboshi.converters.engine import RowConverter
 from itsutsuboshi.converters.seen import SeenIds
 from itsutsuboshi.converters.writers import Writer, open_writer
 from itsutsuboshi.iris import IriBuilder
+from itsutsuboshi.pipeline import collector
 from itsutsuboshi.pipeline import result as pipeline
 
 if TYPE_CHECKING:
@@ -35,6 +36,7 @@ def _start(converter_args: dict[str, Any], format_name: str) -> None:
     """Worker initialiser: one converter per process, without its own duplicate check."""
     _state["converter"] = RowConverter(**converter_args, dedupe=False)
     _state["format"] = formats.get(format_name)
+    collector.freeze()
 
 
 def _convert_chunk(number: int, rows: list[tuple[int, list[str]]]) -> tuple:
