@@ -317,3 +317,28 @@ def test_hostile_names_are_escaped(client, url):
 def test_hostile_names_stay_text_in_json(client):
     hits = client.get("/search.json?q=%E3%81%BB%E3%83%BC%E3%82%8B").get_json()["hits"]
     assert [h["name"] for h in hits] == [f"{HOSTILE}ホール"]
+
+
+@pytest.mark.parametrize("server", ["oxigraph_server", "virtuoso_server"])
+def test_the_index_builds_from_sparql_servers(request, tmp_path, server):
+    import requests
+    import requests.auth
+
+    from itsutsuboshi.store.remote import RemoteStore
+
+    base = "https://portal.example.lg.jp/"  # a base of its own: the servers live for the whole session
+    url = request.getfixturevalue(server)
+    remote = RemoteStore(url + "/query" if server == "oxigraph_server" else url, listing_seconds=0.1)
+    assert load_csv(remote, ROOT / "tests" / "linking" / "131016_aed.csv", base=base).error is None
+    try:
+        built = text_index.build(remote, tmp_path / "search.sqlite", base=base)
+        index = TextIndex(tmp_path / "search.sqlite")
+        assert built["records"] == index.counts()["records"] >= 2
+        hit = index.search(Query("ｸﾔｸｼｮ")).hits[0]
+        assert (hit["name"], hit["kind"], hit["code"]) == ("区役所", "aed", "131016")
+        assert (hit["lat"], hit["long"]) == (35.694003, 139.753595)
+        assert index.search(Query("ざひょう")).total == 1
+    finally:
+        for graph in [g for g in remote.graphs() if g.startswith(base)]:
+            requests.delete(remote.graph_store, params={"graph": graph}, timeout=10,
+                            auth=requests.auth.HTTPDigestAuth(*remote.auth) if remote.auth else None)
