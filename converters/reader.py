@@ -25,6 +25,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -49,8 +50,10 @@ _NUMERIC = re.compile(r"[-+−]?[\d０-９][\d０-９,.．:：/\-−年月日時
 _NOTE = re.compile(r"(?:[※＊*]|[（(【〔]?注[\d０-９:：)）】〕.．、\s意記]|出典|資料[:：]|参考[:：]|備考[:：])")
 
 
+@lru_cache(maxsize=16384)
 def header_key(name: str) -> str:
-    """The comparison key of a column name: width, dashes, brackets, spaces and case unified."""
+    """The comparison key of a column name: width, dashes, brackets, spaces and case unified (cached: recognition
+    asks for the same names and vocabulary words many times)."""
     s = unicodedata.normalize("NFKC", name.lstrip("\ufeff")).translate(_DASH_LIKE)
     return _SPACES.sub("", s).lower()
 
