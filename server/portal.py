@@ -140,7 +140,8 @@ def query_of_request(*, size: int = text_index.PAGE_SIZE) -> Query:
 def _arguments(query: Query, **changes: Any) -> dict[str, Any]:
     """The URL arguments of ``query`` with ``changes`` (``None`` removes one); page 1 unless given."""
     values: dict[str, Any] = {"q": query.text or None, "kind": query.kind, "code": query.code,
-                              "licence": (query.licence or NO_LICENCE) if query.licence is not None else None}
+                              "licence": (query.licence or NO_LICENCE) if query.licence is not None else None,
+                              "size": query.size if query.size != text_index.PAGE_SIZE else None}
     values.update(changes)
     return {k: v for k, v in values.items() if v is not None and not (k == "page" and v == 1)}
 
@@ -259,18 +260,18 @@ def _hit(hit: dict[str, Any]) -> dict[str, Any]:
 
 
 @bp.get("/search")
-def search() -> Response | str:
+def search() -> Response:
     """Records found by words and facets, one page; JSON with ``?format=json`` or ``Accept``."""
     return _search(as_json=wants_json())
 
 
 @bp.get("/search.json")
-def search_json() -> Response | str:
+def search_json() -> Response:
     """``/search`` as JSON."""
     return _search(as_json=True)
 
 
-def _search(*, as_json: bool) -> Response | str:
+def _search(*, as_json: bool) -> Response:
     query = query_of_request()
     results = current_index().search(query)
     hits = [_hit(h) for h in results.hits]
@@ -278,10 +279,14 @@ def _search(*, as_json: bool) -> Response | str:
         return _json({"query": {"q": query.text, **query.filters()}, "total": results.total, "page": results.page,
                       "pages": results.pages, "size": query.size, "hits": hits,
                       "facets": {name: [asdict(f) for f in values] for name, values in results.facets.items()}})
-    return render_template("search.html", query=query, results=results, hits=hits,
-                           facets=facet_sections(query, results.facets),
-                           pager=pager(results.page, results.pages, "portal.search", _arguments(query)),
-                           points=url_for("portal.points", **_arguments(query)))
+    values = {**_arguments(query), **({"page": results.page} if results.page > 1 else {})}
+    response = Response(render_template("search.html", query=query, results=results, hits=hits,
+                                        facets=facet_sections(query, results.facets),
+                                        pager=pager(results.page, results.pages, "portal.search", _arguments(query)),
+                                        points=url_for("portal.points", **_arguments(query))), mimetype="text/html")
+    response.headers["Vary"] = "Accept"
+    response.headers["Link"] = f'<{url_for("portal.search_json", **values)}>; rel="alternate"; type="application/json"'
+    return response
 
 
 @bp.get("/search/points.json")

@@ -270,12 +270,15 @@ def test_search_json_lists_hits_facets_and_pages(client):
     assert hit["href"].startswith("/doc/") and hit["iri"].startswith(BASE)
     negotiated = client.get("/search?q=ﾎｼﾉ&size=2", headers={"Accept": "application/json"})
     assert negotiated.is_json and negotiated.get_json()["total"] == data["total"]
-    assert client.get("/search?q=ﾎｼﾉ", headers={"Accept": "text/html,*/*"}).mimetype == "text/html"
+    html = client.get("/search?q=ﾎｼﾉ&page=2&size=2", headers={"Accept": "text/html,*/*"})
+    assert html.mimetype == "text/html" and html.headers["Vary"] == "Accept"
+    twin = html.headers["Link"].split(">")[0].lstrip("<")
+    assert twin.startswith("/search.json?") and "page=2" in twin and "size=2" in twin and "rel=\"alternate\"" in html.headers["Link"]
 
 
 def test_pages_link_facets_and_pages(client):
     html = client.get("/search?q=%E6%98%9F%E9%87%8E&size=2").get_data(as_text=True)
-    assert 'href="/search?q=%E6%98%9F%E9%87%8E&amp;kind=aed"' in html
+    assert 'href="/search?q=%E6%98%9F%E9%87%8E&amp;kind=aed&amp;size=2"' in html  # the page size is kept
     assert "page=2" in html and 'class="pager"' in html
     chosen = client.get("/search?kind=aed").get_data(as_text=True)
     assert 'class="selected"' in chosen and 'href="/search"' in chosen  # choosing it again clears it
