@@ -183,6 +183,10 @@ class RowConverter:
         """Record an ID fingerprint (:meth:`SeenIds.digest`); ``True`` when it repeats an earlier one."""
         return self._seen is not None and self._seen.add_digest(digest)
 
+    def repeated(self, digests: list[bytes | None]) -> set[int]:
+        """Record a chunk's ID fingerprints in order; the positions that repeat an earlier ID (none without the check)."""
+        return self._seen.repeats(digests) if self._seen is not None else set()
+
     # -- per row -------------------------------------------------------------------------------
 
     def convert(self, raw: list[str], row: int, *, duplicate: bool = False) -> tuple[Node, list[Issue]]:

@@ -55,6 +55,30 @@ class SeenIds:
             bloom[p >> 3] |= 1 << (p & 7)  # type: ignore[index]
         return seen
 
+    def repeats(self, digests: list[bytes | None]) -> set[int]:
+        """Record a chunk's fingerprints in order (``None``: no record); the positions of those seen before, as
+        :meth:`add_digest` one by one would say."""
+        found: set[int] = set()
+        mask = self.BITS - 1
+        for position, digest in enumerate(digests):
+            if digest is None:
+                continue
+            if self._exact is not None:
+                if self.add_digest(digest):
+                    found.add(position)
+                continue
+            bloom = self._bloom
+            seen = True
+            for p in _UNPACK(digest):
+                p &= mask
+                byte, bit = p >> 3, 1 << (p & 7)
+                if not bloom[byte] & bit:  # type: ignore[index]
+                    seen = False
+                    bloom[byte] |= bit  # type: ignore[index]
+            if seen:
+                found.add(position)
+        return found
+
     def _set(self, digest: bytes) -> None:
         for p in self._positions(digest):
             self._bloom[p >> 3] |= 1 << (p & 7)  # type: ignore[index]

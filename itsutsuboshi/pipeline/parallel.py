@@ -112,12 +112,22 @@ def _write_chunk(rows: list[tuple[int, list[str]]], read: dict[int, tuple], futu
     issues_by_position = dict(issues_at)
     for position, found in read.items():  # what reading the row found comes first
         issues_by_position[position] = [*found, *issues_by_position.get(position, [])]
+    repeats = converter.repeated(digests)
+    # rows with nothing to say are written and counted together; the others one by one, in order
+    special = sorted({*issues_by_position, *repeats, *(i for i, d in enumerate(digests) if d is None)})
     ready: list[bytes] = []
-    for position, digest in enumerate(digests):
-        if digest is None:  # the row could not be converted: its issue says why
+    start = 0
+    for position in (*special, len(digests)):
+        ready += records[start:position]  # no None between special rows
+        result.rows_converted += position - start
+        writer.triples += sum(triples[start:position])
+        start = position + 1
+        if position == len(digests):
+            break
+        if digests[position] is None:  # the row could not be converted: its issue says why
             pipeline.count_row(result, False, issues_by_position.pop(position, []), report)
             continue
-        if converter.seen_before(digest):  # a duplicate ID: convert again with its suffix
+        if position in repeats:  # a duplicate ID: convert again with its suffix
             writer.write_encoded(ready)
             ready = []
             row, cells = rows[position]
