@@ -28,10 +28,12 @@ def freeze() -> None:
 def converting() -> Iterator[None]:
     """Rows are converted inside: frozen setup, rare collections; the collector as it was afterwards."""
     threshold = gc.get_threshold()
+    frozen = gc.get_freeze_count()  # a caller's own frozen objects stay frozen
     gc.freeze()
     gc.set_threshold(THRESHOLD, *threshold[1:])
     try:
         yield
     finally:
         gc.set_threshold(*threshold)
-        gc.unfreeze()
+        if not frozen:
+            gc.unfreeze()
