@@ -169,6 +169,8 @@ def _export(store: Store, app: Flask, writer: _Writer, *, base: str,
     for name in (*NEGOTIATED, *code_documents()):
         for offer in OFFERS:
             writer.save(name + offer.extension)
+    for portal in ("search/points.json", "search/datasets.json"):  # the home page's map and its datasets
+        writer.save(portal)
     writer.save(".well-known/void", edit=lambda body: _SPARQL_LINE.sub("", body.decode("utf-8")).encode("utf-8"))
     writer.save("sitemap.xml")
     for dump in _dumps(store, base):

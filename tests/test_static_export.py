@@ -388,7 +388,8 @@ def test_dataset_page_two(site: Site):
     assert _get(f"{site.url}{path}?page=3").status_code == 404
 
 
-@pytest.mark.parametrize("path", [f"table/{DATASET}.csv", f"table/{DATASET}.json", f"points/{DATASET}.json"])
+@pytest.mark.parametrize("path", [f"table/{DATASET}.csv", f"table/{DATASET}.json", f"points/{DATASET}.json",
+                                  "search/points.json", "search/datasets.json"])
 def test_flat_tables_and_map_points_are_served_as_the_live_server_writes_them(site: Site, path: str):
     ours, live = _get(site.url + path), site.live(path)
     assert live.status_code == 200 and ours.status_code == 200, path
