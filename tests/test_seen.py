@@ -1,13 +1,22 @@
-"""The duplicate-ID check: a chunk's fingerprints checked together say what one by one would."""
+"""The duplicate-ID check: a chunk's fingerprints checked together say what one by one would, in one process
+or several."""
 
 from __future__ import annotations
 
 import gc
+import io
+from pathlib import Path
 
 import pytest
 
+from itsutsuboshi import formats
 from itsutsuboshi.converters.seen import SeenIds
-from itsutsuboshi.pipeline import collector
+from itsutsuboshi.converters.writers import open_writer
+from itsutsuboshi.iris import IriBuilder
+from itsutsuboshi.pipeline import collector, parallel
+from itsutsuboshi.pipeline.convert import convert_file
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
 def _ids(n: int) -> list[str]:
@@ -38,3 +47,23 @@ def test_the_collector_is_as_it_was_after_converting():
         assert gc.get_freeze_count() > 0
     assert gc.get_threshold() == before
     assert gc.get_freeze_count() == 0
+
+
+def test_parallel_duplicates_past_the_bloom_switch_are_those_of_one_process(tmp_path, monkeypatch):
+    """Every ID of the example repeats many times, most of them after the exact set gave way to the filter."""
+    monkeypatch.setattr(SeenIds, "EXACT_LIMIT", 3)
+    monkeypatch.setattr(parallel, "MIN_BYTES", 0)
+    monkeypatch.setattr(parallel, "CHUNK_ROWS", 7)
+    header, records = (EXAMPLES / "999997_aed.csv").read_text(encoding="utf-8").split("\n", 1)
+    path = tmp_path / "999997_aed.csv"
+    path.write_text(header + "\n" + "\r\n".join([records.rstrip("\r\n")] * 15) + "\r\n", encoding="utf-8")
+    outputs = []
+    for workers in (1, 2):
+        out, issues = io.StringIO(), []
+        writer = open_writer(formats.TURTLE, out)  # Turtle nests blank nodes: no labels to differ
+        result = convert_file(path, writer, iris=IriBuilder("https://x.example/"), on_issue=issues.append,
+                              workers=workers)
+        writer.close()
+        outputs.append((out.getvalue(), [(i.row, i.code, i.value, i.message_en) for i in issues]))
+    assert outputs[0] == outputs[1]
+    assert sum(issue[1] == "id.duplicate" for issue in outputs[0][1]) == result.rows_read // 15 * 14 > 0
