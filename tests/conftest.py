@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -161,3 +163,27 @@ def browser():
 def browser_errors(driver) -> list[str]:  # type: ignore[no-untyped-def]
     """The console errors the pages loaded so far wrote (and forget them)."""
     return [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+
+
+@contextmanager
+def live_site(files: Sequence[Path], *, base: str = "https://data.example.lg.jp/") -> Iterator[str]:
+    """The site of ``files`` (loaded into an embedded store in memory) served on 127.0.0.1 on a free port, for
+    a browser: its URL."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from itsutsuboshi.publish.loading import load_csv
+    from itsutsuboshi.server import create_app
+    from itsutsuboshi.store import EmbeddedStore
+
+    store = EmbeddedStore(None)
+    for path in files:
+        load_csv(store, Path(path), base=base)
+    server = make_server("127.0.0.1", 0, create_app({"STORE": store, "BASE": base, "MAP_TILES": ""}), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()

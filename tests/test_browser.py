@@ -6,40 +6,22 @@ with the reason when they are absent. One server serves the whole module; one br
 
 from __future__ import annotations
 
-import shutil
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
-from itsutsuboshi.publish.loading import load_csv
-from itsutsuboshi.server import create_app
-from itsutsuboshi.store import EmbeddedStore
-
-from .conftest import browser_errors
+from .conftest import browser_errors, live_site
 
 FIXTURE = Path(__file__).resolve().parent / "linking" / "131016_aed.csv"
 EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.csv"))
 BASE = "https://data.example.lg.jp/"
 
-pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
-if not (shutil.which("chromium") and shutil.which("chromedriver")):
-    pytest.skip("Chromium is not installed (Debian packages chromium, chromium-driver; .ci/run installs them)",
-                allow_module_level=True)
 
 
 @pytest.fixture(scope="module")
 def site():
-    store = EmbeddedStore(None)
-    for path in [FIXTURE, *EXAMPLES]:
-        load_csv(store, path, base=BASE)
-    app = create_app({"STORE": store, "BASE": BASE, "MAP_TILES": ""})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with live_site([FIXTURE, *EXAMPLES], base=BASE) as url:
+        yield url
 
 
 errors = browser_errors

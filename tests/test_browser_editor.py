@@ -5,29 +5,18 @@ loads a gallery example. Skipped without Chromium and selenium, as tests/test_br
 
 from __future__ import annotations
 
-import shutil
-import threading
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from werkzeug.serving import make_server
 
-from itsutsuboshi.publish.loading import load_csv
-from itsutsuboshi.server import create_app
-from itsutsuboshi.store import EmbeddedStore
-
-from .conftest import browser_errors
+from .conftest import browser_errors, live_site
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = [ROOT / "demo" / "ichikawa" / "aed__ichikawa__1.csv", *sorted((ROOT / "examples").glob("*.csv"))]
 BASE = "https://data.example.lg.jp/"
 WAIT = 15
 
-pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
-if not (shutil.which("chromium") and shutil.which("chromedriver")):
-    pytest.skip("Chromium is not installed (Debian packages chromium, chromium-driver; .ci/run installs them)",
-                allow_module_level=True)
 
 AEDS_WITH_COORDINATES = """PREFIX itsu: <https://w3id.org/itsutsuboshi/ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -42,15 +31,8 @@ SELECT ?ageFrom (SUM(?count) AS ?people) WHERE {
 
 @pytest.fixture(scope="module")
 def site():
-    store = EmbeddedStore(None)
-    for path in FILES:
-        load_csv(store, path, base=BASE)
-    app = create_app({"STORE": store, "BASE": BASE, "MAP_TILES": ""})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with live_site(FILES, base=BASE) as url:
+        yield url
 
 
 def wait(driver, condition):

@@ -5,42 +5,24 @@ without ``publish``, so the server builds its search index from the store.
 
 from __future__ import annotations
 
-import shutil
-import threading
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from werkzeug.serving import make_server
 
-from itsutsuboshi.publish.loading import load_csv
-from itsutsuboshi.server import create_app
-from itsutsuboshi.store import EmbeddedStore
-
-from .conftest import ROOT, browser_errors
+from .conftest import ROOT, browser_errors, live_site
 
 ICHIKAWA = [ROOT / "demo" / "ichikawa" / f"{name}__ichikawa__1.csv" for name in ("aed", "public_facility")]
 BASE = "https://data.example.lg.jp/"
 
-pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
-if not (shutil.which("chromium") and shutil.which("chromedriver")):
-    pytest.skip("Chromium is not installed (Debian packages chromium, chromium-driver; .ci/run installs them)",
-                allow_module_level=True)
 
 
 @pytest.fixture(scope="module")
 def site():
     if not all(Path(p).is_file() for p in ICHIKAWA):
         pytest.skip("demo/ichikawa is absent")
-    store = EmbeddedStore(None)
-    for path in ICHIKAWA:
-        load_csv(store, path, base=BASE)
-    app = create_app({"STORE": store, "BASE": BASE, "MAP_TILES": ""})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with live_site(ICHIKAWA, base=BASE) as url:
+        yield url
 
 
 def _hits(browser) -> list[str]:  # type: ignore[no-untyped-def]
