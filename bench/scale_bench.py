@@ -549,6 +549,48 @@ def virtuoso_step(nq: Path, folder: Path, logs: Path, repeat: int, timeout: floa
             server.kill()
 
 
+# --- the summary -----------------------------------------------------------------------------------------------
+
+def summary(folders: list[Path]) -> None:
+    """The figures of every run found, and a linear extrapolation to the whole country from the largest one."""
+    runs = [json.loads((f / "results.json").read_text(encoding="utf-8")) for f in folders
+            if (f / "results.json").exists()]
+    runs = [r for r in runs if "convert" in r]
+    for r in sorted(runs, key=lambda r: r["fraction"]):
+        rows, triples = sum(r["rows"].values()), r["convert"]["triples"]
+        c = r["convert"]
+        print(f"\n## fraction {r['fraction']:g}: {r['municipalities']} municipalities, {rows:,} rows, "
+              f"{triples:,} triples converted, {r.get('quads', 0):,} quads, CSV {r['csv_mib']:.0f} MiB, "
+              f"N-Quads {r.get('nq_mib', 0):.0f} MiB")
+        print(f"convert ({c['workers']} processes): {c['seconds']:.1f} s, {rows / c['seconds']:,.0f} rows/s, "
+              f"{triples / c['seconds']:,.0f} triples/s, peak RSS {c['peak_rss_mib']:.0f} MiB per process")
+        if "publish" in r:
+            p, lp = r["publish"], r.get("publish_load_population", {})
+            print(f"publish (13 datasets) + load (population): {p['seconds']:.1f} s + {lp.get('seconds', 0):.1f} s, "
+                  f"peak RSS {p['peak_rss_mib']:.0f} MiB, store {p['store_mib']:.0f} MiB")
+        print("| store | load s | quads/s | peak RSS MiB | store MiB | " + " | ".join(n for n, _ in research_queries()))
+        for name in ("embedded", "oxigraph", "virtuoso"):
+            s = r.get(name)
+            if not s or "load" not in s:
+                continue
+            load = s["load"]
+            qs = s.get("queries", {})
+            cells = [f"{q['median_s']:.2f} ({q['rows']})" if q.get("median_s") is not None else "failed"
+                     for q in qs.values()]
+            print(f"| {name} | {load['seconds']:.1f} | {r.get('quads', 0) / load['seconds']:,.0f} | "
+                  f"{load['peak_rss_mib']:.0f} | {s['store_mib']:.0f} | " + " | ".join(cells))
+    if runs:
+        big = max(runs, key=lambda r: r["fraction"])
+        scale = sum(big["national_rows"].values()) / sum(big["rows"].values())
+        print(f"\nwhole country, linear from fraction {big['fraction']:g} (x{scale:.1f} rows): "
+              f"{sum(big['national_rows'].values()):,} rows, {big['convert']['triples'] * scale:,.0f} triples, "
+              f"convert {big['convert']['seconds'] * scale / 60:.0f} min on {big['convert']['workers']} processes")
+        for name in ("embedded", "oxigraph", "virtuoso"):
+            s = big.get(name)
+            if s and "load" in s:
+                print(f"  {name}: load {s['load']['seconds'] * scale / 60:.0f} min, store {s['store_mib'] * scale / 1024:.1f} GiB")
+
+
 # --- main --------------------------------------------------------------------------------------------------------
 
 def main(argv: list[str] | None = None) -> int:
@@ -563,10 +605,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--publish", action="store_true",
                         help="also run itsutsuboshi publish (the whole pipeline, SHACL included) on the files")
     parser.add_argument("--keep", action="store_true", help="keep the stores and the N-Quads")
+    parser.add_argument("--summary", action="store_true", help="print the figures of the runs in bench/work/scale-*")
     parser.add_argument("--load-worker", nargs=2, type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.load_worker:
         return load_worker(*args.load_worker)
+    if args.summary:
+        summary(sorted(WORK.glob("scale-*")))
+        return 0
 
     folder = WORK / f"scale-{args.fraction:g}"
     csv_dir, logs = folder / "csv", folder / "logs"
