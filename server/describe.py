@@ -28,6 +28,13 @@ PROV_DERIVED_FROM = "http://www.w3.org/ns/prov#wasDerivedFrom"
 SOURCE_FILE = "https://w3id.org/itsutsuboshi/ns#SourceFile"
 ITSU_GRAPH = "https://w3id.org/itsutsuboshi/ns#graph"
 XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
+#: how a boolean reads in a store's answer (Virtuoso gives ``1`` / ``0``)
+TRUE_TEXTS = ("true", "1")
+
+
+def row_number(row: str, into: str) -> str:
+    """A SPARQL ``BIND`` of the row number N of the source row ``?row`` (``…#row=N``) to ``?into``."""
+    return f'BIND(<{XSD_INTEGER}>(STRAFTER(STR(?{row}), "#row=")) AS ?{into})'
 
 
 class BadIri(ValueError):
@@ -71,7 +78,7 @@ def derived_query(graph: str, *, limit: int, offset: int) -> str:
     g = f"<{checked_iri(graph)}>"
     return (f"SELECT ?r ?row ?label ?at WHERE {{ {{ SELECT ?r (SAMPLE(?d) AS ?row) (SAMPLE(?l) AS ?label) "
             f"(MIN(?n) AS ?at) WHERE {{ GRAPH {g} {{ ?r <{PROV_DERIVED_FROM}> ?d FILTER(isIRI(?r) && isIRI(?d)) "
-            f'BIND(<{XSD_INTEGER}>(STRAFTER(STR(?d), "#row=")) AS ?n) OPTIONAL {{ ?r <{RDFS.label}> ?l }} }} }} '
+            f"{row_number('d', 'n')} OPTIONAL {{ ?r <{RDFS.label}> ?l }} }} }} "
             f"GROUP BY ?r }} }} ORDER BY ?at ?r LIMIT {int(limit)} OFFSET {int(offset)}")
 
 

@@ -24,7 +24,7 @@ from itsutsuboshi.iris import POINTS_PATH, TABLE_PATH, IriBuilder
 from itsutsuboshi.store import Store
 
 from . import render
-from .describe import DCAT_DATASET, DCTERMS_IS_PART_OF, BadIri, bindings, checked_iri
+from .describe import DCAT_DATASET, DCTERMS_IS_PART_OF, TRUE_TEXTS, BadIri, bindings, checked_iri
 from .state import site_state
 
 bp = Blueprint("flat", __name__)
@@ -180,7 +180,7 @@ def json_value(cell: Cell | None) -> str | int | float | bool | None:
         return int(number) if cell.datatype.endswith(("integer", "int", "long", "short")) and number.is_integer() \
             else number
     if cell.datatype == XSD + "boolean":
-        return cell.text in ("true", "1")
+        return cell.text in TRUE_TEXTS
     return cell.text
 
 
@@ -190,19 +190,19 @@ def csv_text(cell: Cell | None) -> str:
     if cell is None:
         return ""
     if cell.datatype == XSD + "boolean":
-        return "true" if cell.text in ("true", "1") else "false"
+        return "true" if cell.text in TRUE_TEXTS else "false"
     text = cell.text
     if text.startswith(_FORMULA) and not _PLAIN_NUMBER.fullmatch(text):
         return "'" + text
     return text
 
 
-def csv_chunks(header: list[str], records: Iterator[Row], names: list[str]) -> Iterator[str]:
-    """The CSV (BOM, header, CRLF lines) a few hundred rows at a time."""
+def csv_chunks(names: list[str], records: Iterator[Row]) -> Iterator[str]:
+    """The CSV (BOM, a header of the column ``names``, CRLF lines) a few hundred rows at a time."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     buffer.write("\ufeff")
-    writer.writerow(header)
+    writer.writerow(names)
     for n, row in enumerate(records, 1):
         writer.writerow([csv_text(row[name]) for name in names])
         if n % 200 == 0:
@@ -249,7 +249,7 @@ def table(dataset: str, code: str, ext: str) -> Response:
     headers = {"Content-Disposition": f'attachment; filename="{_filename(dataset, code, "." + ext)}"',
                "X-Content-Type-Options": "nosniff"}
     if ext == "csv":
-        chunks = csv_chunks([c.name for c in cols], records, [c.name for c in cols])
+        chunks = csv_chunks([c.name for c in cols], records)
         return Response(stream_with_context(chunks), content_type="text/csv; charset=utf-8", headers=headers)
     chunks = json_chunks(state.iris.shown(iri), cols, records)
     return Response(stream_with_context(chunks), content_type="application/json", headers=headers)

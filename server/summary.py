@@ -21,8 +21,8 @@ from itsutsuboshi import licences
 from itsutsuboshi.iris import IriBuilder, parse_source_row
 from itsutsuboshi.store import Store
 
-from . import render
-from .describe import DCTERMS_IS_PART_OF, ITSU_GRAPH, PROV_DERIVED_FROM, XSD_INTEGER, BadIri, bindings, checked_iri
+from . import describe, render
+from .describe import DCTERMS_IS_PART_OF, ITSU_GRAPH, PROV_DERIVED_FROM, TRUE_TEXTS, BadIri, bindings, checked_iri
 from .reports import reports_folder
 
 DCTERMS = "http://purl.org/dc/terms/"
@@ -165,11 +165,11 @@ def missing_labels(store: Store, iris: IriBuilder, node: render.Node,
     """The store's names for what a description shows without a label: terms the vocabularies do not name,
     and linked IRIs the description gives no ``rdfs:label`` (``triples`` as the store has them; the names
     are keyed by the IRI as the store has it and as the site shows it)."""
-    unknown = {t for t in terms_of(node) if not (render.term(t).ja or render.term(t).en)}
+    unknown = {t for t in terms_of(node) if not render.known_label(t)}
     labelled = {t.subject.value for t in triples if t.predicate.value == render.LABEL and isinstance(t.subject, ox.NamedNode)}
     for t in triples:
         if isinstance(t.object, ox.NamedNode) and t.predicate.value != RDF_TYPE and t.object.value not in labelled \
-                and not (render.term(t.object.value).ja or render.term(t.object.value).en):
+                and not render.known_label(t.object.value):
             unknown.add(t.object.value)
     labels = store_labels(store, sorted(unknown)[:200])
     return labels | {iris.shown(k): v for k, v in labels.items()}
@@ -240,7 +240,7 @@ def properties(store: Store, iris: IriBuilder, dataset: str, *, limit: int = EXA
 def _literal(value: dict[str, str]) -> str:
     """A literal's text; booleans as ``true`` / ``false`` (Virtuoso gives ``1`` / ``0``)."""
     if value.get("datatype") == XSD_BOOLEAN:
-        return "true" if value["value"] in ("true", "1") else "false"
+        return "true" if value["value"] in TRUE_TEXTS else "false"
     return value["value"]
 
 
@@ -328,7 +328,7 @@ def _row_link(store: Store, iris: IriBuilder, row: str, page_size: int) -> Link:
     body, _ = store.query(
         f"SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE {{ <{source}> <{ITSU_GRAPH}> ?g . GRAPH ?g {{ "
         f"?r <{PROV_DERIVED_FROM}> ?d FILTER(isIRI(?r) && isIRI(?d)) "
-        f'BIND(<{XSD_INTEGER}>(STRAFTER(STR(?d), "#row=")) AS ?k) FILTER(?k < {int(parts.row)}) }} }}', results="json")
+        f"{describe.row_number('d', 'k')} FILTER(?k < {int(parts.row)}) }} }}", results="json")
     before = int((bindings(body) or [{}])[0].get("n", "0"))
     page = before // page_size + 1
     if page == 1:
