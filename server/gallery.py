@@ -42,15 +42,10 @@ def parse(name: str, text: str) -> Example:
     """An example from the text of its file; ``ValueError`` when a title is missing."""
     fields = dict.fromkeys(FIELDS, "")
     lines = text.splitlines()
-    body = 0
-    for body, line in enumerate(lines):  # noqa: B007 - the first line of the query is wanted after the loop
-        found = _HEADER.fullmatch(line.strip())
-        if found is None or found["key"] not in fields:
-            break
-        key = found["key"]
-        fields[key] = (fields[key] + " " + found["value"].strip()).strip()
-    else:
-        body = len(lines)
+    body = 0  # the first line of the query
+    while body < len(lines) and (found := _HEADER.fullmatch(lines[body].strip())) and found["key"] in fields:
+        fields[found["key"]] = (fields[found["key"]] + " " + found["value"].strip()).strip()
+        body += 1
     if not fields["title"] or not fields["title_en"]:
         raise ValueError(f"{name}: an example needs '# title:' and '# title_en:' lines")
     query = "\n".join(lines[body:]).strip() + "\n"

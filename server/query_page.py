@@ -69,9 +69,9 @@ def cell(term: dict[str, str] | None, prefixes: dict[str, str]) -> Cell:
         return Cell(site_state().iris.shown(term["value"]), page_of(term["value"], prefixes))
     if term["type"] == "bnode":
         return Cell("_:" + term["value"])
-    datatype = term.get("datatype", "")
-    badge = "@" + term["xml:lang"] if term.get("xml:lang") else (curie(datatype) if datatype not in _PLAIN else "")
-    return Cell(term["value"], badge=badge if datatype or term.get("xml:lang") else "")
+    datatype, language = term.get("datatype", ""), term.get("xml:lang", "")
+    badge = "@" + language if language else curie(datatype) if datatype and datatype not in _PLAIN else ""
+    return Cell(term["value"], badge=badge)
 
 
 def answer(body: bytes, media: str) -> Answer:

@@ -10,6 +10,7 @@ import time
 from typing import Any
 
 from itsutsuboshi.store import QueryTimeout
+from itsutsuboshi.store.geo_functions import GEOF, UOM
 from itsutsuboshi.vocab.namespaces import CATALOGUE_PREFIXES, PREFIXES
 
 from .describe import bindings
@@ -17,9 +18,7 @@ from .render import curie, known_label
 from .state import site_state
 
 #: the prefixes offered: the data's, the catalogue's, and those GeoSPARQL queries need
-QUERY_PREFIXES: dict[str, str] = {**PREFIXES, **CATALOGUE_PREFIXES,
-                                  "geof": "http://www.opengis.net/def/function/geosparql/",
-                                  "uom": "http://www.opengis.net/def/uom/OGC/1.0/",
+QUERY_PREFIXES: dict[str, str] = {**PREFIXES, **CATALOGUE_PREFIXES, "geof": GEOF, "uom": UOM,
                                   "spdx": "http://spdx.org/rdf/terms#"}
 #: the partitions, as VoID counts them: instances per class, triples per property
 PARTITIONS = {
@@ -48,15 +47,16 @@ def terms_json() -> bytes:
         kept = _kept.get(key)
     if kept is not None and (version is not None or time.monotonic() - kept[0] < REMOTE_SECONDS):
         return kept[1]
-    document: dict[str, Any] = {"prefixes": QUERY_PREFIXES}
+    counts: dict[str, list[dict[str, Any]]] | None
     try:
-        for name, query in PARTITIONS.items():
-            body, _ = state.store.query(query, timeout=state.sparql.timeout)
-            document[name] = partition(bindings(body))
+        counts = {name: partition(bindings(state.store.query(query, timeout=state.sparql.timeout)[0]))
+                  for name, query in PARTITIONS.items()}
     except QueryTimeout:  # a store too large to count within the endpoint's time limit: prefixes only, asked again
-        document.update(classes=[], properties=[])
-        return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        counts = None
+    document = {"prefixes": QUERY_PREFIXES, **(counts or dict.fromkeys(PARTITIONS, []))}
     out = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    if counts is None:
+        return out
     with _lock:
         for old in [k for k in _kept if k[0] == key[0]]:
             del _kept[old]

@@ -73,33 +73,35 @@ def test_the_page_loads_the_editor_without_console_errors(site, browser):
     assert browser_errors(browser) == []
 
 
-def test_typing_a_prefix_offers_its_declaration(site, browser):
+#: completions: the text before, what is typed, the option taken, and how it is taken (Enter or a click)
+COMPLETIONS = {
+    # typing a prefix offers its declaration
+    "prefix-declaration": ("", "PREFIX ic", "ic: <http://imi.go.jp/ns/core/rdf#>", "enter",
+                           lambda text: "PREFIX ic: <http://imi.go.jp/ns/core/rdf#>" in text),
+    # a known prefix used undeclared is declared by the completion
+    "undeclared-prefix": ("SELECT * WHERE { ?s a ", "itsu:AE", "itsu:AED", "click",
+                          lambda text: text.startswith("PREFIX itsu: <https://w3id.org/itsutsuboshi/ns#>\n")
+                          and "?s a itsu:AED" in text),
+}
+
+
+@pytest.mark.parametrize(("before", "typed", "offered", "take", "done"), COMPLETIONS.values(), ids=COMPLETIONS)
+def test_completion_writes_what_the_query_needs(site, browser, before, typed, offered, take, done):
     from selenium.webdriver.common.keys import Keys
 
     open_page(browser, site)
-    browser.execute_script("window.queryEditor.value = ''")
-    content = css(browser, ".cm-content")[0]
-    content.click()
-    content.send_keys("PREFIX ic")
-    option = wait(browser, lambda d: [o for o in css(d, ".cm-tooltip-autocomplete li")
-                                      if "ic: <http://imi.go.jp/ns/core/rdf#>" in o.text])
-    assert option
-    content.send_keys(Keys.ENTER)
-    wait(browser, lambda d: "PREFIX ic: <http://imi.go.jp/ns/core/rdf#>" in editor_text(d))
-    assert browser_errors(browser) == []
-
-
-def test_an_undeclared_known_prefix_is_declared_by_completion(site, browser):
-    open_page(browser, site)
-    browser.execute_script("window.queryEditor.value = 'SELECT * WHERE { ?s a '")
+    browser.execute_script("window.queryEditor.value = arguments[0]", before)
     content = css(browser, ".cm-content")[0]
     content.click()
     browser.execute_script("const v = window.queryEditor.view; v.dispatch({selection: {anchor: v.state.doc.length}})")
-    content.send_keys("itsu:AE")
-    option = wait(browser, lambda d: [o for o in css(d, ".cm-tooltip-autocomplete li") if "itsu:AED" in o.text])
-    option[0].click()
-    wait(browser, lambda d: editor_text(d).startswith("PREFIX itsu: <https://w3id.org/itsutsuboshi/ns#>\n"))
-    assert "?s a itsu:AED" in editor_text(browser)
+    content.send_keys(typed)
+    option = wait(browser, lambda d: [o for o in css(d, ".cm-tooltip-autocomplete li") if offered in o.text])
+    if take == "enter":
+        content.send_keys(Keys.ENTER)
+    else:
+        option[0].click()
+    wait(browser, lambda d: done(editor_text(d)))
+    assert browser_errors(browser) == []
 
 
 AEDS_AS_WKT = """PREFIX itsu: <https://w3id.org/itsutsuboshi/ns#>
