@@ -53,7 +53,6 @@ class Indexes:
         self._key: tuple[Any, ...] | None = None
         self._index: TextIndex | None = None
         self._folder: Path | None = None
-        self.built: dict[str, Any] | None = None  # what the last build from the store indexed
 
     def current(self, locate: Callable[[], Path | None], lazy_key: tuple[Any, ...], build: Callable[[Path], Any]) -> TextIndex:
         path = locate()
@@ -74,7 +73,7 @@ class Indexes:
                         pass                                         # until the file is replaced
                 if index is None:
                     target = self._target()
-                    self.built = build(target)
+                    build(target)
                     index = TextIndex(target)
                 self._index, self._key = index, key
             return self._index
@@ -279,11 +278,13 @@ def _search(*, as_json: bool) -> Response:
         return _json({"query": {"q": query.text, **query.filters()}, "total": results.total, "page": results.page,
                       "pages": results.pages, "size": query.size, "hits": hits,
                       "facets": {name: [asdict(f) for f in values] for name, values in results.facets.items()}})
-    values = {**_arguments(query), **({"page": results.page} if results.page > 1 else {})}
-    response = Response(render_template("search.html", query=query, results=results, hits=hits,
+    arguments = _arguments(query)
+    values = {**arguments, **({"page": results.page} if results.page > 1 else {})}
+    hidden = {name: value for name, value in arguments.items() if name in text_index.FACETS}  # the facets chosen
+    response = Response(render_template("search.html", query=query, results=results, hits=hits, hidden=hidden,
                                         facets=facet_sections(query, results.facets),
-                                        pager=pager(results.page, results.pages, "portal.search", _arguments(query)),
-                                        points=url_for("portal.points", **_arguments(query))), mimetype="text/html")
+                                        pager=pager(results.page, results.pages, "portal.search", arguments),
+                                        points=url_for("portal.points", **arguments)), mimetype="text/html")
     response.headers["Vary"] = "Accept"
     response.headers["Link"] = f'<{url_for("portal.search_json", **values)}>; rel="alternate"; type="application/json"'
     return response

@@ -125,7 +125,8 @@ def _number(text: str | None) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _licence_label(iri: str) -> str:
+def licence_label(iri: str) -> str:
+    """A short name for a licence IRI (``CC BY 4.0``), the IRI itself when it is not known."""
     found = understand(iri) if iri else None
     return found.label if found is not None else iri
 
@@ -155,10 +156,10 @@ def _collect(store: Store) -> dict[str, _Record]:
     records: dict[str, _Record] = {}
     for row in _rows(store, "records"):
         records.setdefault(row["r"], _Record(row["d"]))
-    for name, target in (("labels", "labels"), ("names", "names")):
+    for name in ("labels", "names"):
         for row in _rows(store, name):
             if (record := records.get(row["r"])) is not None:
-                _add(getattr(record, target), row.get("v"))
+                _add(getattr(record, name), row.get("v"))
                 _add(record.kana, row.get("kana"))
     for row in _rows(store, "addresses"):
         if (record := records.get(row["r"])) is not None:
@@ -256,7 +257,7 @@ def _record_rows(records: dict[str, _Record], datasets: dict[str, dict[str, Any]
         municipality = municipality or r.city or d["municipality"] or d["publisher_name"]
         words = [*r.names, *r.labels, *r.kana, *r.addresses, d["title"], d["title_en"], prefecture, municipality]
         yield (iri, r.dataset, d["kind"], d["title"], name, (r.kana or [""])[0], (r.addresses or [""])[0],
-               r.code or d["publisher_code"], municipality, prefecture, licence, _licence_label(licence),
+               r.code or d["publisher_code"], municipality, prefecture, licence, licence_label(licence),
                r.lat, r.long, fold(" ".join([*r.names, *r.labels, *r.kana])),
                "\n".join(fold(w) for w in dict.fromkeys(words) if w))
 
@@ -275,16 +276,13 @@ def publish_index(store: Store, *, base: str, out: Path, changed: bool = True) -
     """After a publication: the index of the store's live generation (an embedded store's, built once per
     generation; those of older ones removed), else ``out/search.sqlite``, built again when the publication
     ``changed`` something or it is missing."""
-    target = generation_path(store)
-    if target is None:
-        target = out / FILE_NAME
-        if not changed and target.is_file():
-            return target
-    elif target.is_file():
+    own = generation_path(store)
+    target = own if own is not None else out / FILE_NAME
+    if target.is_file() and (own is not None or not changed):
         return target
     build(store, target, base=base)
-    if target.parent.name == FOLDER:
-        for other in target.parent.glob("*.sqlite"):
+    if own is not None:
+        for other in own.parent.glob("*.sqlite"):
             if other != target:
                 other.unlink(missing_ok=True)
     return target
@@ -338,11 +336,12 @@ def terms(text: str) -> list[str]:
 def _words(query: Query) -> tuple[str, list[Any]]:
     """The SQL condition on ``records`` (alias ``r``) for the words of ``query`` (``""``: no words)."""
     clauses, params = [], []
-    long_terms = [t for t in terms(query.text) if len(t) >= 3]
+    words = terms(query.text)
+    long_terms = [t for t in words if len(t) >= 3]
     if long_terms:
         clauses.append("r.id IN (SELECT rowid FROM search WHERE search MATCH ?)")
         params.append(" AND ".join('"' + t.replace('"', '""') + '"' for t in long_terms))
-    for term in (t for t in terms(query.text) if len(t) < 3):
+    for term in (t for t in words if len(t) < 3):
         clauses.append("instr(r.folded, ?) > 0")
         params.append(term)
     return " AND ".join(clauses), params
@@ -471,8 +470,3 @@ class TextIndex:
             records, located = db.execute("SELECT COUNT(*), COUNT(lat) FROM records").fetchone()
             datasets, publishers = db.execute("SELECT COUNT(*), COUNT(DISTINCT publisher_code) FROM datasets").fetchone()
         return {"records": records, "located": located, "datasets": datasets, "publishers": publishers}
-
-
-def licence_label(iri: str) -> str:
-    """A short name for a licence IRI (``CC BY 4.0``), the IRI itself when it is not known."""
-    return _licence_label(iri)
