@@ -179,10 +179,6 @@ class RowConverter:
             if mine is not found:
                 mine.values.extend(v for v in found.values if v not in mine.values)
 
-    def seen_before(self, digest: bytes) -> bool:
-        """Record an ID fingerprint (:meth:`SeenIds.digest`); ``True`` when it repeats an earlier one."""
-        return self._seen is not None and self._seen.add_digest(digest)
-
     def repeated(self, digests: list[bytes | None]) -> set[int]:
         """Record a chunk's ID fingerprints in order; the positions that repeat an earlier ID (none without the check)."""
         return self._seen.repeats(digests) if self._seen is not None else set()

@@ -193,10 +193,8 @@ def _presence_query(mapping: Mapping, target: Target, column: ColumnSpec) -> str
     siblings = [t for t in targets if tuple(s.predicate for s in t.steps) == preds and t.parent != target.parent]
     if not column.breakdown_of and (not preds or not siblings):
         return None
-    mine = {t.leaf for t in targets if t.parent == target.parent} | {k for k, _ in target.with_} \
-        | {k for k, _ in (target.steps[-1].consts if target.steps else ())}
-    theirs = {t.leaf for t in siblings} | {k for t in siblings for k, _ in t.with_} \
-        | {k for t in siblings for k, _ in (t.steps[-1].consts if t.steps else ())}
+    mine = {t.leaf for t in targets if t.parent == target.parent} | {k for k, _ in _stated(target)}
+    theirs = {t.leaf for t in siblings} | {k for t in siblings for k, _ in _stated(t)}
     lines = []
     subject = "$this"
     for i, step in enumerate(target.steps, 1):
@@ -242,8 +240,12 @@ def _withheld_filter(mapping: Mapping, column: ColumnSpec) -> str:
 
 def _common(targets: list[Target]) -> list[tuple[str, object]]:
     """The constants every target of one place states (itsu:sex of one sex's age bands)."""
-    first = [*targets[0].with_, *(targets[0].steps[-1].consts if targets[0].steps else ())]
-    return [kv for kv in first if all(kv in (*t.with_, *(t.steps[-1].consts if t.steps else ())) for t in targets)]
+    return [kv for kv in _stated(targets[0]) if all(kv in _stated(t) for t in targets)]
+
+
+def _stated(target: Target) -> tuple[tuple[str, object], ...]:
+    """The constants ``target``'s node states: its ``with`` and those of its last step."""
+    return (*target.with_, *(target.steps[-1].consts if target.steps else ()))
 
 
 def _pattern(preds: tuple[str, ...], leaf: str, consts: list[tuple[str, object]] | tuple, name: str,

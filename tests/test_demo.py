@@ -125,5 +125,6 @@ def test_the_stars_page_explains_the_population_links(published):
     outcome = next(o for o in published[0].outcomes if o.dataset == "population")
     assert outcome.diagnosis is not None
     five = outcome.diagnosis.stars[4]
-    assert five.reached and "統計の地域名 237 件のうち 237 件" in five.evidence_ja
-    assert "237 statistical area names" in five.evidence_en
+    areas = data_rows(DEMO / "population__ichikawa__1.csv")  # 237 町字, every one linked
+    assert five.reached and f"統計の地域名 {areas} 件のうち {areas} 件" in five.evidence_ja
+    assert f"{areas} statistical area names" in five.evidence_en

@@ -40,13 +40,23 @@ def test_chunk_repeats_are_those_found_one_by_one(monkeypatch, chunk):
     assert together._exact is None and one._bloom == together._bloom
 
 
-def test_the_collector_is_as_it_was_after_converting():
-    before = gc.get_threshold()
-    with collector.converting():
-        assert gc.get_threshold()[0] == collector.THRESHOLD
-        assert gc.get_freeze_count() > 0
-    assert gc.get_threshold() == before
-    assert gc.get_freeze_count() == 0
+@pytest.mark.parametrize("caller_froze", [False, True])
+def test_the_collector_is_as_it_was_after_converting(caller_froze):
+    assert gc.get_freeze_count() == 0  # nothing else in the test process freezes
+    if caller_froze:
+        gc.freeze()
+    before, frozen = gc.get_threshold(), gc.get_freeze_count()
+    try:
+        with collector.converting():
+            assert gc.get_threshold()[0] == collector.THRESHOLD
+            assert gc.get_freeze_count() > 0
+        assert gc.get_threshold() == before
+        if caller_froze:
+            assert gc.get_freeze_count() >= frozen > 0  # a caller's frozen objects stay frozen
+        else:
+            assert gc.get_freeze_count() == 0
+    finally:
+        gc.unfreeze()
 
 
 def test_parallel_duplicates_past_the_bloom_switch_are_those_of_one_process(tmp_path, monkeypatch):

@@ -145,6 +145,16 @@ def _message(findings: Sequence[Finding], rule: str) -> tuple[str, str]:
     return (f.message_ja, f.message_en) if f else tuple(DETAIL.sub("", t) for t in CATALOGUE[rule][1:3])  # type: ignore[return-value]
 
 
+def _link_step(result: FileResult, findings: Sequence[Finding], rule: str, *, required: bool) -> Step | None:
+    """The step for the rows a link rule reported (its message and fix from the catalogue); ``None`` without any."""
+    rows = rows_of(findings, rule) or result.issue_counts.get(rule, 0)
+    if not rows:
+        return None
+    _, ja, en, fix_ja, fix_en = CATALOGUE[rule]
+    return rows_step(DETAIL.sub("", ja) + fix_ja.rstrip("。"), DETAIL.sub("", en) + " " + fix_en.rstrip("."), rows,
+                     required=required)
+
+
 def _star2(result: FileResult, findings: Sequence[Finding], header: list[str], rows: int) -> Star:
     if result.error == "file.excel":
         return Star(2, False, "Excel のブック（.xlsx / .xls）です。表として読み取って確かめることができません。",
@@ -309,11 +319,8 @@ def _star5(result: FileResult, findings: Sequence[Finding], ready: bool, chosen:
         en.append(f"Of {total} addresses, {town} are linked to the address base registry's 町字"
                   + (f" and {city} only to the municipality." if city else "."))
         for rule in ("link.address_unmatched", "link.town_unmatched", "link.no_town_master"):
-            rows = rows_of(findings, rule) or result.issue_counts.get(rule, 0)
-            _, ja_, en_, fix_ja, fix_en = CATALOGUE[rule]
-            if rows:
-                steps.append(rows_step(DETAIL.sub("", ja_) + fix_ja.rstrip("。"), DETAIL.sub("", en_) + " " +
-                                       fix_en.rstrip("."), rows, required=rule == "link.address_unmatched"))
+            if step := _link_step(result, findings, rule, required=rule == "link.address_unmatched"):
+                steps.append(step)
     areas = Counter({outcome: n for (kind, outcome), n in counts.items() if kind == "area" and outcome != "empty"})
     if areas:
         total, town, whole = sum(areas.values()), areas["town"], areas["municipality"]
@@ -322,11 +329,9 @@ def _star5(result: FileResult, findings: Sequence[Finding], ready: bool, chosen:
         en.append(f"Of {total} statistical area names, {town} are linked to the address base registry's 町字"
                   + (f" and {whole} to the e-Stat area of the whole municipality." if whole else "."))
         for rule in ("link.area_unmatched", "link.no_town_master"):
-            rows = rows_of(findings, rule) or result.issue_counts.get(rule, 0)
-            _, ja_, en_, fix_ja, fix_en = CATALOGUE[rule]
-            if rows and (rule != "link.no_town_master" or not levels):  # said above for the addresses
-                steps.append(rows_step(DETAIL.sub("", ja_) + fix_ja.rstrip("。"), DETAIL.sub("", en_) + " " +
-                                       fix_en.rstrip("."), rows, required=False))
+            said = rule == "link.no_town_master" and levels  # said above for the addresses
+            if not said and (step := _link_step(result, findings, rule, required=False)):
+                steps.append(step)
     filled = counts[("coordinates", "filled")]
     if filled:
         ja.append(f"緯度・経度のない {filled} 行は、町字の代表点で位置を補いました。")
