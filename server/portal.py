@@ -225,13 +225,14 @@ def stars() -> dict[tuple[str, str], int]:
 
 
 def _dataset_rows(index: TextIndex) -> list[dict[str, Any]]:
-    levels = stars()
+    levels, iris = stars(), site_state().iris
     rows = []
     for d in index.datasets():
         shown = [levels[(d["kind"], f)] for f in d["files"] if (d["kind"], f) in levels]
-        rows.append({**d, "href": document_href(d["iri"]), "shown": site_state().iris.shown(d["iri"]), "stars": (min(shown), max(shown)) if shown else None,
+        rows.append({**d, "href": document_href(d["iri"]), "shown": iris.shown(d["iri"]),
+                     "stars": (min(shown), max(shown)) if shown else None,
                      "licence_labels": [(iri, text_index.licence_label(iri)) for iri in d["licences"]],
-                     "group": (d["prefecture"], d["publisher_name"] or d["publisher_code"]),
+                     "publisher_label": d["publisher_name"] or d["publisher_code"],  # the group by publisher
                      "kind_group": d["title"] or d["kind"]})
     return rows
 
