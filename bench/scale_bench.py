@@ -291,6 +291,12 @@ def disk_mib(path: Path) -> float:
     return sum(f.stat().st_blocks * 512 for f in files if f.exists()) / 2**20
 
 
+def count_lines(path: Path) -> int:
+    """The lines of an N-Triples/N-Quads file: its triples or quads."""
+    with path.open("rb") as f:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 24), b""))
+
+
 def measured(name: str, cmd: list[str], log: Path) -> dict:
     wall, user, system, rss, pss, procs, code, other = measure(cmd, log, 0.5)
     print(f"  {name}: {wall:.1f} s, CPU {user + system:.1f} s, peak RSS {rss:.0f} MiB, tree PSS {pss:.0f} MiB, "
@@ -397,11 +403,7 @@ def convert_pool(files: list[Path], out: Path, workers: int, logs: Path) -> dict
         results = list(pool.map(lambda n: measured(f"convert share {n}", cmd + [str(f) for f in shares[n]],
                                                    logs / f"convert-{n}.log"), range(workers)))
     wall = time.perf_counter() - started
-    triples = 0
-    for nt in out.glob("*.nt"):
-        with nt.open("rb") as f:
-            while chunk := f.read(1 << 24):
-                triples += chunk.count(b"\n")
+    triples = sum(count_lines(nt) for nt in out.glob("*.nt"))
     return {"seconds": wall, "workers": workers, "triples": triples, "shares": results,
             "peak_rss_mib": max(r["peak_rss_mib"] for r in results),
             "exit_code": max(r["exit_code"] for r in results)}
@@ -409,9 +411,11 @@ def convert_pool(files: list[Path], out: Path, workers: int, logs: Path) -> dict
 
 def graph_of(nt: Path) -> str:
     """The named graph of one converted file, as publish names it: ``{base}graph/{dataset}/{code}/{file}``."""
+    from itsutsuboshi.iris import IriBuilder
+
     code, rest = nt.stem.split("_", 1)
     dataset = rest.removesuffix(f"_{SURVEY_DATE}")
-    return f"{BASE}graph/{dataset}/{code}/{nt.stem}.csv"
+    return IriBuilder(BASE).graph(dataset, code, f"{nt.stem}.csv")
 
 
 def load_worker(store: Path, source: Path) -> int:
@@ -419,6 +423,7 @@ def load_worker(store: Path, source: Path) -> int:
     into its named graph and the code lists (whose labels R2, R4 and R5 join) into the catalogue graph."""
     import pyoxigraph as ox
 
+    from itsutsuboshi.iris import catalogue_graph_iri
     from itsutsuboshi.vocab import codes
 
     started = time.perf_counter()
@@ -432,7 +437,7 @@ def load_worker(store: Path, source: Path) -> int:
     nt_dir = source
     for nt in sorted(nt_dir.glob("*.nt")):
         db.bulk_load(path=str(nt), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph_of(nt)))
-    catalog = ox.NamedNode(f"{BASE}graph/catalog")
+    catalog = ox.NamedNode(catalogue_graph_iri(BASE))
     for name in codes.names():
         db.bulk_load(codes.path(name).read_bytes(), format=ox.RdfFormat.TURTLE, to_graph=catalog)
     db.flush()
@@ -445,8 +450,7 @@ def dump_quads(store_dir: Path, nq: Path) -> int:
     import pyoxigraph as ox
 
     ox.Store.read_only(str(store_dir)).dump(output=str(nq), format=ox.RdfFormat.N_QUADS)
-    with nq.open("rb") as f:
-        return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 24), b""))
+    return count_lines(nq)
 
 
 def dump_published(store_dir: Path, nq: Path) -> int:
@@ -456,8 +460,7 @@ def dump_published(store_dir: Path, nq: Path) -> int:
     from itsutsuboshi.store import EmbeddedStore
 
     EmbeddedStore(store_dir, read_only=True).store.dump(output=str(nq), format=ox.RdfFormat.N_QUADS)
-    with nq.open("rb") as f:
-        return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 24), b""))
+    return count_lines(nq)
 
 
 def embedded_queries(store_dir: Path, repeat: int) -> dict:
