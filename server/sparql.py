@@ -44,6 +44,8 @@ from .terms import terms_json
 bp = Blueprint("sparql", __name__, template_folder="templates")
 
 MAX_QUERY_BYTES = 64 * 1024
+#: the query forms that answer with a graph rather than results
+_GRAPH_KINDS = ("CONSTRUCT", "DESCRIBE")
 
 
 
@@ -291,7 +293,7 @@ def _execute(store: Any, checked: Checked, fmt: str, timeout: float | None = Non
     if base is not None:
         limit["base"] = base
     try:
-        if checked.kind in ("CONSTRUCT", "DESCRIBE"):
+        if checked.kind in _GRAPH_KINDS:
             body, media = store.query(checked.text, graph=fmt, **limit)
         else:
             body, media = store.query(checked.text, results=fmt, **limit)
@@ -404,26 +406,34 @@ def terms() -> Response:
     return Response(terms_json(), mimetype="application/json", headers={"Cache-Control": "public, max-age=300"})
 
 
-def _answer(text: str) -> Response:
+def _run(text: str, pick: Callable[[str], str], *, base: str,
+         dataset: Dataset | None = None) -> tuple[bytes, str, dict[str, str]]:
+    """``text`` checked and run as the endpoint runs every query (its allow-list, row cap, timeout and slots), in
+    the format ``pick`` names for the query's form (SELECT, ASK, CONSTRUCT, DESCRIBE)."""
     state = site_state()
     store, settings = state.store, state.sparql
-    allowlist, max_rows = settings.allowlist, settings.max_rows
+    allowlist, max_rows, timeout = tuple(settings.allowlist), settings.max_rows, settings.timeout
+
+    def work() -> tuple[bytes, str, dict[str, str]]:
+        checked = _checked(text, allowlist, max_rows)
+        return _execute(store, checked, pick(checked.kind), timeout, dataset=dataset, base=base)
+
+    # the store stops the query at ``timeout``; the thread bound is the backstop for stores that cannot
+    return run_bounded(work, timeout=timeout + 0.5, slots=settings.slots)
+
+
+def _answer(text: str) -> Response:
     if len(text.encode("utf-8")) > MAX_QUERY_BYTES:
         raise Refusal(413, f"query too large: at most {MAX_QUERY_BYTES} bytes")
     args, accept = request.args.to_dict(), request.accept_mimetypes
-    dataset, base = _dataset(), request.base_url  # relative IRIs in a query name things under this service
 
-    def work() -> tuple[bytes, str, dict[str, str]]:
-        checked = _checked(text, tuple(allowlist), max_rows)
-        if checked.kind in ("CONSTRUCT", "DESCRIBE"):
-            fmt = _pick(GRAPH_OFFERS, set(formats.RDF.names()), args, accept)
-        else:
-            fmt = _pick(RESULT_OFFERS, set(formats.RESULTS.names()), args, accept)
-        return _execute(store, checked, fmt, timeout, dataset=dataset, base=base)
+    def pick(kind: str) -> str:
+        if kind in _GRAPH_KINDS:
+            return _pick(GRAPH_OFFERS, set(formats.RDF.names()), args, accept)
+        return _pick(RESULT_OFFERS, set(formats.RESULTS.names()), args, accept)
 
-    timeout = settings.timeout
-    # the store stops the query at ``timeout``; the thread bound is the backstop for stores that cannot
-    body, media, headers = run_bounded(work, timeout=timeout + 0.5, slots=settings.slots)
+    # relative IRIs in a query name things under this service
+    body, media, headers = _run(text, pick, dataset=_dataset(), base=request.base_url)
     if media == RESULTS_CSV.media_type and _wants_spreadsheet(args):
         body = for_spreadsheets(body)
     return Response(body, content_type=media if "charset" in media or not media.startswith("text/")
@@ -498,17 +508,9 @@ def _page() -> Response:
 def _for_page(text: str) -> tuple[bytes, str]:
     """A query of the query page run as the endpoint runs it (the same checks, limits and timeout), as SPARQL
     JSON results or Turtle; a refusal is a ``ValueError`` with its status and message."""
-    state = site_state()
-    settings = state.sparql
-    base = url_for("sparql.sparql", _external=True)
-
-    def work() -> tuple[bytes, str, dict[str, str]]:
-        checked = _checked(text, tuple(settings.allowlist), settings.max_rows)
-        fmt = TURTLE.name if checked.kind in ("CONSTRUCT", "DESCRIBE") else RESULTS_JSON.name
-        return _execute(state.store, checked, fmt, settings.timeout, base=base)
-
     try:
-        body, media, _ = run_bounded(work, timeout=settings.timeout + 0.5, slots=settings.slots)
+        body, media, _ = _run(text, lambda kind: TURTLE.name if kind in _GRAPH_KINDS else RESULTS_JSON.name,
+                              base=url_for("sparql.sparql", _external=True))
     except Refusal as refusal:
         raise ValueError(f"{refusal.status} {refusal.message}") from None
     return body, media
