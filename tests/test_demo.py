@@ -8,8 +8,10 @@ the two 町字 whose age bands are withheld (塩浜3丁目, 新浜2丁目) are r
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -56,8 +58,14 @@ def test_the_demo_folder_is_six_files_byte_for_byte_with_their_attribution():
     files = sorted(p.name for p in DEMO.glob("*.csv"))
     assert len(files) == 6
     attribution = (DEMO / "ATTRIBUTION.md").read_text("utf-8")
-    for name in files:
-        assert f"`{name}`" in attribution
+    rows = dict(re.findall(r"^\| `([^`]+\.csv)` \|.*\| (\d+) \|$", attribution, re.MULTILINE))
+    digests = {k: (head, tail) for k, head, tail in re.findall(r"`(\w+)` ([0-9a-f]+)…([0-9a-f]+)", attribution)}
+    assert set(rows) == set(files) and len(digests) == 6
+    for name in files:  # the rows and SHA-256 the attribution states are those of the files
+        assert int(rows[name]) == data_rows(DEMO / name), name
+        digest = hashlib.sha256((DEMO / name).read_bytes()).hexdigest()
+        head, tail = digests[name.split("__")[0]]
+        assert digest.startswith(head) and digest.endswith(tail), name
     assert "市川市" in attribution and "itsutsuboshi" in attribution and "CC BY 4.0" in attribution
     makefile = (ROOT / "Makefile").read_text("utf-8")
     assert "demo/ichikawa" in makefile and "DEMO_LICENSE ?= cc-by-4.0" in makefile
