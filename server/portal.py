@@ -23,7 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, render_template, request, url_for
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 
 from itsutsuboshi.store import text_index
 from itsutsuboshi.store.text_index import MAX_POINTS, Query, TextIndex
@@ -84,9 +84,6 @@ class Indexes:
             atexit.register(shutil.rmtree, self._folder, True)
         return self._folder / text_index.FILE_NAME
 
-    def install(self, app: Flask) -> None:
-        app.extensions[_KEY] = self
-
 
 def _published_index() -> Path | None:
     """The index ``publish`` wrote for what is served, if there is one."""
@@ -106,10 +103,7 @@ def current_index() -> TextIndex:
     """The search index of the data served (built from the store the first time, when none was published)."""
     state = site_state()
     with _INSTALLING:
-        indexes = current_app.extensions.get(_KEY)
-        if indexes is None:
-            indexes = Indexes()
-            indexes.install(current_app)
+        indexes: Indexes = current_app.extensions.setdefault(_KEY, Indexes())
     store = state.store
     if hasattr(store, "refresh"):  # the embedded store: built again for each generation that goes live
         lazy: tuple[Any, ...] = ("embedded", getattr(store, "version", None))
@@ -280,14 +274,14 @@ def _search(*, as_json: bool) -> Response:
                       "pages": results.pages, "size": query.size, "hits": hits,
                       "facets": {name: [asdict(f) for f in values] for name, values in results.facets.items()}})
     arguments = _arguments(query)
-    values = {**arguments, **({"page": results.page} if results.page > 1 else {})}
+    twin = url_for("portal.search_json", **_arguments(query, page=results.page))  # the JSON of this very page
     hidden = {name: value for name, value in arguments.items() if name in text_index.FACETS}  # the facets chosen
-    response = Response(render_template("search.html", query=query, results=results, hits=hits, hidden=hidden,
+    response = Response(render_template("search.html", query=query, results=results, hits=hits, hidden=hidden, twin=twin,
                                         facets=facet_sections(query, results.facets),
                                         pager=pager(results.page, results.pages, "portal.search", arguments),
                                         points=url_for("portal.points", **arguments)), mimetype="text/html")
     response.headers["Vary"] = "Accept"
-    response.headers["Link"] = f'<{url_for("portal.search_json", **values)}>; rel="alternate"; type="application/json"'
+    response.headers["Link"] = f'<{twin}>; rel="alternate"; type="application/json"'
     return response
 
 

@@ -11,6 +11,7 @@ from itertools import pairwise
 from pathlib import Path
 
 import pytest
+from markupsafe import escape
 
 from itsutsuboshi.publish.loading import load_csv
 from itsutsuboshi.publish.run import publish
@@ -279,6 +280,7 @@ def test_search_json_lists_hits_facets_and_pages(client):
     assert html.mimetype == "text/html" and html.headers["Vary"] == "Accept"
     twin = html.headers["Link"].split(">")[0].lstrip("<")
     assert twin.startswith("/search.json?") and "page=2" in twin and "size=2" in twin and "rel=\"alternate\"" in html.headers["Link"]
+    assert f'<a href="{escape(twin)}">JSON</a>' in html.get_data(as_text=True)  # the page links the same twin
 
 
 def test_pages_link_facets_and_pages(client):
