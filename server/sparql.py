@@ -36,6 +36,8 @@ from itsutsuboshi.formats import HTML, RESULTS_CSV, RESULTS_JSON, TURTLE, Regist
 from itsutsuboshi.spreadsheet import safe_row
 from itsutsuboshi.store import Dataset, QueryError, QueryTimeout, StoreUnavailable
 from itsutsuboshi.store.base import SPARQL_SKIPPED
+from itsutsuboshi.store.geo_functions import GEOF  # GeoSPARQL's functions (geof:distance)
+from itsutsuboshi.vocab.namespaces import GEO  # GeoSPARQL's ontology (geo:asWKT)
 
 from .query_page import render_page
 from .state import site_state
@@ -146,10 +148,6 @@ def _nodes(root: Any):
             stack.extend(node)
 
 
-#: GeoSPARQL: the ontology's namespace (geo:asWKT) and its functions' (geof:sfWithin, geof:distance)
-_GEO, _GEOF = "http://www.opengis.net/ont/geosparql#", "http://www.opengis.net/def/function/geosparql/"
-
-
 def _check_functions(parsed: Any) -> None:
     """A GeoSPARQL function called in the ontology's namespace (``geo:sfWithin(…)``) gets a 400 that names
     the functions' namespace, instead of the store's "custom function not supported"."""
@@ -162,10 +160,10 @@ def _check_functions(parsed: Any) -> None:
             iri = str(prologue.absolutize(dict.get(node, "iri")))
         except Exception as exc:
             raise Refusal(400, f"malformed query: {exc}") from None
-        if iri.startswith(_GEO):
-            name = iri[len(_GEO):]
+        if iri.startswith(GEO):
+            name = iri[len(GEO):]
             raise Refusal(400, f"<{iri}> is a term of the GeoSPARQL ontology, not a function: GeoSPARQL functions "
-                               f"are in <{_GEOF}>, e.g. PREFIX geof: <{_GEOF}> … geof:{name}(…); the ontology "
+                               f"are in <{GEOF}>, e.g. PREFIX geof: <{GEOF}> … geof:{name}(…); the ontology "
                                f"namespace (geo:) is for geo:hasGeometry and geo:asWKT")
 
 
