@@ -304,10 +304,10 @@ def points() -> Response:
 @bp.get("/search/datasets.json")
 def datasets() -> Response:
     """Every dataset published, with its publisher, kind, records, licences, files, stars and last update."""
-    out = []
+    iris, out = site_state().iris, []
     for d in _dataset_rows(current_index()):
-        out.append({"iri": site_state().iris.shown(d["iri"]), "href": d["href"], "kind": d["kind"], "title": d["title"],
-                    "title_en": d["title_en"], "publisher": site_state().iris.shown(d["publisher"]) if d["publisher"] else "",
+        out.append({"iri": d["shown"], "href": d["href"], "kind": d["kind"], "title": d["title"],
+                    "title_en": d["title_en"], "publisher": iris.shown(d["publisher"]) if d["publisher"] else "",
                     "publisher_code": d["publisher_code"], "publisher_name": d["publisher_name"],
                     "prefecture": d["prefecture"], "municipality": d["municipality"], "records": d["records"],
                     "licences": d["licences"], "modified": d["modified"], "files": d["files"],

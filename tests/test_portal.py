@@ -308,6 +308,13 @@ def test_the_home_page_lists_the_datasets_a_page_at_a_time(client, monkeypatch, 
     assert len(shown) == len(set(shown)) == 5  # aed, evacuation_space, population, public_toilet, test
 
 
+def test_datasets_json_lists_what_the_index_holds(client, index):
+    listed = {d["iri"]: d for d in client.get("/search/datasets.json").get_json()["datasets"]}
+    assert {iri: d["records"] for iri, d in listed.items()} == {d["iri"]: d["records"] for d in index.datasets()}
+    aed = listed[f"{BASE}id/aed/999997"]
+    assert (aed["kind"], aed["publisher_code"], aed["href"]) == ("aed", "999997", "/doc/aed/999997")
+
+
 def test_points_json_is_compact(client):
     data = client.get("/search/points.json?kind=aed").get_json()
     assert data["total"] == data["shown"] == len(data["points"]) >= 2
