@@ -15,7 +15,7 @@ from markupsafe import Markup, escape
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS
 
-from itsutsuboshi import vocab
+from itsutsuboshi import formats, vocab
 
 from .describe import context
 
@@ -161,10 +161,9 @@ COMMON_LABELS = {
         "broader": ("上位", "Broader"), "narrower": ("下位", "Narrower"), "inScheme": ("コードリスト", "In scheme"),
         "Concept": ("概念", "Concept"), "ConceptScheme": ("コードリスト", "Concept scheme")}.items()},
     **{f"{authority}{code}": labels for authority, codes in {
-        "http://publications.europa.eu/resource/authority/file-type/": {
-            "CSV": ("CSV", "CSV"), "JSON_LD": ("JSON-LD", "JSON-LD"), "RDF_TURTLE": ("Turtle", "Turtle"),
-            "RDF_N_TRIPLES": ("N-Triples", "N-Triples"), "RDF_N_QUADS": ("N-Quads", "N-Quads"),
-            "RDF_XML": ("RDF/XML", "RDF/XML"), "HTML": ("HTML", "HTML")},
+        "http://publications.europa.eu/resource/authority/file-type/": {  # the source CSV, and the formats written
+            "CSV": ("CSV", "CSV"), **{f.eu: (f.label, f.label) for f in (*formats.RDF, formats.NQUADS, formats.HTML)
+                                      if f.eu}},
         "http://publications.europa.eu/resource/authority/data-theme/": {
             "SOCI": ("人口・社会", "Population and society"), "HEAL": ("健康", "Health"),
             "GOVE": ("行政・公共部門", "Government and public sector"), "JUST": ("司法・安全", "Justice and public safety"),
@@ -185,9 +184,9 @@ COMMON_LABELS = {
 
 def known_label(iri: str) -> str:
     """The label the bundled vocabularies (or :data:`COMMON_LABELS`) give an IRI: 「金曜日 / Friday」 for
-    schema:Friday; ``""`` for others."""
+    schema:Friday, 「Turtle」 where both are the same; ``""`` for others."""
     found = term(iri)
-    return " / ".join(x for x in (found.ja, found.en) if x)
+    return " / ".join(x for x in dict.fromkeys((found.ja, found.en)) if x)
 
 
 @lru_cache(maxsize=8192)

@@ -249,6 +249,19 @@ def test_a_dataset_page_links_its_downloads_reports_and_provenance(ichikawa):
     assert re.search(r"最終更新.*\d{4}-\d\d-\d\d", provenance, re.S)
 
 
+EU = "http://publications.europa.eu/resource/authority/"
+
+
+@pytest.mark.parametrize(("path", "link"), [
+    ("/doc/aed/122033", f'<a href="{EU}data-theme/HEAL">健康 / Health</a>'),
+    ("/doc/aed/122033", f'<a href="{EU}access-right/PUBLIC">公開 / Public</a>'),
+    ("/doc/aed/122033/distribution/doc-ttl", f'<a href="{EU}file-type/RDF_TURTLE">Turtle</a>'),
+    ("/doc/aed/122033/distribution/doc-jsonld", f'<a href="{EU}file-type/JSON_LD">JSON-LD</a>'),
+])
+def test_pages_name_the_eu_concepts_of_the_catalogue(ichikawa, path, link):
+    assert link in ichikawa.test_client().get(path).get_data(as_text=True)
+
+
 # --- record pages --------------------------------------------------------------------------------
 
 
