@@ -44,6 +44,12 @@ export function declare(state, prefix, namespaces) {
   return { changes: { from: at, insert: at > 0 && state.doc.sliceString(at - 1, at) !== "\n" ? "\n" + text : text } };
 }
 
+/** Declares ``prefix`` in the editor ``view`` (nothing when it is declared already). */
+function declareIn(view, prefix, namespaces) {
+  const spec = declare(view.state, prefix, namespaces);
+  if (spec) { view.dispatch(spec); }
+}
+
 function termOptions(list, prefix, namespace, type, undeclared, namespaces) {
   const options = [];
   for (const term of list) {
@@ -56,8 +62,7 @@ function termOptions(list, prefix, namespace, type, undeclared, namespaces) {
       boost: Math.min(50, Math.log10(term.count + 1) * 10) - 50,
       apply: undeclared ? (view, completion, from, to) => {
         view.dispatch({ changes: { from, to, insert: label } });
-        const spec = declare(view.state, prefix, namespaces);
-        if (spec) { view.dispatch(spec); }
+        declareIn(view, prefix, namespaces);
       } : label,
     });
   }
@@ -95,7 +100,7 @@ export function completions(terms) {
       if (undeclared) {
         options.unshift({
           label: `${prefix}:`, detail: `PREFIX ${prefix}: を宣言 / declare`, type: "namespace", boost: 99,
-          apply: (view) => { const spec = declare(view.state, prefix, namespaces); if (spec) { view.dispatch(spec); } },
+          apply: (view) => declareIn(view, prefix, namespaces),
         });
       }
       return { from: prefixed.from, options, validFor: /^([A-Za-z][\w\-]*)?:[\p{L}\p{N}_\-.]*$/u };
@@ -138,7 +143,7 @@ export function prefixLinter(terms, more = () => []) {
           : `未知の接頭辞 ${prefix}: / unknown prefix ${prefix}:`,
         actions: known ? [{
           name: `宣言する / Declare ${prefix}:`,
-          apply(v) { const spec = declare(v.state, prefix, terms.prefixes); if (spec) { v.dispatch(spec); } },
+          apply(v) { declareIn(v, prefix, terms.prefixes); },
         }] : [],
       });
     }
