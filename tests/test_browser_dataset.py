@@ -11,7 +11,6 @@ AED = ROOT / "demo" / "ichikawa" / "aed__ichikawa__1.csv"
 BASE = "https://data.example.lg.jp/"
 
 
-
 @pytest.fixture(scope="module")
 def site():
     with live_site([AED, *sorted((ROOT / "examples").glob("*.csv"))], base=BASE) as url:

@@ -133,6 +133,21 @@ def test_the_summary_counts_the_records_of_each_property(request, site, path, re
     assert f"({records})" in html  # the records list agrees
 
 
+@pytest.mark.parametrize("path", ["aed/122033", "evacuation_space/122033"])
+def test_the_summary_counts_agree_with_the_flat_table(ichikawa, path):
+    """Each single-valued literal property: as many records and distinct values in the summary as in the table."""
+    client = ichikawa.test_client()
+    summary = _summary(client.get(f"/doc/{path}").get_data(as_text=True))
+    data = json.loads(_table(client, path, "json").get_data())
+    own = [c for c in data["columns"] if c["property"]]
+    assert own
+    for column in own:
+        values = [r[column["name"]] for r in data["records"] if r[column["name"]] is not None]
+        records, row = summary[column["name"]]
+        distinct = int(re.findall(r'<td class="num">(\d*)</td>', row)[1])
+        assert (records, distinct) == (len(values), len({json.dumps(v) for v in values})), column["name"]
+
+
 def test_the_summary_names_properties_and_links_the_concepts_used(ichikawa):
     html = ichikawa.test_client().get("/doc/evacuation_space/122033").get_data(as_text=True)
     summary = _summary(html)
