@@ -2,7 +2,7 @@
 (function () {
   var el = document.getElementById("dataset-map");
   if (!el || typeof L === "undefined" || !el.dataset.points) { return; }
-  var map = L.map(el, {preferCanvas: false}).setView([36.0, 138.0], 5);
+  var map = L.map(el).setView([36.0, 138.0], 5);  // Japan, until the points are known
   if (el.dataset.tiles) {  // MAP_TILES setting; empty: no background tiles (offline, tests)
     L.tileLayer(el.dataset.tiles, {
       maxZoom: 19,
