@@ -22,6 +22,7 @@ from flask import Blueprint, Response, abort, stream_with_context
 
 from itsutsuboshi.iris import POINTS_PATH, TABLE_PATH, IriBuilder
 from itsutsuboshi.store import Store
+from itsutsuboshi.vocab.namespaces import IC, ITSU, SCHEMA, WGS, XSD
 
 from . import render
 from .describe import DCAT_DATASET, DCTERMS_IS_PART_OF, TRUE_TEXTS, BadIri, bindings, checked_iri
@@ -33,10 +34,6 @@ bp = Blueprint("flat", __name__)
 PAGE_SIZE = 1000
 #: the most points a map is sent
 MAX_POINTS = 50000
-IC = "http://imi.go.jp/ns/core/rdf#"
-ITSU = "https://w3id.org/itsutsuboshi/ns#"
-WGS = "http://www.w3.org/2003/01/geo/wgs84_pos#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
 _ADDRESS = f"(<{IC}住所>|<{IC}設置地点>/<{IC}住所>)"
 _NUMBERS = {XSD + t for t in ("integer", "int", "long", "short", "nonNegativeInteger", "positiveInteger",
                               "decimal", "double", "float")}
@@ -59,7 +56,7 @@ class Column:
 #: the normalised columns every flat table starts with
 COLUMNS = (
     Column("iri", None, "IRI", "IRI"),
-    Column("name", f"(<http://schema.org/name>|<{render.LABEL}>)", "名称", "Name"),
+    Column("name", f"(<{SCHEMA}name>|<{render.LABEL}>)", "名称", "Name"),
     Column("kana", f"(<{IC}名称>|<{IC}設置地点>/<{IC}名称>)/<{IC}カナ表記>", "カナ", "Kana"),
     Column("address", f"{_ADDRESS}/<{IC}表記>", "住所", "Address"),
     Column("lat", f"<{WGS}lat>", "緯度", "Latitude"),
@@ -71,7 +68,7 @@ COLUMNS = (
     Column("website", f"(<{IC}Webサイト>|<{IC}連絡先>/<{IC}Webサイト>)", "Webサイト", "Web site"),
 )
 #: properties the normalised columns already show
-_SHOWN = frozenset({"http://schema.org/name", render.LABEL, WGS + "lat", WGS + "long", IC + "Webサイト"})
+_SHOWN = frozenset({SCHEMA + "name", render.LABEL, WGS + "lat", WGS + "long", IC + "Webサイト"})
 
 
 @dataclass(frozen=True)

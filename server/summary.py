@@ -20,15 +20,15 @@ from flask import url_for
 from itsutsuboshi import licences
 from itsutsuboshi.iris import IriBuilder, parse_source_row
 from itsutsuboshi.store import Store
+from itsutsuboshi.vocab.namespaces import DCTERMS, FOAF, IC, SKOS, XSD
 
 from . import describe, render
 from .describe import DCTERMS_IS_PART_OF, ITSU_GRAPH, PROV_DERIVED_FROM, TRUE_TEXTS, BadIri, bindings, checked_iri
 from .reports import reports_folder
 
-DCTERMS = "http://purl.org/dc/terms/"
 RDF_TYPE = render.RDF_TYPE
-IC_PUBLISHER = "http://imi.go.jp/ns/core/rdf#発行者"
-XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+IC_PUBLISHER = IC + "発行者"
+XSD_BOOLEAN = XSD + "boolean"
 #: blank nodes followed below a record's own properties in the summary
 MAX_DEPTH = 3
 EXAMPLES = 5
@@ -79,7 +79,7 @@ class Provenance:
 
 
 #: what names a thing, best first: its label, else its title, name or preferred label
-NAMES = (render.LABEL, DCTERMS + "title", "http://xmlns.com/foaf/0.1/name", "http://www.w3.org/2004/02/skos/core#prefLabel")
+NAMES = (render.LABEL, DCTERMS + "title", FOAF + "name", SKOS + "prefLabel")
 
 
 def store_labels(store: Store, iris: Iterable[str]) -> dict[str, tuple[str, str]]:
