@@ -85,6 +85,9 @@ def test_the_query_page_lists_the_gallery_and_answers_without_javascript(client)
     first = GALLERY[0]
     answered = client.get("/sparql/ui", query_string={"query": first.query, "run": "1"}).get_data(as_text=True)
     assert '<table class="result-table">' in answered and "千葉県市川市" in answered
+    # the rows the page counts are the endpoint's
+    rows = client.get("/sparql", query_string={"query": first.query}).get_json()["results"]["bindings"]
+    assert f"{len(rows)} 行 <small>rows</small>" in answered and answered.count("<tr><td>") == len(rows)
     refused = client.get("/sparql/ui", query_string={"query": "SELECT ?s WHERE { ?s ?p }", "run": "1"})
     assert 'class="error">400 malformed query' in refused.get_data(as_text=True)
 
