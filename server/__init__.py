@@ -26,6 +26,8 @@ from .state import SiteState, SparqlSettings
 ENVIRONMENT: dict[str, type] = {"CACHE_SIZE": int, "CACHE_SECONDS": float, "MAP_TILES": str, "SPARQL_TIMEOUT": float,
                                 "SPARQL_MAX_ROWS": int, "SPARQL_WORKERS": int, "SPARQL_SERVICE_ALLOWLIST": list,
                                 "REPORTS": str, "SEARCH_INDEX": str}
+#: the map tiles pages draw under their markers (``MAP_TILES``; empty: the markers on a blank map)
+DEFAULT_MAP_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 
 
 def _with_slash(base: str) -> str:
@@ -47,6 +49,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["BASE"] = _with_slash(app.config.get("BASE") or DEFAULT_BASE)
     public = app.config.get("PUBLIC_BASE")
     app.config["PUBLIC_BASE"] = _with_slash(public) if public else None
+    app.config.setdefault("MAP_TILES", DEFAULT_MAP_TILES)
     app.config.setdefault("LAST_MODIFIED", datetime.now(UTC).replace(microsecond=0))
     store = config.get("STORE")
     if store is None or isinstance(store, str | os.PathLike):

@@ -93,13 +93,6 @@ def graph_sources_query(graph: str) -> str:
     return f"SELECT ?s WHERE {{ ?s <{ITSU_GRAPH}> <{checked_iri(graph)}> FILTER(isIRI(?s)) }} ORDER BY ?s LIMIT 1"
 
 
-DATASETS_QUERY = (
-    f"SELECT ?d (SAMPLE(?t) AS ?title) (COUNT(DISTINCT ?r) AS ?n) WHERE {{ ?d a <{DCAT_DATASET}> . "
-    f"OPTIONAL {{ ?d <http://purl.org/dc/terms/title> ?t FILTER(langMatches(lang(?t), 'ja')) }} "
-    f"OPTIONAL {{ ?r <{DCTERMS_IS_PART_OF}> ?d }} }} GROUP BY ?d ORDER BY ?d"
-)
-
-
 def bindings(body: bytes) -> list[dict[str, str]]:
     """SPARQL JSON results as a list of ``{variable: value}``."""
     data = json.loads(body)

@@ -19,7 +19,6 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +27,7 @@ from flask import Blueprint, Response, current_app, render_template, request, ur
 from itsutsuboshi.store import text_index
 from itsutsuboshi.store.text_index import MAX_POINTS, Query, TextIndex
 
-from .reports import reports_folder
+from .reports import diagnosed_files, reports_folder
 from .state import site_state
 
 bp = Blueprint("portal", __name__)
@@ -196,23 +195,10 @@ def pager(page: int, pages: int, endpoint: str, arguments: dict[str, Any]) -> li
 # --- stars from the diagnosis publish wrote ------------------------------------------------------------------
 
 
-@lru_cache(maxsize=4)
-def _stars_of(path: str, mtime: int) -> dict[tuple[str, str], int]:
-    try:
-        files = json.loads(Path(path).read_text(encoding="utf-8")).get("files", [])
-    except (OSError, ValueError, AttributeError):
-        return {}
-    return {(str(f.get("dataset", "")), str(f.get("file", ""))): int(f.get("level", 0)) for f in files
-            if isinstance(f, dict) and isinstance(f.get("level"), int)}
-
-
 def stars() -> dict[tuple[str, str], int]:
     """The 5-star level of each published file (dataset key, file name), from ``stars.json`` when served."""
-    folder = reports_folder()
-    path = folder / "stars.json" if folder is not None else None
-    if path is None or not path.is_file():
-        return {}
-    return _stars_of(str(path), path.stat().st_mtime_ns)
+    return {(str(f.get("dataset", "")), str(f.get("file", ""))): int(f.get("level", 0)) for f in diagnosed_files()
+            if isinstance(f, dict) and isinstance(f.get("level"), int)}
 
 
 # --- the pages ------------------------------------------------------------------------------------------------

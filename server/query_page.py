@@ -96,7 +96,7 @@ def editor_config() -> dict[str, Any]:
 
 
 def _tiles() -> str:
-    return str(current_app.config.get("MAP_TILES", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"))
+    return str(current_app.config["MAP_TILES"])
 
 
 def render_page(run: Callable[[str], tuple[bytes, str]]) -> Response:

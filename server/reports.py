@@ -10,8 +10,11 @@ escaped by :mod:`itsutsuboshi.diagnosis` and :mod:`itsutsuboshi.validation`; the
 
 from __future__ import annotations
 
+import json
 import re
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from flask import Blueprint, Response, abort, current_app
 
@@ -32,6 +35,29 @@ def reports_folder() -> Path | None:
     if isinstance(path, Path) and (path.parent / "stars.html").is_file():
         return path.parent
     return None
+
+
+def read_json(path: Path) -> dict[str, Any]:
+    """A JSON object ``publish`` wrote (``stars.json``, ``publish-state.json``); ``{}`` when absent or unreadable."""
+    if not path.is_file():
+        return {}
+    return _read(str(path), path.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=8)
+def _read(path: str, mtime: int) -> dict[str, Any]:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def diagnosed_files() -> list[Any]:
+    """The files of the 5-star diagnosis (``stars.json``'s ``files``), ``[]`` when none was published."""
+    folder = reports_folder()
+    files = read_json(folder / "stars.json").get("files", []) if folder is not None else []
+    return files if isinstance(files, list) else []
 
 
 def _send(path: Path, kind: str, *, download: bool = False) -> Response:

@@ -24,7 +24,7 @@ from itsutsuboshi.vocab.namespaces import DCTERMS, FOAF, IC, SKOS, XSD
 
 from . import describe, render
 from .describe import DCTERMS_IS_PART_OF, ITSU_GRAPH, PROV_DERIVED_FROM, TRUE_TEXTS, BadIri, bindings, checked_iri
-from .reports import reports_folder
+from .reports import diagnosed_files, read_json, reports_folder
 
 RDF_TYPE = render.RDF_TYPE
 IC_PUBLISHER = IC + "発行者"
@@ -378,8 +378,8 @@ def report_links(sources: Iterable[str]) -> list[dict[str, str]]:
     folder = reports_folder()
     if folder is None:
         return []
-    state = _read_json(folder / "publish-state.json")
-    diagnosed = _read_json(folder / "stars.json").get("files", [])
+    state = read_json(folder / "publish-state.json")
+    diagnosed = diagnosed_files()
     anchors = {f.get("path"): f"file-{i}" for i, f in enumerate(diagnosed, 1) if isinstance(f, dict)}
     wanted = set(sources)
     out = []
@@ -397,10 +397,3 @@ def report_links(sources: Iterable[str]) -> list[dict[str, str]]:
             out.append(link)
     return sorted(out, key=lambda x: x["file"])
 
-
-def _read_json(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
