@@ -44,6 +44,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import trifid  # noqa: E402
 from convert_bench import HEADER, generate_rows  # noqa: E402
 
+from itsutsuboshi.store.generations import live_path  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "bench" / "work"
 BIN = Path(sys.executable).parent
@@ -111,8 +113,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def prepare(rows: int) -> tuple[Path, list[str]]:
-    """A store folder with ``rows`` AED records, and the document paths of a sample of them."""
+def prepare(rows: int) -> tuple[Path, Path, list[str]]:
+    """A store folder with ``rows`` AED records, the pyoxigraph folder of its live generation (what the bare
+    app and Oxigraph open), and the document paths of a sample of them."""
     store = WORK / f"serve-store-{rows}"
     csv_path = WORK / f"serve-aed-{rows}.csv"
     if not store.exists():
@@ -123,15 +126,18 @@ def prepare(rows: int) -> tuple[Path, list[str]]:
             writer.writerows(generate_rows(rows))
         subprocess.run([str(BIN / "itsutsuboshi"), "load", str(csv_path), "--store", str(store), "--base", BASE,
                         "--no-link", "-q"], check=True)
+    live = live_path(store)
+    if live is None:
+        raise SystemExit(f"{store} holds no data: remove it and run again")
     out = subprocess.run([str(BIN / "python"), "-c", textwrap.dedent(f"""
         import pyoxigraph as ox
-        s = ox.Store.read_only({str(store)!r})
+        s = ox.Store.read_only({str(live)!r})
         q = 'SELECT ?s WHERE {{ ?s a <https://w3id.org/itsutsuboshi/ns#AED> }} LIMIT 1000'
         for r in s.query(q, use_default_graph_as_union=True):
             print(r['s'].value)
         """)], check=True, capture_output=True, text=True)
     paths = ["/doc/" + iri[len(BASE) + 3:] for iri in out.stdout.split()]
-    return store, paths
+    return store, live, paths
 
 
 def start(app: str, env: dict[str, str], port: int, workers: int) -> subprocess.Popen:
@@ -362,7 +368,7 @@ def main() -> int:
         print("needs wrk (Debian package) and gunicorn (pip install gunicorn)", file=sys.stderr)
         return 2
     trifid_server = None if args.no_trifid else trifid.install()  # None (with a message): Trifid skipped
-    store, paths = prepare(args.rows)
+    store, live, paths = prepare(args.rows)
     doc_paths = write_lines(WORK / "serve-paths.txt", paths)
     id_paths = write_lines(WORK / "serve-paths-id.txt", ("/id/" + p.removeprefix("/doc/") for p in paths))
     query_paths = write_lines(WORK / "serve-queries.txt",
@@ -372,7 +378,7 @@ def main() -> int:
     memory: dict[str, dict[str, float]] = {}
     sizes: dict[str, dict[str, int]] = {}
 
-    run_gunicorn("bare", "bare_app:app", {"STORE": str(store), "BASE": BASE, "PYTHONPATH": str(WORK)},
+    run_gunicorn("bare", "bare_app:app", {"STORE": str(live), "BASE": BASE, "PYTHONPATH": str(WORK)},
                  {"DESCRIBE turtle": (doc_paths, "text/turtle"), "/sparql": (query_paths, JSON_RESULTS)},
                  args, results, memory, sizes)
     ours = {"ITSUTSUBOSHI_STORE": str(store), "ITSUTSUBOSHI_BASE": BASE}
@@ -381,7 +387,7 @@ def main() -> int:
     for label, env in (("ours uncached", {**ours, "ITSUTSUBOSHI_CACHE_SIZE": "0"}), ("ours cached", ours)):
         run_gunicorn(label, "itsutsuboshi.server:create_app()", env, ours_targets, args, results, memory, sizes)
     if trifid_server is not None:
-        run_trifid(trifid_server, store, id_paths, args, results, memory)
+        run_trifid(trifid_server, live, id_paths, args, results, memory)
 
     print(f"\n{'target':<30} {'req/s':>9} {'p50 ms':>9} {'non-2xx':>8} {'sock err':>8}")
     for name, r in results.items():
