@@ -19,7 +19,7 @@ from flask import Flask
 from itsutsuboshi.iris import DEFAULT_BASE, IriBuilder
 from itsutsuboshi.store import QueryError, StoreUnavailable, open_store
 
-from .cache import DocumentCache
+from .cache import FACTS_SIZE, DocumentCache
 from .state import SiteState, SparqlSettings
 
 #: settings read from ``ITSUTSUBOSHI_<NAME>`` when ``create_app()`` has no config, with their types
@@ -54,10 +54,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     store = config.get("STORE")
     if store is None or isinstance(store, str | os.PathLike):
         store = open_store(os.fspath(store) if store is not None else None, read_only=store is not None)  # the server never writes
-    cache = DocumentCache(size=int(app.config.get("CACHE_SIZE", 2048)),
-                          seconds=float(app.config.get("CACHE_SECONDS", 60)))
+    seconds = float(app.config.get("CACHE_SECONDS", 60))
+    cache = DocumentCache(size=int(app.config.get("CACHE_SIZE", 2048)), seconds=seconds)
+    facts = DocumentCache(size=FACTS_SIZE, seconds=seconds)
     SiteState(store, cache, IriBuilder(app.config["BASE"], public=app.config["PUBLIC_BASE"]),
-              SparqlSettings.of(app.config)).install(app)
+              SparqlSettings.of(app.config), facts).install(app)
 
     from . import catalogue, codes, flat, near, pages, portal, reports, sparql
 
@@ -78,6 +79,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         refresh = getattr(store, "refresh", None)
         if refresh is not None and refresh():
             cache.clear()
+            facts.clear()
             app.config["LAST_MODIFIED"] = datetime.now(UTC).replace(microsecond=0)
 
     @app.after_request

@@ -199,13 +199,13 @@ def _render(iri: str, offer: Offer, location: str) -> bytes | None:
             extra["dataset"] = summary.dataset_view(state.store, state.iris, iri)  # a record may be a dataset too
         else:
             extra["provenance"] = summary.record_provenance(state.store, state.iris, iri, render.index(triples),
-                                                            page_size=PAGE_SIZE)
+                                                            page_size=PAGE_SIZE, facts=state.facts)
     raw, triples = triples, describe.rewrite(triples, state.iris)
     shown_iri = state.iris.shown(iri)
     if offer is HTML:
         index, subject = render.index(triples), ox.NamedNode(shown_iri)
         node = render.build(index, subject)
-        summary.relabel(node, summary.missing_labels(state.store, state.iris, node, raw), state.iris)
+        summary.relabel(node, summary.missing_labels(state.store, state.iris, node, raw, facts=state.facts), state.iris)
         return render_template("resource.html", node=node,
                                label=render.pick_label(index, subject), coordinates=render.coordinates(index, subject),
                                members=members, offers=OFFERS, location=location, **extra).encode("utf-8")

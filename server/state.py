@@ -52,12 +52,15 @@ class SparqlSettings:
 @dataclass
 class SiteState:
     """The store served, the page cache, the IRI scheme of the data's base (showing IRIs under the public
-    base), the SPARQL settings, and the sizes of the dumps served last (for ``HEAD``)."""
+    base), the SPARQL settings, the facts pages share, and the sizes of the dumps served last (for ``HEAD``)."""
 
     store: Store
     cache: DocumentCache
     iris: IriBuilder
     sparql: SparqlSettings
+    #: facts many pages share (a dataset's licence and publisher, the labels of linked resources), kept for
+    #: ``CACHE_SECONDS`` whatever ``CACHE_SIZE`` says and forgotten with the pages when the data changes
+    facts: DocumentCache = field(default_factory=lambda: DocumentCache(size=0, seconds=0))
     #: (dump name, store generation) → (bytes, ETag, when measured)
     dump_sizes: dict[tuple[str, Any], tuple[int, str, float]] = field(default_factory=dict)
 

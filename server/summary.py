@@ -9,6 +9,8 @@ has one.
 from __future__ import annotations
 
 import json
+from array import array
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -23,6 +25,7 @@ from itsutsuboshi.store import Store
 from itsutsuboshi.vocab.namespaces import DCTERMS, FOAF, IC, SKOS, XSD
 
 from . import describe, render
+from .cache import DocumentCache
 from .describe import DCTERMS_IS_PART_OF, ITSU_GRAPH, PROV_DERIVED_FROM, TRUE_TEXTS, BadIri, bindings, checked_iri
 from .reports import diagnosed_files, read_json, reports_folder
 
@@ -82,17 +85,22 @@ class Provenance:
 NAMES = (render.LABEL, DCTERMS + "title", FOAF + "name", SKOS + "prefLabel")
 
 
-def store_labels(store: Store, iris: Iterable[str]) -> dict[str, tuple[str, str]]:
+def store_labels(store: Store, iris: Iterable[str], *, facts: DocumentCache | None = None) -> dict[str, tuple[str, str]]:
     """``{iri: (ja, en)}`` of what the store names ``iris`` by (:data:`NAMES`, the first that has any), unsafe
-    IRIs skipped."""
+    IRIs skipped; with ``facts``, what was found (or not found) before is taken from there."""
     safe = []
+    known: dict[str, tuple[str, str]] = {}
     for iri in dict.fromkeys(iris):
+        if facts is not None and (kept := facts.get(("label", iri))) is not None:
+            if kept:
+                known[iri] = kept
+            continue
         try:
             safe.append(f"<{checked_iri(iri)}>")
         except BadIri:
             continue
     if not safe:
-        return {}
+        return known
     names = " ".join(f"<{n}>" for n in NAMES)
     body, _ = store.query(f"SELECT ?s ?p ?l WHERE {{ VALUES ?s {{ {' '.join(safe)} }} VALUES ?p {{ {names} }} "
                           f"?s ?p ?l FILTER(isLiteral(?l)) }}", results="json")
@@ -105,7 +113,10 @@ def store_labels(store: Store, iris: Iterable[str]) -> dict[str, tuple[str, str]
     for iri, by_name in found.items():
         v = by_name[min(by_name, key=NAMES.index)]
         out[iri] = (v.get("ja") or v.get("", ""), v.get("en", ""))
-    return out
+    if facts is not None:
+        for iri in safe:
+            facts.put(("label", iri[1:-1]), out.get(iri[1:-1], ()))  # () : the store has no name for it
+    return known | out
 
 
 def term(iri: str, labels: dict[str, tuple[str, str]]) -> render.Term:
@@ -160,8 +171,8 @@ def relabel(node: render.Node, labels: dict[str, tuple[str, str]], iris: IriBuil
     return node
 
 
-def missing_labels(store: Store, iris: IriBuilder, node: render.Node,
-                   triples: list[ox.Triple]) -> dict[str, tuple[str, str]]:
+def missing_labels(store: Store, iris: IriBuilder, node: render.Node, triples: list[ox.Triple], *,
+                   facts: DocumentCache | None = None) -> dict[str, tuple[str, str]]:
     """The store's names for what a description shows without a label: terms the vocabularies do not name,
     and linked IRIs the description gives no ``rdfs:label`` (``triples`` as the store has them; the names
     are keyed by the IRI as the store has it and as the site shows it)."""
@@ -171,7 +182,7 @@ def missing_labels(store: Store, iris: IriBuilder, node: render.Node,
         if isinstance(t.object, ox.NamedNode) and t.predicate.value != RDF_TYPE and t.object.value not in labelled \
                 and not render.known_label(t.object.value):
             unknown.add(t.object.value)
-    labels = store_labels(store, sorted(unknown)[:200])
+    labels = store_labels(store, sorted(unknown)[:200], facts=facts)
     return labels | {iris.shown(k): v for k, v in labels.items()}
 
 
@@ -263,8 +274,12 @@ def _tree(rows: list[PropertyRow]) -> list[PropertyRow]:
 # --- provenance ----------------------------------------------------------------------------------
 
 
-def dataset_provenance(store: Store, iris: IriBuilder, dataset: str) -> Provenance:
-    """Licence, publisher, source files and last update of ``dataset`` (its own, or its sources')."""
+def dataset_provenance(store: Store, iris: IriBuilder, dataset: str, *,
+                       facts: DocumentCache | None = None) -> Provenance:
+    """Licence, publisher, source files and last update of ``dataset`` (its own, or its sources'); with
+    ``facts``, kept there for the next page that shows it (the caller does not change what it gets)."""
+    if facts is not None and (kept := facts.get(("provenance", dataset))) is not None:
+        return kept
     d = f"<{checked_iri(dataset)}>"
     wanted = " ".join(f"<{DCTERMS}{p}>" for p in ("license", "publisher", "source", "modified"))
     body, _ = store.query(
@@ -275,7 +290,7 @@ def dataset_provenance(store: Store, iris: IriBuilder, dataset: str) -> Provenan
     for row in json.loads(body)["results"]["bindings"]:
         values.setdefault(row["p"]["value"].removeprefix(DCTERMS), []).append((row["o"]["type"], row["o"]["value"]))
     iri_values = {v for kind_values in values.values() for kind, v in kind_values if kind == "uri"}
-    labels = store_labels(store, iri_values | {dataset})
+    labels = store_labels(store, iri_values | {dataset}, facts=facts)
     out = Provenance()
     for kind, value in sorted(set(values.get("license", []))):
         out.licences.append(iri_label(value, iris, labels) if kind == "uri" else Link(value))
@@ -285,11 +300,13 @@ def dataset_provenance(store: Store, iris: IriBuilder, dataset: str) -> Provenan
     out.datasets = [iri_label(dataset, iris, labels)]
     dates = [v for _, v in values.get("modified", [])]
     out.modified = max(dates) if dates else ""
+    if facts is not None:
+        facts.put(("provenance", dataset), out)
     return out
 
 
 def record_provenance(store: Store, iris: IriBuilder, record: str, index: render.Index, *,
-                      page_size: int = 100) -> Provenance | None:
+                      page_size: int = 100, facts: DocumentCache | None = None) -> Provenance | None:
     """The provenance of a record: its dataset's licence and publisher, the dataset, the source row (linked to
     the page of its source file that lists it, ``page_size`` records a page)."""
     subject = ox.NamedNode(record)
@@ -302,7 +319,7 @@ def record_provenance(store: Store, iris: IriBuilder, record: str, index: render
     out = Provenance()
     for dataset in datasets[:3]:
         try:
-            found = dataset_provenance(store, iris, dataset)
+            found = dataset_provenance(store, iris, dataset, facts=facts)
         except BadIri:
             continue
         out.licences += [x for x in found.licences if x not in out.licences]
@@ -311,25 +328,40 @@ def record_provenance(store: Store, iris: IriBuilder, record: str, index: render
     if not out.publishers:  # the record's own 発行者 (ic:メタデータ / ic:発行者)
         publishers = {o.value for _, meta in own if isinstance(meta, ox.BlankNode)
                       for p, o in index.get(meta, []) if p.value == IC_PUBLISHER and isinstance(o, ox.NamedNode)}
-        labels = store_labels(store, publishers)
+        labels = store_labels(store, publishers, facts=facts)
         out.publishers = [iri_label(p, iris, labels) for p in sorted(publishers)]
-    out.rows = [_row_link(store, iris, r, page_size) for r in rows]
+    out.rows = [_row_link(store, iris, r, page_size, facts) for r in rows]
     return out
 
 
-def _row_link(store: Store, iris: IriBuilder, row: str, page_size: int) -> Link:
+#: the most records of a source file whose row numbers are kept in the facts cache (4 bytes each)
+ROWS_KEPT = 50_000
+
+
+def _row_link(store: Store, iris: IriBuilder, row: str, page_size: int, facts: DocumentCache | None) -> Link:
     """A source row, linked to the page of its source file that lists it (``?page=K#row=N``: the file's
-    records are listed in row order, ``page_size`` a page)."""
+    records are listed in row order, ``page_size`` a page). With ``facts``, the first row number of each of
+    the file's records is read once and kept (files up to :data:`ROWS_KEPT` records); else counted per page."""
     link = iri_label(row, iris, {})
     parts = iris.parse(row)
     if parts is None or parts.kind != "source_row" or link.href is None:
         return link
     source = checked_iri(iris.source(parts.code, parts.file))
-    body, _ = store.query(
-        f"SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE {{ <{source}> <{ITSU_GRAPH}> ?g . GRAPH ?g {{ "
-        f"?r <{PROV_DERIVED_FROM}> ?d FILTER(isIRI(?r) && isIRI(?d)) "
-        f"{describe.row_number('d', 'k')} FILTER(?k < {int(parts.row)}) }} }}", results="json")
-    before = int((bindings(body) or [{}])[0].get("n", "0"))
+    graph = f"<{source}> <{ITSU_GRAPH}> ?g . GRAPH ?g"
+    records = f"?r <{PROV_DERIVED_FROM}> ?d FILTER(isIRI(?r) && isIRI(?d)) {describe.row_number('d', 'k')}"
+    starts = facts.get(("rows", source)) if facts is not None else None
+    if starts is None and facts is not None:
+        body, _ = store.query(f"SELECT (MIN(?k) AS ?first) WHERE {{ {graph} {{ {records} }} }} GROUP BY ?r LIMIT {ROWS_KEPT + 1}",
+                              results="json")
+        found = [int(b["first"]) for b in bindings(body) if b.get("first", "").lstrip("-").isdigit()]
+        starts = array("l", sorted(found)) if len(found) <= ROWS_KEPT else False
+        facts.put(("rows", source), starts)
+    if isinstance(starts, array):
+        before = bisect_left(starts, int(parts.row))
+    else:
+        body, _ = store.query(f"SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE {{ {graph} {{ {records} "
+                              f"FILTER(?k < {int(parts.row)}) }} }}", results="json")
+        before = int((bindings(body) or [{}])[0].get("n", "0"))
     page = before // page_size + 1
     if page == 1:
         return link

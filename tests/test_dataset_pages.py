@@ -392,3 +392,40 @@ def test_dataset_pages_and_tables_through_a_remote_store(request, server):
         for graph in [g for g in remote.graphs() if g.startswith(base)]:
             requests.delete(remote.graph_store, params={"graph": graph}, timeout=10,
                             auth=requests.auth.HTTPDigestAuth(*remote.auth) if remote.auth else None)
+
+
+def test_record_pages_follow_a_republication_at_once_with_the_page_cache_off(tmp_path):
+    """The facts pages share (a dataset's licence, the rows of a source file) are forgotten with the pages when a
+    new publication goes live."""
+    (tmp_path / "in").mkdir()
+    shutil.copy(ICHIKAWA / "aed__ichikawa__1.csv", tmp_path / "in" / "aed__ichikawa__1.csv")
+    out = tmp_path / "published"
+
+    def publish(licence: str) -> None:
+        run = CliRunner().invoke(main, ["publish", str(tmp_path / "in"), "--license", licence, "--base", BASE,
+                                        "-o", str(out), "-q"])
+        assert run.exit_code == 0, run.output
+
+    def provenance() -> str:
+        html = client.get("/doc/aed/122033/x-821e37ff7fd3b70e").get_data(as_text=True)
+        return html.split('<p class="provenance">', 1)[1].split("</p>", 1)[0]
+
+    publish("cc-by-4.0")
+    client = create_app({"STORE": str(out / "data"), "BASE": BASE, "MAP_TILES": "", "CACHE_SIZE": 0}).test_client()
+    assert "CC BY 4.0" in provenance() and "?page=2#row=182" in provenance()
+    publish("cc0-1.0")
+    assert "CC BY 4.0" not in provenance() and "CC0" in provenance()
+
+
+def test_the_source_row_page_is_the_same_counted_or_from_the_kept_rows(ichikawa):
+    from itsutsuboshi.server import summary
+    from itsutsuboshi.server.cache import DocumentCache
+    from itsutsuboshi.server.state import site_state
+
+    with ichikawa.test_request_context():
+        state = site_state(ichikawa)
+        facts = DocumentCache(size=16, seconds=60)
+        rows = [f"{BASE}source/122033/aed__ichikawa__1.csv#row={n}" for n in (2, 13, 101, 102, 182, 192)]
+        counted = [summary._row_link(state.store, state.iris, r, 100, None).href for r in rows]
+        kept = [summary._row_link(state.store, state.iris, r, 100, facts).href for r in rows]
+    assert kept == counted and any("?page=2" in h for h in counted) and any("?page=2" not in h for h in counted)
