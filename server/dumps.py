@@ -9,12 +9,17 @@ JSON-LD for harvesters, with ``dcat:byteSize`` typed ``xsd:nonNegativeInteger`` 
 
 from __future__ import annotations
 
+import contextlib
 import gzip
+import io
 import json
 import os
 import shutil
-from collections.abc import Iterable, Sequence
+import tempfile
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 import pyoxigraph as ox
 from rdflib import XSD, Graph, Literal
@@ -55,52 +60,138 @@ def graph_bytes(store: Store, graph: str, *, format: str, base: str, public: str
 def dump_bytes(store: Store, graph: str | Sequence[str] | None, *, ext: str, base: str,
                public: str | None = None) -> bytes:
     """A dump exactly as ``/dumps/`` serves it (``ext``: :data:`DUMP_EXTENSIONS`; ``nt.gz`` is gzip with mtime 0,
-    ``ttl`` Turtle), IRIs moved to ``public``.
+    ``ttl`` Turtle), IRIs moved to ``public``; the bytes :func:`write_dump` writes.
     ``graph`` is one graph, several (a dataset's source graphs) or ``None``, every graph of the site; several
     graphs are joined with no triple twice. The catalogue's graph goes through rdflib (it is small), also as
     ``rdf`` and ``jsonld``, with its ``dcat:byteSize`` typed ``xsd:nonNegativeInteger`` again (stores keep
     such numbers as ``xsd:integer``)."""
+    output = io.BytesIO()
+    with tempfile.TemporaryDirectory(prefix="dump-") as work:
+        write_dump(store, graph, ext=ext, output=output, graphs=GraphFiles(store, Path(work), base=base, public=public))
+    return output.getvalue()
+
+
+class GraphFiles:
+    """Each named graph of ``store`` as an N-Triples file in ``work``, read from the store once and with its
+    IRIs moved to the public base, so that every dump joining it streams from disk (memory stays flat
+    whatever the size of the site)."""
+
+    def __init__(self, store: Store, work: Path, *, base: str, public: str | None = None) -> None:
+        self.store, self.work = store, work
+        self.iris = IriBuilder(base, public=public)
+        self.base, self.public = base, public
+        self._files: dict[str, Path] = {}
+        self._unions: dict[tuple[str, ...], Path] = {}
+
+    def __call__(self, graph: str) -> Path:
+        if graph not in self._files:
+            path = self.work / f"g{len(self._files)}.nt"
+            self.work.mkdir(parents=True, exist_ok=True)
+            writer = getattr(self.store, "dump_to", None)  # the embedded store writes the file itself
+            if writer is not None:
+                writer(graph, path)
+            else:
+                path.write_bytes(self.store.dump(graph, format=NTRIPLES.name))
+            if self.iris.public != self.iris.base:
+                moved = path.with_suffix(".moved")
+                with open(path, "rb") as src, open(moved, "wb") as dst:
+                    old, new = self.iris.base.encode("utf-8"), self.iris.public.encode("utf-8")
+                    while block := src.readlines(_BLOCK):
+                        dst.write(b"".join(block).replace(old, new))
+                os.replace(moved, path)
+            self._files[graph] = path
+        return self._files[graph]
+
+    def union(self, graphs: Sequence[str]) -> Path:
+        """One N-Triples file of ``graphs``, each distinct triple once (graphs are sets; only their union
+        repeats): deduplicated in memory a bucket at a time, the triples shared out by subject."""
+        files = [self(g) for g in graphs]
+        if len(files) == 1:
+            return files[0]
+        key = tuple(graphs)
+        if key not in self._unions:
+            self._unions[key] = target = self.work / f"union{len(self._unions)}.nt"
+            _distinct_union(files, target)
+        return self._unions[key]
+
+
+def write_dump(store: Store, graph: str | Sequence[str] | None, *, ext: str, output: BinaryIO,
+               graphs: GraphFiles) -> None:
+    """Write the dump :func:`dump_bytes` describes to ``output``, a stream, from the graph files of ``graphs``
+    (read from the store once, shared by every dump of a :func:`prebuild`)."""
     dump = DUMP_EXTENSIONS[ext]
+    base, public = graphs.base, graphs.public
     if isinstance(graph, str) and graph == catalogue_graph_iri(base):
-        return _catalogue(store.dump(graph, format=NTRIPLES.name).decode("utf-8"), dump=dump, base=base, public=public,
-                          graph=graph)
-    graphs = [graph] if isinstance(graph, str) else site_graphs(store.graphs(), base) if graph is None else graph
-    text = _moved(_quads(store, graphs) if dump.format is NQUADS else _union(store, graphs), base, public)
-    if dump.format in (NTRIPLES, NQUADS):
-        data = text.encode("utf-8")
-    else:
-        triples = (q.triple for q in ox.parse(text.encode("utf-8"), format=NTRIPLES.ox))
-        data = ox.serialize(triples, format=dump.format.ox, prefixes=PREFIXES) or b""
-    return gzip.compress(data, mtime=0) if dump.gzip else data
+        output.write(_catalogue(store.dump(graph, format=NTRIPLES.name).decode("utf-8"), dump=dump, base=base,
+                                public=public, graph=graph))
+        return
+    names = [graph] if isinstance(graph, str) else site_graphs(store.graphs(), base) if graph is None else list(graph)
+    stream: BinaryIO = gzip.GzipFile(filename="", fileobj=output, mode="wb", compresslevel=_GZIP_LEVEL, mtime=0) \
+        if dump.gzip else output  # type: ignore[assignment]
+    try:
+        if dump.format is NQUADS:  # every triple with its graph's name: a triple two graphs hold is two quads
+            for name in names:
+                suffix = f" <{graphs.iris.shown(name)}> .\n".encode()
+                with open(graphs(name), "rb") as f:
+                    while block := f.readlines(_BLOCK):
+                        stream.write(b"".join(line.rstrip()[:-1].rstrip() + suffix for line in block if line.strip()))
+        elif dump.format is NTRIPLES:
+            with open(graphs.union(names), "rb") as f:
+                shutil.copyfileobj(f, stream, _BLOCK)
+        else:
+            triples = (q.triple for q in ox.parse(path=str(graphs.union(names)), format=NTRIPLES.ox))
+            ox.serialize(triples, output=stream, format=dump.format.ox, prefixes=PREFIXES)
+    finally:
+        if stream is not output:
+            stream.close()  # writes gzip's trailer; ``output`` stays open
 
 
-def _union(store: Store, graphs: Sequence[str]) -> str:
-    """The N-Triples of ``graphs``, each distinct triple on one line (graphs are sets; only their union repeats)."""
-    if len(graphs) == 1:
-        return store.dump(graphs[0], format=NTRIPLES.name).decode("utf-8")
-    seen: set[str] = set()
-    lines = []
-    for graph in graphs:
-        for line in store.dump(graph, format=NTRIPLES.name).decode("utf-8").splitlines(keepends=True):
-            if line.strip() and line not in seen:
-                seen.add(line)
-                lines.append(line)
-    return "".join(lines)
+#: what is read or written at a time, and the triples deduplicated in memory at once (bytes of N-Triples)
+_BLOCK = 1 << 20
+_BUCKET_BYTES = 64 << 20
+_GZIP_LEVEL = 6
 
 
-def _quads(store: Store, graphs: Sequence[str]) -> str:
-    """The N-Quads of ``graphs``: every triple with its graph's name, so nothing of the store is lost (a triple
-    two graphs hold is two quads, one per graph, as in the store)."""
-    out = []
-    for graph in graphs:
-        name = f" <{graph}> .\n"
-        out += [line.rstrip()[:-1].rstrip() + name
-                for line in store.dump(graph, format=NTRIPLES.name).decode("utf-8").splitlines() if line.strip()]
-    return "".join(out)
+def _distinct_union(files: Sequence[Path], target: Path) -> None:
+    """``files`` joined into ``target`` with no line twice; above :data:`_BUCKET_BYTES`, the lines are first
+    shared out into buckets by their subject (a triple is in the bucket of its subject wherever it is)."""
+    buckets = max(1, -(-sum(f.stat().st_size for f in files) // _BUCKET_BYTES))
+    with open(target, "wb") as out:
+        if buckets == 1:
+            _write_distinct(out, (line for f in files for line in _lines(f)))
+            return
+        parts = [target.with_suffix(f".{i}") for i in range(buckets)]
+        with contextlib.ExitStack() as opened:
+            shares = [opened.enter_context(open(p, "wb")) for p in parts]
+            for f in files:
+                for line in _lines(f):
+                    shares[zlib.crc32(line[:line.find(b" ")]) % buckets].write(line)
+        for part in parts:
+            _write_distinct(out, _lines(part))
+            part.unlink()
 
 
 def _moved(text: str, base: str, public: str | None) -> str:
     return IriBuilder(base, public=public).shown_text(text)
+
+
+def _lines(path: Path) -> Iterator[bytes]:
+    with open(path, "rb") as f:
+        while block := f.readlines(_BLOCK):
+            yield from (line if line.endswith(b"\n") else line + b"\n" for line in block if line.strip())
+
+
+def _write_distinct(out: BinaryIO, lines: Iterable[bytes]) -> None:
+    seen: set[bytes] = set()
+    batch: list[bytes] = []
+    for line in lines:
+        if line not in seen:
+            seen.add(line)
+            batch.append(line)
+            if len(batch) >= 10_000:
+                out.write(b"".join(batch))
+                batch.clear()
+    out.write(b"".join(batch))
 
 
 def _catalogue(ntriples: str, *, dump: Dump, base: str, public: str | None, graph: str) -> bytes:
@@ -154,14 +245,20 @@ def prebuild(store: Store, *, base: str, public: str | None = None) -> dict[str,
                   for d in CATALOGUE_DUMPS]
     work = folder.with_name(folder.name + ".work")
     shutil.rmtree(work, ignore_errors=True)
+    scratch = folder.with_name(folder.name + ".graphs")  # each graph read from the store once, for every dump
+    shutil.rmtree(scratch, ignore_errors=True)
+    files = GraphFiles(store, scratch, base=base, public=public)
     sizes: dict[str, int] = {}
-    for path, graph, ext in names:
-        name = path.removeprefix(DUMPS_PATH + "/")  # the name below the dumps' path, as the route reads it
-        target = work / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        data = dump_bytes(store, graph, ext=ext, base=base, public=public)
-        target.write_bytes(data)
-        sizes[name] = len(data)
+    try:
+        for path, graph, ext in names:
+            name = path.removeprefix(DUMPS_PATH + "/")  # the name below the dumps' path, as the route reads it
+            target = work / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with open(target, "wb") as output:
+                write_dump(store, graph, ext=ext, output=output, graphs=files)
+            sizes[name] = target.stat().st_size
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
     (work / _PREBUILT_MANIFEST).write_text(json.dumps({"base": base, "public": iris.public}), encoding="utf-8")
     shutil.rmtree(folder, ignore_errors=True)
     os.replace(work, folder)

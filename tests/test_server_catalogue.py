@@ -103,3 +103,31 @@ def test_publish_prebuilds_the_dumps_and_the_server_sends_them(tmp_path):
     other = create_app({"STORE": store, "BASE": BASE, "PUBLIC_BASE": "https://other.example.jp/",
                         "TESTING": True}).test_client()
     assert b"other.example.jp" in other.get("/dumps/all.ttl").get_data()  # built for another public base
+
+
+@pytest.mark.parametrize("bucket_bytes", [64 << 20, 300])
+def test_a_union_of_graphs_holds_each_triple_once_whatever_its_size(tmp_path, monkeypatch, bucket_bytes):
+    """Graphs are sets, their union too: a triple two graphs hold is one line of the N-Triples and Turtle
+    dumps (deduplicated in memory, or bucket by bucket for a union above the bucket size) and two quads of
+    the N-Quads dump; every dump streams through files, the public base moved into each."""
+    from itsutsuboshi.server import dumps
+
+    monkeypatch.setattr(dumps, "_BUCKET_BYTES", bucket_bytes)
+    store = EmbeddedStore(None)
+    shared = f'<{BASE}id/town/1> <http://www.w3.org/2000/01/rdf-schema#label> "本町"@ja .\n'
+    graphs = [f"{BASE}graph/aed/131016/{n}.csv" for n in (1, 2)]
+    for n, graph in enumerate(graphs):
+        path = tmp_path / f"{n}.nt"
+        path.write_text(shared + "".join(f'<{BASE}id/aed/131016/{n}-{i}> <http://schema.org/name> "AED {i}" .\n'
+                                         for i in range(20)) + f"_:b{n} <http://schema.org/name> \"x\" .\n",
+                        encoding="utf-8")
+        store.replace_graph(graph, path)
+    public = "https://public.example.jp/"
+    nt = gzip.decompress(dumps.dump_bytes(store, graphs, ext="nt.gz", base=BASE, public=public)).decode()
+    lines = nt.splitlines()
+    assert len(lines) == len(set(lines)) == 1 + 40 + 2
+    assert BASE not in nt and lines.count(shared.strip().replace(BASE, public)) == 1
+    assert len(Graph().parse(data=dumps.dump_bytes(store, graphs, ext="ttl", base=BASE, public=public),
+                             format="turtle")) == 43
+    quads = gzip.decompress(dumps.dump_bytes(store, graphs, ext="nq.gz", base=BASE, public=public)).decode()
+    assert len(quads.splitlines()) == 2 * 22 and f"<{public}graph/aed/131016/2.csv> ." in quads

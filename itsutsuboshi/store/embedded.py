@@ -142,6 +142,11 @@ class EmbeddedStore:
             return _written(out.dump(format=formats.get(format).ox, from_graph=ox.DefaultGraph()))
         return _written(self.store.dump(format=formats.get(format).ox, from_graph=ox.NamedNode(graph)))
 
+    def dump_to(self, graph: str, path: Path) -> None:
+        """One named graph as N-Triples into the file ``path``, streamed (memory stays flat)."""
+        self.refresh()
+        self.store.dump(str(path), format=NTRIPLES.ox, from_graph=ox.NamedNode(graph))
+
     def describe(self, iri: str) -> list[ox.Triple]:
         self.refresh()
         return _describe(self.store, iri)
