@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
@@ -39,6 +39,12 @@ class Concept:
 class Lexicon:
     concepts: dict[str, Concept]
     words: dict[str, tuple[str, ...]]  # dataset → words naming it
+    #: dataset → its words as compared (:func:`concept_key`) and whether they are ASCII, computed once
+    word_keys: dict[str, tuple[tuple[str, bool], ...]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        keyed = {dataset: tuple((k, k.isascii()) for k in map(concept_key, words)) for dataset, words in self.words.items()}
+        object.__setattr__(self, "word_keys", keyed)
 
     def concept_of(self, name: str, *, suffixes: bool = True) -> str | None:
         """The concept a column name means, by synonym (exact after normalisation), then by suffix."""
@@ -60,11 +66,10 @@ class Lexicon:
         key = concept_key(text)
         ascii_tokens = set(re.findall(r"[a-z]+", key))
         found: dict[str, int] = {}
-        for dataset, words in self.words.items():
+        for dataset, words in self.word_keys.items():
             n = 0
-            for word in words:
-                w = concept_key(word)
-                if w.isascii():
+            for w, ascii in words:
+                if ascii:
                     n += w in ascii_tokens or (len(w) >= 5 and w in key)
                 else:
                     n += w in key

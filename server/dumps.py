@@ -18,6 +18,7 @@ import shutil
 import tempfile
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import BinaryIO
 
@@ -82,25 +83,48 @@ class GraphFiles:
         self.base, self.public = base, public
         self._files: dict[str, Path] = {}
         self._unions: dict[tuple[str, ...], Path] = {}
+        self._catalogue: Graph | None = None
 
     def __call__(self, graph: str) -> Path:
         if graph not in self._files:
-            path = self.work / f"g{len(self._files)}.nt"
-            self.work.mkdir(parents=True, exist_ok=True)
-            writer = getattr(self.store, "dump_to", None)  # the embedded store writes the file itself
-            if writer is not None:
-                writer(graph, path)
-            else:
-                path.write_bytes(self.store.dump(graph, format=NTRIPLES.name))
-            if self.iris.public != self.iris.base:
-                moved = path.with_suffix(".moved")
-                with open(path, "rb") as src, open(moved, "wb") as dst:
-                    old, new = self.iris.base.encode("utf-8"), self.iris.public.encode("utf-8")
-                    while block := src.readlines(_BLOCK):
-                        dst.write(b"".join(block).replace(old, new))
-                os.replace(moved, path)
-            self._files[graph] = path
+            self.prefetch([graph], workers=1)
         return self._files[graph]
+
+    def prefetch(self, graphs: Sequence[str], *, workers: int) -> None:
+        """Write the files of ``graphs`` (those not yet written), ``workers`` at a time: the embedded store
+        serialises without holding Python's lock, so two threads write two graphs on two cores."""
+        wanted = {g: self.work / f"g{len(self._files) + i}.nt" for i, g in enumerate(dict.fromkeys(graphs))
+                  if g not in self._files}
+        self.work.mkdir(parents=True, exist_ok=True)
+        with ThreadPoolExecutor(max(1, workers)) as pool:
+            list(pool.map(self._write, wanted.keys(), wanted.values()))
+        self._files.update(wanted)
+
+    def _write(self, graph: str, path: Path) -> None:
+        writer = getattr(self.store, "dump_to", None)  # the embedded store writes the file itself
+        if writer is not None:
+            writer(graph, path)
+        else:
+            path.write_bytes(self.store.dump(graph, format=NTRIPLES.name))
+        if self.iris.public != self.iris.base:
+            moved = path.with_suffix(".moved")
+            with open(path, "rb") as src, open(moved, "wb") as dst:
+                old, new = self.iris.base.encode("utf-8"), self.iris.public.encode("utf-8")
+                while block := src.readlines(_BLOCK):
+                    dst.write(b"".join(block).replace(old, new))
+            os.replace(moved, path)
+
+    def catalogue(self, graph: str) -> Graph:
+        """The catalogue's graph in rdflib (it is small), read once: its ``dcat:byteSize`` typed
+        ``xsd:nonNegativeInteger`` again (stores keep such numbers as ``xsd:integer``)."""
+        if self._catalogue is None:
+            g = Graph().parse(self(graph), format=NTRIPLES.rdflib)
+            for s, p, o in list(g.triples((None, DCAT.byteSize, None))):
+                g.set((s, p, Literal(int(str(o)), datatype=XSD.nonNegativeInteger)))
+            for prefix, ns in PREFIXES.items():
+                g.bind(prefix, ns)
+            self._catalogue = g
+        return self._catalogue
 
     def union(self, graphs: Sequence[str]) -> Path:
         """One N-Triples file of ``graphs``, each distinct triple once (graphs are sets; only their union
@@ -120,10 +144,9 @@ def write_dump(store: Store, graph: str | Sequence[str] | None, *, ext: str, out
     """Write the dump :func:`dump_bytes` describes to ``output``, a stream, from the graph files of ``graphs``
     (read from the store once, shared by every dump of a :func:`prebuild`)."""
     dump = DUMP_EXTENSIONS[ext]
-    base, public = graphs.base, graphs.public
+    base = graphs.base
     if isinstance(graph, str) and graph == catalogue_graph_iri(base):
-        output.write(_catalogue(store.dump(graph, format=NTRIPLES.name).decode("utf-8"), dump=dump, base=base,
-                                public=public, graph=graph))
+        output.write(_catalogue(graphs.catalogue(graph), dump=dump, name=graphs.iris.shown(graph)))
         return
     names = [graph] if isinstance(graph, str) else site_graphs(store.graphs(), base) if graph is None else list(graph)
     stream: BinaryIO = gzip.GzipFile(filename="", fileobj=output, mode="wb", compresslevel=_GZIP_LEVEL, mtime=0) \
@@ -194,14 +217,9 @@ def _write_distinct(out: BinaryIO, lines: Iterable[bytes]) -> None:
     out.write(b"".join(batch))
 
 
-def _catalogue(ntriples: str, *, dump: Dump, base: str, public: str | None, graph: str) -> bytes:
-    g = Graph().parse(data=_moved(ntriples, base, public), format=NTRIPLES.rdflib)
-    for s, p, o in list(g.triples((None, DCAT.byteSize, None))):
-        g.set((s, p, Literal(int(str(o)), datatype=XSD.nonNegativeInteger)))
-    for prefix, ns in PREFIXES.items():
-        g.bind(prefix, ns)
+def _catalogue(g: Graph, *, dump: Dump, name: str) -> bytes:
     if dump.format is NQUADS:
-        name = f" <{IriBuilder(base, public=public).shown(graph)}> .\n"
+        name = f" <{name}> .\n"
         lines = g.serialize(format=NTRIPLES.rdflib, encoding="utf-8").decode("utf-8").splitlines()
         data = "".join(line.rstrip()[:-1].rstrip() + name for line in lines if line.strip()).encode("utf-8")
     else:
@@ -248,15 +266,28 @@ def prebuild(store: Store, *, base: str, public: str | None = None) -> dict[str,
     scratch = folder.with_name(folder.name + ".graphs")  # each graph read from the store once, for every dump
     shutil.rmtree(scratch, ignore_errors=True)
     files = GraphFiles(store, scratch, base=base, public=public)
+    workers = os.cpu_count() or 1
     sizes: dict[str, int] = {}
+
+    def write(path: str, graph: str | list[str] | None, ext: str) -> None:
+        name = path.removeprefix(DUMPS_PATH + "/")  # the name below the dumps' path, as the route reads it
+        target = work / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "wb") as output:
+            write_dump(store, graph, ext=ext, output=output, graphs=files)
+        sizes[name] = target.stat().st_size
+
     try:
-        for path, graph, ext in names:
-            name = path.removeprefix(DUMPS_PATH + "/")  # the name below the dumps' path, as the route reads it
-            target = work / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with open(target, "wb") as output:
-                write_dump(store, graph, ext=ext, output=output, graphs=files)
-            sizes[name] = target.stat().st_size
+        every = site_graphs(graphs, base)
+        files.prefetch(every, workers=workers)
+        for _, graph, _ in names:  # the unions first (Python's work), then the files two at a time
+            if graph is None or isinstance(graph, list):
+                files.union(every if graph is None else graph)
+        catalogue = [n for n in names if n[1] == catalogue_graph_iri(base)]
+        for path, graph, ext in catalogue:  # small, and through rdflib: one at a time
+            write(path, graph, ext)
+        with ThreadPoolExecutor(workers) as pool:  # gzip and the store's writers run without Python's lock
+            list(pool.map(lambda n: write(*n), [n for n in names if n not in catalogue]))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     (work / _PREBUILT_MANIFEST).write_text(json.dumps({"base": base, "public": iris.public}), encoding="utf-8")
