@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 import pyoxigraph as ox
-from rdflib import XSD, Graph, Literal
+from rdflib import XSD, Graph
 from rdflib.namespace import DCAT
 
 from itsutsuboshi.formats import CATALOGUE_DUMPS, DUMPS, NQUADS, NTRIPLES, Dump
@@ -83,7 +83,8 @@ class GraphFiles:
         self.base, self.public = base, public
         self._files: dict[str, Path] = {}
         self._unions: dict[tuple[str, ...], Path] = {}
-        self._catalogue: Graph | None = None
+        self._catalogue: list[ox.Triple] | None = None
+        self._catalogue_rdflib: Graph | None = None
 
     def __call__(self, graph: str) -> Path:
         if graph not in self._files:
@@ -114,17 +115,25 @@ class GraphFiles:
                     dst.write(b"".join(block).replace(old, new))
             os.replace(moved, path)
 
-    def catalogue(self, graph: str) -> Graph:
-        """The catalogue's graph in rdflib (it is small), read once: its ``dcat:byteSize`` typed
+    def catalogue(self, graph: str) -> list[ox.Triple]:
+        """The catalogue's graph (it is small), read once: its ``dcat:byteSize`` typed
         ``xsd:nonNegativeInteger`` again (stores keep such numbers as ``xsd:integer``)."""
         if self._catalogue is None:
-            g = Graph().parse(self(graph), format=NTRIPLES.rdflib)
-            for s, p, o in list(g.triples((None, DCAT.byteSize, None))):
-                g.set((s, p, Literal(int(str(o)), datatype=XSD.nonNegativeInteger)))
+            size = ox.NamedNode(str(DCAT.byteSize))
+            self._catalogue = [ox.Triple(q.subject, q.predicate, ox.Literal(q.object.value, datatype=_NON_NEGATIVE))
+                               if q.predicate == size and isinstance(q.object, ox.Literal) else q.triple
+                               for q in ox.parse(path=str(self(graph)), format=NTRIPLES.ox)]
+        return self._catalogue
+
+    def catalogue_rdflib(self, graph: str) -> Graph:
+        """:meth:`catalogue` in rdflib, for the writer only it has (compacted JSON-LD), built once."""
+        if self._catalogue_rdflib is None:
+            g = Graph().parse(data=ox.serialize(self.catalogue(graph), format=NTRIPLES.ox) or b"",
+                              format=NTRIPLES.rdflib)
             for prefix, ns in PREFIXES.items():
                 g.bind(prefix, ns)
-            self._catalogue = g
-        return self._catalogue
+            self._catalogue_rdflib = g
+        return self._catalogue_rdflib
 
     def union(self, graphs: Sequence[str]) -> Path:
         """One N-Triples file of ``graphs``, each distinct triple once (graphs are sets; only their union
@@ -146,7 +155,7 @@ def write_dump(store: Store, graph: str | Sequence[str] | None, *, ext: str, out
     dump = DUMP_EXTENSIONS[ext]
     base = graphs.base
     if isinstance(graph, str) and graph == catalogue_graph_iri(base):
-        output.write(_catalogue(graphs.catalogue(graph), dump=dump, name=graphs.iris.shown(graph)))
+        output.write(_catalogue(graphs, graph, dump=dump))
         return
     names = [graph] if isinstance(graph, str) else site_graphs(store.graphs(), base) if graph is None else list(graph)
     stream: BinaryIO = gzip.GzipFile(filename="", fileobj=output, mode="wb", compresslevel=_GZIP_LEVEL, mtime=0) \
@@ -157,12 +166,16 @@ def write_dump(store: Store, graph: str | Sequence[str] | None, *, ext: str, out
                 suffix = f" <{graphs.iris.shown(name)}> .\n".encode()
                 with open(graphs(name), "rb") as f:
                     while block := f.readlines(_BLOCK):
-                        stream.write(b"".join(line.rstrip()[:-1].rstrip() + suffix for line in block if line.strip()))
+                        text = b"".join(block)
+                        if text.count(b" .\n") == len(block):  # the store's own lines: " .\n" ends each of them
+                            stream.write(text.replace(b" .\n", suffix))  # (never inside one: N-Triples escapes newlines)
+                        else:
+                            stream.write(b"".join(line.rstrip()[:-1].rstrip() + suffix for line in block if line.strip()))
         elif dump.format is NTRIPLES:
             with open(graphs.union(names), "rb") as f:
                 shutil.copyfileobj(f, stream, _BLOCK)
         else:
-            triples = (q.triple for q in ox.parse(path=str(graphs.union(names)), format=NTRIPLES.ox))
+            triples = ox.parse(path=str(graphs.union(names)), format=NTRIPLES.ox)  # default-graph quads: triples
             ox.serialize(triples, output=stream, format=dump.format.ox, prefixes=PREFIXES)
     finally:
         if stream is not output:
@@ -173,6 +186,7 @@ def write_dump(store: Store, graph: str | Sequence[str] | None, *, ext: str, out
 _BLOCK = 1 << 20
 _BUCKET_BYTES = 64 << 20
 _GZIP_LEVEL = 6
+_NON_NEGATIVE = ox.NamedNode(str(XSD.nonNegativeInteger))
 
 
 def _distinct_union(files: Sequence[Path], target: Path) -> None:
@@ -217,14 +231,19 @@ def _write_distinct(out: BinaryIO, lines: Iterable[bytes]) -> None:
     out.write(b"".join(batch))
 
 
-def _catalogue(g: Graph, *, dump: Dump, name: str) -> bytes:
+def _catalogue(graphs: GraphFiles, graph: str, *, dump: Dump) -> bytes:
+    """The catalogue in ``dump``'s format: pyoxigraph's writers, rdflib's for compacted JSON-LD (what
+    harvesters read)."""
+    triples = graphs.catalogue(graph)
     if dump.format is NQUADS:
-        name = f" <{name}> .\n"
-        lines = g.serialize(format=NTRIPLES.rdflib, encoding="utf-8").decode("utf-8").splitlines()
-        data = "".join(line.rstrip()[:-1].rstrip() + name for line in lines if line.strip()).encode("utf-8")
+        name = ox.NamedNode(graphs.iris.shown(graph))
+        data = ox.serialize((ox.Quad(t.subject, t.predicate, t.object, name) for t in triples), format=NQUADS.ox)
+    elif dump.format.ox in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML):
+        data = ox.serialize(triples, format=dump.format.ox, prefixes=PREFIXES)
     else:
-        data = g.serialize(format=dump.format.serializer, context=PREFIXES, encoding="utf-8")
-    return gzip.compress(data, mtime=0) if dump.gzip else data
+        data = graphs.catalogue_rdflib(graph).serialize(format=dump.format.serializer, context=PREFIXES,
+                                                        encoding="utf-8")
+    return gzip.compress(data or b"", mtime=0) if dump.gzip else data or b""
 
 
 #: what a prebuilt folder was built for (the IRIs in its files depend on both bases)
@@ -283,11 +302,10 @@ def prebuild(store: Store, *, base: str, public: str | None = None) -> dict[str,
         for _, graph, _ in names:  # the unions first (Python's work), then the files two at a time
             if graph is None or isinstance(graph, list):
                 files.union(every if graph is None else graph)
-        catalogue = [n for n in names if n[1] == catalogue_graph_iri(base)]
-        for path, graph, ext in catalogue:  # small, and through rdflib: one at a time
-            write(path, graph, ext)
+        if catalogue_graph_iri(base) in graphs:  # read before the threads start
+            files.catalogue_rdflib(catalogue_graph_iri(base))
         with ThreadPoolExecutor(workers) as pool:  # gzip and the store's writers run without Python's lock
-            list(pool.map(lambda n: write(*n), [n for n in names if n not in catalogue]))
+            list(pool.map(lambda n: write(*n), names))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     (work / _PREBUILT_MANIFEST).write_text(json.dumps({"base": base, "public": iris.public}), encoding="utf-8")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+import weakref
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
@@ -439,7 +440,8 @@ def _from_issue(issue: Issue, records: dict[tuple[str, int], str]) -> Finding:
 def _from_result(result: ShaclResult, shapes: Graph, rows: _Rows, columns) -> Finding:
     check = result.check
     file, row = rows.of(result.root)
-    preds = path_predicates(shapes, result.path) if result.path is not None else ()
+    preds = _shape_fact(shapes, ("path", result.path), path_predicates, shapes, result.path) \
+        if result.path is not None else ()
     index = columns(result.root, row > 0) if result.root else None
     column = index.lookup(result.trail + (preds or ())) if index is not None else ""
     if check.constraint is not None and check.path is not None and result.trail == ():
@@ -466,9 +468,26 @@ def _from_result(result: ShaclResult, shapes: Graph, rows: _Rows, columns) -> Fi
         "shacl", focus, [result])
 
 
+#: what the shapes say, read once per shapes graph (a file can have thousands of results of a few checks)
+_SHAPE_FACTS: weakref.WeakKeyDictionary[Graph, dict] = weakref.WeakKeyDictionary()
+
+
+def _shape_fact(shapes: Graph, key: tuple, read, *args):  # type: ignore[no-untyped-def]
+    facts = _SHAPE_FACTS.get(shapes)
+    if facts is None:
+        facts = _SHAPE_FACTS[shapes] = {}
+    if key not in facts:
+        facts[key] = read(*args)
+    return facts[key]
+
+
 def _text(g: Graph, subject, predicate: URIRef, lang: str) -> str | None:
     if subject is None:
         return None
+    return _shape_fact(g, ("text", subject, predicate, lang), _read_text, g, subject, predicate, lang)
+
+
+def _read_text(g: Graph, subject, predicate: URIRef, lang: str) -> str | None:
     for o in g.objects(subject, predicate):
         if isinstance(o, Literal) and o.language == lang:
             return str(o)
