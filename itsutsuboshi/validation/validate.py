@@ -472,7 +472,7 @@ def _from_result(result: ShaclResult, shapes: Graph, rows: _Rows, columns) -> Fi
 _SHAPE_FACTS: weakref.WeakKeyDictionary[Graph, dict] = weakref.WeakKeyDictionary()
 
 
-def _shape_fact(shapes: Graph, key: tuple, read, *args):  # type: ignore[no-untyped-def]
+def _shape_fact(shapes: Graph, key: tuple, read, *args):
     facts = _SHAPE_FACTS.get(shapes)
     if facts is None:
         facts = _SHAPE_FACTS[shapes] = {}
