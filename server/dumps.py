@@ -26,7 +26,7 @@ import pyoxigraph as ox
 from rdflib import XSD, Graph
 from rdflib.namespace import DCAT
 
-from itsutsuboshi.formats import CATALOGUE_DUMPS, DUMPS, NQUADS, NTRIPLES, Dump
+from itsutsuboshi.formats import CATALOGUE_DUMPS, DUMPS, NQUADS, NTRIPLES, RDFXML, TURTLE, Dump
 from itsutsuboshi.iris import DUMPS_PATH, GRAPH, IriBuilder, catalogue_graph_iri
 from itsutsuboshi.store import Store
 from itsutsuboshi.vocab.namespaces import CATALOGUE_PREFIXES as PREFIXES
@@ -238,7 +238,7 @@ def _catalogue(graphs: GraphFiles, graph: str, *, dump: Dump) -> bytes:
     if dump.format is NQUADS:
         name = ox.NamedNode(graphs.iris.shown(graph))
         data = ox.serialize((ox.Quad(t.subject, t.predicate, t.object, name) for t in triples), format=NQUADS.ox)
-    elif dump.format.ox in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML):
+    elif dump.format in (NTRIPLES, TURTLE, RDFXML):
         data = ox.serialize(triples, format=dump.format.ox, prefixes=PREFIXES)
     else:
         data = graphs.catalogue_rdflib(graph).serialize(format=dump.format.serializer, context=PREFIXES,
