@@ -3,8 +3,8 @@
 The site's graphs are ``{base}graph/catalog`` and one graph per source file,
 ``{base}graph/{dataset}/{code}/{source-key}``; a dataset's dump joins the graphs of its source files.
 Graphs of a load in progress (``urn:itsutsuboshi:staging:…``, or an IRI with a ``#``) are never dumped.
-The catalogue's own graph goes through rdflib (it is small) so it can also be served as RDF/XML and
-JSON-LD for harvesters, with ``dcat:byteSize`` typed ``xsd:nonNegativeInteger`` again.
+The catalogue's own graph is also served as RDF/XML and JSON-LD for harvesters, with ``dcat:byteSize``
+typed ``xsd:nonNegativeInteger`` again. Every dump streams from one N-Triples file per graph (:class:`GraphFiles`).
 """
 
 from __future__ import annotations
@@ -63,9 +63,8 @@ def dump_bytes(store: Store, graph: str | Sequence[str] | None, *, ext: str, bas
     """A dump exactly as ``/dumps/`` serves it (``ext``: :data:`DUMP_EXTENSIONS`; ``nt.gz`` is gzip with mtime 0,
     ``ttl`` Turtle), IRIs moved to ``public``; the bytes :func:`write_dump` writes.
     ``graph`` is one graph, several (a dataset's source graphs) or ``None``, every graph of the site; several
-    graphs are joined with no triple twice. The catalogue's graph goes through rdflib (it is small), also as
-    ``rdf`` and ``jsonld``, with its ``dcat:byteSize`` typed ``xsd:nonNegativeInteger`` again (stores keep
-    such numbers as ``xsd:integer``)."""
+    graphs are joined with no triple twice. The catalogue's graph is also written as ``rdf`` and ``jsonld``,
+    with its ``dcat:byteSize`` typed ``xsd:nonNegativeInteger`` again (stores keep such numbers as ``xsd:integer``)."""
     output = io.BytesIO()
     with tempfile.TemporaryDirectory(prefix="dump-") as work:
         write_dump(store, graph, ext=ext, output=output, graphs=GraphFiles(store, Path(work), base=base, public=public))
@@ -272,10 +271,11 @@ def prebuild(store: Store, *, base: str, public: str | None = None) -> dict[str,
         return {p.relative_to(folder).as_posix(): p.stat().st_size for p in folder.rglob("*")
                 if p.is_file() and p.name != _PREBUILT_MANIFEST}
     graphs = store.graphs()
-    names: list[tuple[str, str | list[str] | None, str]] = []
+    every, datasets = site_graphs(graphs, base), dataset_graphs(graphs, base)
+    names: list[tuple[str, str | list[str], str]] = []
     for dump in DUMPS:
-        names.append((iris.dump_path(dump.extension), None, dump.extension[1:]))
-        for (dataset, code), sources in dataset_graphs(graphs, base).items():
+        names.append((iris.dump_path(dump.extension), every, dump.extension[1:]))
+        for (dataset, code), sources in datasets.items():
             names.append((iris.dump_path(dump.extension, dataset=dataset, code=code), sources, dump.extension[1:]))
     if catalogue_graph_iri(base) in graphs:
         names += [(iris.dump_path(d.extension, catalogue=True), catalogue_graph_iri(base), d.extension[1:])
@@ -288,7 +288,7 @@ def prebuild(store: Store, *, base: str, public: str | None = None) -> dict[str,
     workers = os.cpu_count() or 1
     sizes: dict[str, int] = {}
 
-    def write(path: str, graph: str | list[str] | None, ext: str) -> None:
+    def write(path: str, graph: str | list[str], ext: str) -> None:
         name = path.removeprefix(DUMPS_PATH + "/")  # the name below the dumps' path, as the route reads it
         target = work / name
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -297,11 +297,10 @@ def prebuild(store: Store, *, base: str, public: str | None = None) -> dict[str,
         sizes[name] = target.stat().st_size
 
     try:
-        every = site_graphs(graphs, base)
         files.prefetch(every, workers=workers)
         for _, graph, _ in names:  # the unions first (Python's work), then the files two at a time
-            if graph is None or isinstance(graph, list):
-                files.union(every if graph is None else graph)
+            if isinstance(graph, list):
+                files.union(graph)
         if catalogue_graph_iri(base) in graphs:  # read before the threads start
             files.catalogue_rdflib(catalogue_graph_iri(base))
         with ThreadPoolExecutor(workers) as pool:  # gzip and the store's writers run without Python's lock
