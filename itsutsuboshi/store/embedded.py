@@ -11,7 +11,6 @@ import stat
 import sys
 import tempfile
 import threading
-import time
 from collections.abc import Mapping
 from itertools import islice
 from pathlib import Path
@@ -43,7 +42,7 @@ class EmbeddedStore:
 
     On disk, the store is read from its live generation (:mod:`.generations`), always read-only: every
     write builds the next generation. A reader follows the live link when another process writes
-    (checked at most once a second), so servers see new data without a restart."""
+    (one ``readlink`` per call, so a page asked for after ``publish`` returned shows the new data), so servers see new data without a restart."""
 
     def __init__(self, path: str | Path | None = None, *, read_only: bool = False) -> None:
         self.path = Path(path) if path is not None else None
@@ -64,14 +63,12 @@ class EmbeddedStore:
         self.version = generations.live_name(self.path)
         live = generations.open_read_only(self.path)
         self.store = live if live is not None else ox.Store()  # nothing written yet: an empty store
-        self._checked = time.monotonic()
         self._generation += 1
 
     def refresh(self) -> bool:
         """Open the new live generation when another process made one; ``True`` when the data changed."""
-        if self.path is None or time.monotonic() - self._checked < 1.0:
+        if self.path is None:
             return False
-        self._checked = time.monotonic()
         if generations.live_name(self.path) == self.version:
             return False
         with self._write:
