@@ -23,9 +23,10 @@ from pathlib import Path
 from typing import BinaryIO
 
 import pyoxigraph as ox
-from rdflib import XSD, Graph
+from rdflib import XSD
 from rdflib.namespace import DCAT
 
+from itsutsuboshi import jsonld
 from itsutsuboshi.formats import CATALOGUE_DUMPS, DUMPS, NQUADS, NTRIPLES, RDFXML, TURTLE, Dump
 from itsutsuboshi.iris import DUMPS_PATH, GRAPH, IriBuilder, catalogue_graph_iri
 from itsutsuboshi.store import Store
@@ -83,7 +84,6 @@ class GraphFiles:
         self._files: dict[str, Path] = {}
         self._unions: dict[tuple[str, ...], Path] = {}
         self._catalogue: list[ox.Triple] | None = None
-        self._catalogue_rdflib: Graph | None = None
 
     def __call__(self, graph: str) -> Path:
         if graph not in self._files:
@@ -123,16 +123,6 @@ class GraphFiles:
                                if q.predicate == size and isinstance(q.object, ox.Literal) else q.triple
                                for q in ox.parse(path=str(self(graph)), format=NTRIPLES.ox)]
         return self._catalogue
-
-    def catalogue_rdflib(self, graph: str) -> Graph:
-        """:meth:`catalogue` in rdflib, for the writer only it has (compacted JSON-LD), built once."""
-        if self._catalogue_rdflib is None:
-            g = Graph().parse(data=ox.serialize(self.catalogue(graph), format=NTRIPLES.ox) or b"",
-                              format=NTRIPLES.rdflib)
-            for prefix, ns in PREFIXES.items():
-                g.bind(prefix, ns)
-            self._catalogue_rdflib = g
-        return self._catalogue_rdflib
 
     def union(self, graphs: Sequence[str]) -> Path:
         """One N-Triples file of ``graphs``, each distinct triple once (graphs are sets; only their union
@@ -231,17 +221,16 @@ def _write_distinct(out: BinaryIO, lines: Iterable[bytes]) -> None:
 
 
 def _catalogue(graphs: GraphFiles, graph: str, *, dump: Dump) -> bytes:
-    """The catalogue in ``dump``'s format: pyoxigraph's writers, rdflib's for compacted JSON-LD (what
-    harvesters read)."""
+    """The catalogue in ``dump``'s format: pyoxigraph's writers, :mod:`itsutsuboshi.jsonld` for compacted
+    JSON-LD (what harvesters read)."""
     triples = graphs.catalogue(graph)
     if dump.format is NQUADS:
         name = ox.NamedNode(graphs.iris.shown(graph))
         data = ox.serialize((ox.Quad(t.subject, t.predicate, t.object, name) for t in triples), format=NQUADS.ox)
     elif dump.format in (NTRIPLES, TURTLE, RDFXML):
         data = ox.serialize(triples, format=dump.format.ox, prefixes=PREFIXES)
-    else:
-        data = graphs.catalogue_rdflib(graph).serialize(format=dump.format.serializer, context=PREFIXES,
-                                                        encoding="utf-8")
+    else:  # JSON-LD compacted with the site's prefixes
+        data = jsonld.compact(triples, PREFIXES)
     return gzip.compress(data or b"", mtime=0) if dump.gzip else data or b""
 
 
@@ -302,7 +291,7 @@ def prebuild(store: Store, *, base: str, public: str | None = None) -> dict[str,
             if isinstance(graph, list):
                 files.union(graph)
         if catalogue_graph_iri(base) in graphs:  # read before the threads start
-            files.catalogue_rdflib(catalogue_graph_iri(base))
+            files.catalogue(catalogue_graph_iri(base))
         with ThreadPoolExecutor(workers) as pool:  # gzip and the store's writers run without Python's lock
             list(pool.map(lambda n: write(*n), names))
     finally:
