@@ -72,11 +72,11 @@ def compact(triples: Iterable[ox.Triple], prefixes: Mapping[str, str], *, indent
             node.setdefault(names(t.predicate.value), []).append(_value(t.object, names))
     graph = []
     for subject in sorted(nodes):
-        node: dict[str, Any] = {"@id": subject}
+        written: dict[str, Any] = {"@id": subject}
         for key in sorted(nodes[subject], key=lambda k: (k != "@type", k)):
             values = sorted(nodes[subject][key], key=_order)
-            node[key] = values[0] if len(values) == 1 else values
-        graph.append(node)
+            written[key] = values[0] if len(values) == 1 else values
+        graph.append(written)
     document = {"@context": dict(sorted(prefixes.items())), "@graph": graph}
     return json.dumps(document, ensure_ascii=False, indent=indent).encode("utf-8")
 

@@ -9,15 +9,13 @@ typed ``xsd:nonNegativeInteger`` again. Every dump streams from one N-Triples fi
 
 from __future__ import annotations
 
-import contextlib
 import gzip
 import io
 import json
 import os
 import shutil
 import tempfile
-import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import BinaryIO
@@ -30,6 +28,7 @@ from itsutsuboshi import jsonld
 from itsutsuboshi.formats import CATALOGUE_DUMPS, DUMPS, NQUADS, NTRIPLES, RDFXML, TURTLE, Dump
 from itsutsuboshi.iris import DUMPS_PATH, GRAPH, IriBuilder, catalogue_graph_iri
 from itsutsuboshi.store import Store
+from itsutsuboshi.store.distinct import distinct_lines
 from itsutsuboshi.vocab.namespaces import CATALOGUE_PREFIXES as PREFIXES
 
 #: the dumps by their extension without the dot (``nt.gz``, ``ttl`` …)
@@ -133,7 +132,7 @@ class GraphFiles:
         key = tuple(graphs)
         if key not in self._unions:
             self._unions[key] = target = self.work / f"union{len(self._unions)}.nt"
-            _distinct_union(files, target)
+            distinct_lines(files, target)
         return self._unions[key]
 
 
@@ -171,53 +170,14 @@ def write_dump(store: Store, graph: str | Sequence[str] | None, *, ext: str, out
             stream.close()  # writes gzip's trailer; ``output`` stays open
 
 
-#: what is read or written at a time, and the triples deduplicated in memory at once (bytes of N-Triples)
+#: what is read or written at a time (bytes of N-Triples)
 _BLOCK = 1 << 20
-_BUCKET_BYTES = 64 << 20
 _GZIP_LEVEL = 6
 _NON_NEGATIVE = ox.NamedNode(str(XSD.nonNegativeInteger))
 
 
-def _distinct_union(files: Sequence[Path], target: Path) -> None:
-    """``files`` joined into ``target`` with no line twice; above :data:`_BUCKET_BYTES`, the lines are first
-    shared out into buckets by their subject (a triple is in the bucket of its subject wherever it is)."""
-    buckets = max(1, -(-sum(f.stat().st_size for f in files) // _BUCKET_BYTES))
-    with open(target, "wb") as out:
-        if buckets == 1:
-            _write_distinct(out, (line for f in files for line in _lines(f)))
-            return
-        parts = [target.with_suffix(f".{i}") for i in range(buckets)]
-        with contextlib.ExitStack() as opened:
-            shares = [opened.enter_context(open(p, "wb")) for p in parts]
-            for f in files:
-                for line in _lines(f):
-                    shares[zlib.crc32(line[:line.find(b" ")]) % buckets].write(line)
-        for part in parts:
-            _write_distinct(out, _lines(part))
-            part.unlink()
-
-
 def _moved(text: str, base: str, public: str | None) -> str:
     return IriBuilder(base, public=public).shown_text(text)
-
-
-def _lines(path: Path) -> Iterator[bytes]:
-    with open(path, "rb") as f:
-        while block := f.readlines(_BLOCK):
-            yield from (line if line.endswith(b"\n") else line + b"\n" for line in block if line.strip())
-
-
-def _write_distinct(out: BinaryIO, lines: Iterable[bytes]) -> None:
-    seen: set[bytes] = set()
-    batch: list[bytes] = []
-    for line in lines:
-        if line not in seen:
-            seen.add(line)
-            batch.append(line)
-            if len(batch) >= 10_000:
-                out.write(b"".join(batch))
-                batch.clear()
-    out.write(b"".join(batch))
 
 
 def _catalogue(graphs: GraphFiles, graph: str, *, dump: Dump) -> bytes:

@@ -273,6 +273,27 @@ def test_every_file_of_a_dataset_keeps_its_records_and_ids_never_merge(tmp_path)
     assert records(store, schools.graph) == before and main.graph not in store.graphs()
 
 
+def test_files_converted_side_by_side_publish_what_one_process_publishes(tmp_path, monkeypatch):
+    """Files are converted two at a time in forked processes; two new files of one dataset and publisher
+    that share IDs are settled in order, so the store, the reports and the outcomes are those of a serial run."""
+    from itsutsuboshi.publish import run
+
+    folder = split_folder(tmp_path / "csv")
+    shutil.copytree(EXAMPLES, folder / "examples")
+    seen = []
+    for workers in (1, 2):
+        monkeypatch.setattr(run, "_WORKERS", workers)
+        store, out = EmbeddedStore(tmp_path / f"data{workers}"), tmp_path / f"out{workers}"
+        done = publish([folder], store, base=BASE, out=out, licence="cc-by-4.0")
+        body, _ = store.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }", graph="nt")
+        quads = sorted(line for line in body.decode().splitlines()  # all but blank nodes and the run's own mark
+                       if "_:" not in line and not line.startswith(f"<{BASE}graph/catalog> <{DCTERMS.identifier}>"))
+        reports = {p.name: p.read_text(encoding="utf-8-sig") for p in sorted((out / "reports").glob("*.csv"))}
+        seen.append(([(o.name, o.status, o.graph, o.records, o.errors, o.level) for o in done.outcomes], quads, reports))
+    assert seen[0] == seen[1]
+    assert [o[1] for o in seen[0][0]].count("published") >= 4 and len(seen[0][1]) > 100
+
+
 def test_shared_resources_live_once(tmp_path):
     folder = split_folder(tmp_path / "csv")
     shutil.copytree(EXAMPLES, folder / "examples")
@@ -359,7 +380,9 @@ def test_what_an_interrupted_run_left_is_cleaned_up(folder, tmp_path):
     (out / ".work" / "0.nt").write_text("half a file", encoding="utf-8")
     publish([folder], store, base=BASE, out=out, force=True)
     assert not (out / ".work").exists()
-    assert not list(generations.glob("*.work")) and len(list(generations.iterdir())) <= 2
+    assert not list(generations.glob("*.work")) and len([p for p in generations.iterdir() if p.name.isdigit()]) <= 2
+    assert sorted(p.name for p in generations.glob("*.graphs")) == sorted(f"{p.name}.graphs" for p in generations.iterdir()
+                                                                         if p.name.isdigit())
 
 
 def test_a_store_of_the_earlier_layout_is_read_then_adopted(folder, tmp_path):

@@ -36,7 +36,7 @@ from itsutsuboshi.iris import IriBuilder
 from itsutsuboshi.publish.run import STATE, WORK
 from itsutsuboshi.server import create_app
 from itsutsuboshi.store import STAGING, EmbeddedStore, Store
-from itsutsuboshi.store.generations import GENERATIONS, LIVE, WORK_SUFFIX
+from itsutsuboshi.store.generations import GENERATIONS, GRAPHS_SUFFIX, LIVE, WORK_SUFFIX
 from itsutsuboshi.store.remote import RemoteStore
 
 BASE = "https://crash-test.example.jp/"
@@ -269,6 +269,8 @@ class EmbeddedSite(Site):
     def unfinished(self) -> list[str]:
         found = [p.name for p in (self.path / GENERATIONS).iterdir() if p.name.endswith(WORK_SUFFIX)]
         found += [p.name for p in self.path.glob(f"{LIVE}.*")]  # a link made but not yet renamed
+        found += [p.name for p in (self.path / GENERATIONS).glob(f"*{GRAPHS_SUFFIX}")  # graph files of no generation
+                  if not p.with_name(p.name.removesuffix(GRAPHS_SUFFIX)).is_dir()]
         return found
 
 

@@ -111,8 +111,9 @@ def test_a_union_of_graphs_holds_each_triple_once_whatever_its_size(tmp_path, mo
     dumps (deduplicated in memory, or bucket by bucket for a union above the bucket size) and two quads of
     the N-Quads dump; every dump streams through files, the public base moved into each."""
     from itsutsuboshi.server import dumps
+    from itsutsuboshi.store import distinct
 
-    monkeypatch.setattr(dumps, "_BUCKET_BYTES", bucket_bytes)
+    monkeypatch.setattr(distinct, "BUCKET_BYTES", bucket_bytes)
     store = EmbeddedStore(None)
     shared = f'<{BASE}id/town/1> <http://www.w3.org/2000/01/rdf-schema#label> "本町"@ja .\n'
     graphs = [f"{BASE}graph/aed/131016/{n}.csv" for n in (1, 2)]

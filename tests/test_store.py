@@ -253,3 +253,41 @@ def test_geosparql_calls_in_virtuoso_s_dialect(query, expected):
     from itsutsuboshi.store.geo_functions import for_virtuoso
 
     assert for_virtuoso(query) == expected
+
+
+@pytest.mark.parametrize("labelled", [True, False], ids=["labelled N-Triples", "blank nodes renamed"])
+def test_a_generation_keeps_its_graphs_as_files_that_hold_what_the_store_holds(tmp_path, labelled):
+    """Graphs loaded from labelled N-Triples are kept as files beside their generation, with no line twice;
+    an unchanged graph's file is a hard link to the one before; dumps read those files or, without one, the
+    store, and either way hold what the store holds; files of removed generations go with them."""
+    import pyoxigraph as ox
+
+    from itsutsuboshi.store.generations import GENERATIONS, GRAPHS_SUFFIX
+
+    store = EmbeddedStore(tmp_path / "data")
+    graphs = [f"{BASE}graph/aed/131016/{n}.csv" for n in (1, 2)]
+    for n, graph in enumerate(graphs):
+        path = tmp_path / f"{n}.nt"
+        lines = [f'<{BASE}id/aed/131016/{n}-{i}> <http://schema.org/name> "AED {i}" .\n' for i in range(5)]
+        path.write_text("".join(lines * 2) + f'_:s{n}b1 <http://schema.org/name> "x" .\n', encoding="utf-8")
+        store.apply({graph: path}, labelled=labelled)
+    folders = sorted((tmp_path / "data" / GENERATIONS).glob(f"*{GRAPHS_SUFFIX}"))
+    assert [f.name for f in folders] == [f"00000{n}{GRAPHS_SUFFIX}" for n in (1, 2)]  # the live one, the one before
+    kept = sorted(folders[-1].iterdir())
+    assert len(kept) == (2 if labelled else 0)
+    if labelled:
+        first = next(p for p in kept if (folders[0] / p.name).exists())
+        assert first.stat().st_ino == (folders[0] / first.name).stat().st_ino  # the unchanged graph: linked
+    for graph in graphs:
+        dumped = tmp_path / "dumped.nt"
+        store.dump_to(graph, dumped)
+        lines = dumped.read_bytes().splitlines()
+        assert len(lines) == len(set(lines)) == 6
+        mine = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object) for t in ox.parse(path=str(dumped), format=ox.RdfFormat.N_TRIPLES))
+        held = ox.Dataset(ox.Quad(q.subject, q.predicate, q.object) for q in store.store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+        for dataset in (mine, held):
+            dataset.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
+        assert set(mine) == set(held)
+    store.apply({graphs[0]: None}, labelled=labelled)
+    assert sorted(f.name for f in (tmp_path / "data" / GENERATIONS).glob(f"*{GRAPHS_SUFFIX}")) == \
+        [f"00000{n}{GRAPHS_SUFFIX}" for n in (2, 3)]

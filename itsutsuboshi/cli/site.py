@@ -70,7 +70,7 @@ def publish_command(paths: tuple[Path, ...], base: str, store_spec: str | None, 
             bar.update(done - bar.pos)
 
         result = publishing.publish(paths, store, base=base, out=out, licence=licence, public_base=public_base,
-                                    force=force, prune=prune, progress=progress)
+                                    force=force, prune=prune, progress=progress, dumps=True)
     if not quiet:
         for o in result.outcomes:
             status = {"published": "公開 / published", "unchanged": "変更なし / unchanged",
@@ -88,10 +88,6 @@ def publish_command(paths: tuple[Path, ...], base: str, store_spec: str | None, 
             click.echo(format_terminal(diagnoses), err=True)
         click.echo(f"目録 / catalogue: {result.catalogue_triples:,} triples · 報告 / reports: {out}/stars.html · "
                    f"{result.seconds:.1f} s", err=True)
-    if not result.differences:  # the dumps of what is now live, written once instead of on every request
-        from itsutsuboshi.server.dumps import prebuild
-
-        prebuild(store, base=base, public=public_base)
     for difference in result.differences:
         click.secho(f"ストアの件数が合いません / the store differs: {difference}", fg="red", err=True)
     failed = result.count("failed")

@@ -22,15 +22,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
 import shutil
 import time
 import uuid
 from array import array
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from itsutsuboshi.converters.claims import Claims, Minted
 from itsutsuboshi.converters.mapping import MappingError, load_mapping
@@ -140,19 +143,22 @@ class _Claims:
 
 def publish(paths: Sequence[Path], store: Store, *, base: str, out: Path, licence: str | None = None,
             public_base: str | None = None, force: bool = False, prune: bool = False,
-            progress: Progress | None = None) -> Publication:
+            progress: Progress | None = None, dumps: bool = False) -> Publication:
     """Publish ``paths`` (files or folders) into ``store``; reports and the catalogue go to ``out``.
 
     A file published before that no longer exists is reported (status ``missing``); with ``prune`` its
-    graph is dropped (status ``withdrawn``). One ``publish`` at a time writes to ``out`` (and its store)."""
+    graph is dropped (status ``withdrawn``). With ``dumps``, the dumps the server sends are written too (when
+    the store holds what was published), beside the search index. One ``publish`` at a time writes to ``out``
+    (and its store)."""
     out.mkdir(parents=True, exist_ok=True)
     with generations.writer_lock(out):
         return _publish(paths, store, base=base, out=out, licence=licence, public_base=public_base, force=force,
-                        prune=prune, progress=progress)
+                        prune=prune, progress=progress, dumps=dumps)
 
 
 def _publish(paths: Sequence[Path], store: Store, *, base: str, out: Path, licence: str | None,
-             public_base: str | None, force: bool, prune: bool, progress: Progress | None) -> Publication:
+             public_base: str | None, force: bool, prune: bool, progress: Progress | None,
+             dumps: bool) -> Publication:
     iris = IriBuilder(base)
     base = iris.base
     started = time.perf_counter()
@@ -172,16 +178,16 @@ def _publish(paths: Sequence[Path], store: Store, *, base: str, out: Path, licen
     changes: dict[str, Path | None] = {}
     staged: dict[str, tuple[dict, sources.SourceFiles]] = {}
     roots = [Path(p) for p in paths]
+    jobs: list[_Job] = []
     for i, path in enumerate(files):
-        if progress:
-            progress(path.name, i, len(files))
         key = str(path.resolve())
         settings = sources.folder_settings(path, roots)
         given = licence_iri(settings["license"]) if settings.get("license") else None
         chosen = given or (licence_iri(licence) if licence else None)
         mapping_file = sources.mapping_for(path, settings)
         mapping_text = mapping_file.read_text(encoding="utf-8") if mapping_file and mapping_file.is_file() else ""
-        opened, digest, checksum = _open(path, json.dumps([licence, settings, mapping_text], sort_keys=True))
+        read_as = json.dumps([licence, settings, mapping_text], sort_keys=True)
+        opened, digest, checksum = _open(path, read_as)
         kept = state["files"].get(key)
         files_of = sources.SourceFiles.of(out, sources.source_id(key), work)
         if not force and kept and kept["sha256"] == digest and kept["outcome"].get("graph") in live \
@@ -190,22 +196,25 @@ def _publish(paths: Sequence[Path], store: Store, *, base: str, out: Path, licen
                 opened.close()
             outcomes.append(_restore(kept["outcome"], status="unchanged"))
             continue
-        try:
-            outcome, ids = _publish_one(path, opened, checksum, iris=iris, out=out, work=work, number=i,
-                                        licence=chosen or licence, mapping_file=mapping_file,
-                                        public_base=public_base, code=settings.get("code"), name=names[path],
-                                        claims=claims.for_file(key, files_of), files=files_of)
-        finally:
-            if opened is not None:
-                opened.close()
-        outcome.licence = chosen
+        jobs.append(_Job(i, path, key, read_as, opened, digest, checksum, kept, files_of, chosen, {
+            "iris": iris, "out": out, "work": work, "number": i, "licence": chosen or licence,
+            "mapping_file": mapping_file, "public_base": public_base, "code": settings.get("code"),
+            "name": names[path], "files": files_of}))
+    converting = {job.number for job in jobs}
+    order = [i for i in range(len(files)) if i not in converting]  # the file of each outcome
+    for done, (job, outcome, ids) in enumerate(_converted(jobs, claims)):
+        if progress:
+            progress(job.path.name, done, len(jobs))
+        key, kept, files_of = job.key, job.kept, job.files
+        outcome.licence = job.licence
         outcomes.append(outcome)
+        order.append(job.number)
         previous = kept["outcome"].get("graph") if kept else None
         if outcome.status == "published":
-            changes[outcome.graph] = work / f"{i}.nt"  # type: ignore[index]
+            changes[outcome.graph] = work / f"{job.number}.nt"  # type: ignore[index]
             outcome.issued = (kept or {}).get("outcome", {}).get("issued") or sources.today()
             outcome.modified = sources.today()
-            staged[key] = ({"sha256": digest, "outcome": outcome}, files_of)
+            staged[key] = ({"sha256": job.digest, "outcome": outcome}, files_of)
             claims.update(key, outcome, ids)
         elif kept and previous in live and kept["outcome"].get("sid") and files_of.ready():
             # the new version failed: the last one stays published, and the file is tried again next time
@@ -217,6 +226,7 @@ def _publish(paths: Sequence[Path], store: Store, *, base: str, out: Path, licen
             staged[key] = ({}, files_of)  # failed: tried again next time
         if previous and previous in live and previous != outcome.graph:
             changes.setdefault(previous, None)  # its graph has another name now, or the file failed
+    outcomes = [o for _, o in sorted(zip(order, outcomes, strict=True), key=lambda pair: pair[0])]  # the files' order
     if progress:
         progress("", len(files), len(files))
     gone = _gone(state, current={str(p.resolve()) for p in files}, prune=prune, live=live)
@@ -250,16 +260,106 @@ def _publish(paths: Sequence[Path], store: Store, *, base: str, out: Path, licen
     if write:                 # does not match (its publication), and the next run publishes everything again
         store.apply(changes, labelled=True)  # readers see every change at once (the embedded store) or graph by graph (a server)
     state["pending"] = []
-    catalogue.write_catalogue(graph, out, base=base, public_base=public_base)
     publication.differences = _verify(store, kept_live)
-    text_index.publish_index(store, base=base, out=out, changed=write)  # the search index of what is now live
-    diagnoses = [o.diagnosis for o in outcomes if o.diagnosis is not None]
-    stars.write_diagnosis(diagnoses, out / "stars.html")
-    stars.write_diagnosis(diagnoses, out / "stars.json")
+    with ThreadPoolExecutor(2) as pool:  # what reads the live store at once: the store's work runs without Python's lock
+        index = pool.submit(text_index.publish_index, store, base=base, out=out, changed=write)  # the search index
+        if dumps and not publication.differences:  # the dumps of what is now live, written once, not on every request
+            from itsutsuboshi.server.dumps import prebuild
+
+            built = pool.submit(prebuild, store, base=base, public=public_base)
+        catalogue.write_catalogue(graph, out, base=base, public_base=public_base)
+        diagnoses = [o.diagnosis for o in outcomes if o.diagnosis is not None]
+        stars.write_diagnosis(diagnoses, out / "stars.html")
+        stars.write_diagnosis(diagnoses, out / "stars.json")
+        index.result()
+        if dumps and not publication.differences:
+            built.result()
     _write_state(out, state)
     shutil.rmtree(work, ignore_errors=True)
     publication.seconds = time.perf_counter() - started
     return publication
+
+
+@dataclass
+class _Job:
+    """A file to convert (it changed since it was last published, or it is new)."""
+
+    number: int
+    path: Path
+    key: str
+    read_as: str  # the settings its digest covers
+    opened: InputFile | None
+    digest: str
+    checksum: str
+    kept: dict | None  # what the state kept of its last publication
+    files: sources.SourceFiles
+    licence: str | None  # the licence its folder or the run chose (``None``: none given)
+    options: dict
+
+
+#: what forked converters inherit: the jobs, and the claims as they were before the first job
+_FORKED: dict[str, Any] = {}
+
+
+def _converted(jobs: list[_Job], claims: _Claims) -> Iterator[tuple[_Job, Outcome, array | None]]:
+    """Each job converted (``_publish_one``), in order. With more than one job and more than one core, the
+    jobs run in forked processes, two at a time, each against the IDs the other files held before this run;
+    a job whose dataset and publisher an earlier job of this run changed the IDs of (two files of one
+    dataset and publisher, both new or changed) is converted again here, against the IDs as they are now,
+    so the IRIs are those of a serial run. The caller updates ``claims`` after each job."""
+    workers = min(len(jobs), os.cpu_count() or 1, _WORKERS)
+    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        for job in jobs:
+            try:
+                yield job, *_publish_one(job.path, job.opened, job.checksum, claims=claims.for_file(job.key, job.files),
+                                         **job.options)
+            finally:
+                if job.opened is not None:
+                    job.opened.close()
+        return
+    for job in jobs:  # each process reads its own file again
+        if job.opened is not None:
+            job.opened.close()
+    _FORKED.update(jobs=jobs, claims=claims)
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            futures = [pool.submit(_publish_forked, n) for n in range(len(jobs))]
+            for job, future in zip(jobs, futures, strict=True):
+                outcome, ids, seen = future.result()
+                now = claims.for_file(job.key, job.files)
+                if any(now.loader(*which) != taken for which, taken in seen.items()):  # type: ignore[misc]
+                    opened, _, checksum = _open(job.path, job.read_as)
+                    try:
+                        outcome, ids = _publish_one(job.path, opened, checksum, claims=now, **job.options)
+                    finally:
+                        if opened is not None:
+                            opened.close()
+                yield job, outcome, ids
+    finally:
+        _FORKED.clear()
+
+
+_WORKERS = 2  # conversion is Python's work: more processes than this mostly add memory on small machines
+
+
+def _publish_forked(n: int) -> tuple[Outcome, array | None, dict[tuple[str, str], dict[str, array]]]:
+    """In a forked process: job ``n``, and the IDs of other files it was told it must not take."""
+    job: _Job = _FORKED["jobs"][n]
+    told = _FORKED["claims"].for_file(job.key, job.files)
+    seen: dict[tuple[str, str], dict[str, array]] = {}
+
+    def loader(dataset: str, code: str) -> dict[str, array]:
+        seen[(dataset, code)] = taken = told.loader(dataset, code)
+        return taken
+
+    opened, _, checksum = _open(job.path, job.read_as)
+    try:
+        outcome, ids = _publish_one(job.path, opened, checksum, claims=Claims(qualified=told.qualified, loader=loader),
+                                    **job.options)
+    finally:
+        if opened is not None:
+            opened.close()
+    return outcome, ids, seen
 
 
 def _publish_one(path: Path, opened: InputFile | None, checksum: str, *, iris: IriBuilder, out: Path, work: Path,

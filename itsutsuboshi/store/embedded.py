@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import hashlib
 import multiprocessing
 import os
 import queue
+import shutil
 import signal
 import stat
 import sys
@@ -35,6 +38,7 @@ from itsutsuboshi.store.base import (
     _checked,
     names_dataset,
 )
+from itsutsuboshi.store.distinct import distinct_lines
 
 
 class EmbeddedStore:
@@ -115,7 +119,10 @@ class EmbeddedStore:
             generations.clean(self.path)
             self._open()  # the live generation as it is now: another process may have written
             generation = generations.Generation(self.path)
-            _build(generation.work, self.store if self.version is not None else None, changes, format, labelled)
+            live, previous = self.store if self.version is not None else None, self._graph_files()
+            _build(generation.work, live, changes, format, labelled, previous)
+            _keep_graph_files(generation.graphs, previous, live, changes,
+                              fresh=labelled and formats.get(format) is NTRIPLES)
             generation.commit()
             generations.clean(self.path)
             self._open()
@@ -140,9 +147,21 @@ class EmbeddedStore:
         return _written(self.store.dump(format=formats.get(format).ox, from_graph=ox.NamedNode(graph)))
 
     def dump_to(self, graph: str, path: Path) -> None:
-        """One named graph as N-Triples into the file ``path``, streamed (memory stays flat)."""
+        """One named graph as N-Triples into the file ``path``, streamed (memory stays flat): a copy of the
+        graph's file kept with the live generation (:mod:`.generations`), else read from the store."""
         self.refresh()
-        self.store.dump(str(path), format=NTRIPLES.ox, from_graph=ox.NamedNode(graph))
+        folder = self._graph_files()
+        kept = folder / _graph_file_name(graph) if folder is not None else None
+        if kept is not None and kept.is_file():
+            shutil.copyfile(kept, path)
+        else:
+            self.store.dump(str(path), format=NTRIPLES.ox, from_graph=ox.NamedNode(graph))
+
+    def _graph_files(self) -> Path | None:
+        """The graph files of the live generation (``None``: in memory, or a store of the earlier layout)."""
+        if self.path is None or not self.version or not self.version.startswith(generations.GENERATIONS):
+            return None
+        return generations.graph_files(self.path / self.version)
 
     def describe(self, iri: str) -> list[ox.Triple]:
         self.refresh()
@@ -150,10 +169,11 @@ class EmbeddedStore:
 
 
 def _build(work: Path, live: ox.Store | None, changes: Mapping[str, Path | None], format: str,
-           labelled: bool) -> None:
+           labelled: bool, previous: Path | None = None) -> None:
     """Write the next generation into ``work``: the live store with ``changes``, built the cheaper way
     (a hard-link snapshot of the live store with the changed graphs deleted, or a fresh store with the
-    unchanged graphs copied), then flushed, compacted when much was loaded, and closed."""
+    unchanged graphs copied, from their files in ``previous`` where the live generation kept them), then
+    flushed, compacted when much was loaded, and closed."""
     changed = {ox.NamedNode(g) for g in changes}
     deleted = sum(_count(live, g) for g in changed if live.contains_named_graph(g)) if live is not None else 0
     total = len(live) if live is not None else 0
@@ -167,6 +187,10 @@ def _build(work: Path, live: ox.Store | None, changes: Mapping[str, Path | None]
         target = ox.Store(str(work))
         for kept in (live.named_graphs() if live is not None else ()):
             if isinstance(kept, ox.NamedNode) and kept not in changed:
+                file = previous / _graph_file_name(kept.value) if previous is not None else None
+                if file is not None and file.is_file():  # its file: no need to read it from the store
+                    loaded += _load(target, file, NTRIPLES.name, kept, fresh=False)
+                    continue
                 with tempfile.TemporaryDirectory() as tmp:
                     copy = Path(tmp) / "graph.nt"
                     live.dump(str(copy), format=NTRIPLES.ox, from_graph=kept)  # type: ignore[union-attr]
@@ -178,6 +202,27 @@ def _build(work: Path, live: ox.Store | None, changes: Mapping[str, Path | None]
     if loaded > OPTIMIZE_MIN:
         target.optimize()
     del target  # closed before it goes live
+
+
+def _graph_file_name(graph: str) -> str:
+    return hashlib.sha1(graph.encode("utf-8")).hexdigest() + NTRIPLES.extension
+
+
+def _keep_graph_files(target: Path, previous: Path | None, live: ox.Store | None, changes: Mapping[str, Path | None],
+                      *, fresh: bool) -> None:
+    """Beside the next generation, each graph's N-Triples file: those of the unchanged graphs linked from the
+    live generation's, those of the changed ones written from the files loaded, one line a triple, when they
+    went in as they are (``fresh``: N-Triples whose blank nodes are labelled for this store)."""
+    target.mkdir(parents=True, exist_ok=True)
+    if live is not None and previous is not None:
+        for kept in live.named_graphs():
+            if isinstance(kept, ox.NamedNode) and kept.value not in changes:
+                name = _graph_file_name(kept.value)
+                with contextlib.suppress(OSError):  # none kept for it: it is read from the store when dumped
+                    os.link(previous / name, target / name)
+    for graph, path in changes.items():
+        if path is not None and fresh:
+            distinct_lines([path], target / _graph_file_name(graph))
 
 
 def _count(store: ox.Store, graph: ox.NamedNode) -> int:

@@ -4,6 +4,7 @@ A store folder holds numbered generations, and a link ``live`` to the one reader
 
     data/live -> generations/000007        (a symbolic link, replaced atomically)
     data/generations/000007/               (a pyoxigraph store, flushed and closed before it went live)
+    data/generations/000007.graphs/        (its named graphs as N-Triples files, where the store was given them)
     data/generations/000008.work/          (a write in progress; an interrupted one is removed by the next writer)
     data/.writer.lock                      (one writer at a time)
 
@@ -12,6 +13,11 @@ or a fresh store), changes it, flushes and closes it, and then replaces the link
 leaves the live generation as it was, and because every generation is flushed before it goes live,
 opening it read-only never replays a write-ahead log. The generation before the live one is kept, so
 that servers still reading it can switch over; older ones are removed.
+
+The ``.graphs`` folder beside a generation keeps each graph that was loaded from N-Triples, one distinct
+line a triple, as a file of its own (unchanged graphs are hard links to the files of the generation before).
+Dumps are written from those files instead of being read back from the store's indexes, which costs about
+20 µs a triple (:meth:`.EmbeddedStore.dump_to`).
 
 A folder written by an earlier version (a plain pyoxigraph store) is read as it is, recovered once
 when a crash left a write-ahead log behind, and becomes the first generation at the next write.
@@ -32,6 +38,7 @@ LIVE = "live"
 GENERATIONS = "generations"
 LOCK = ".writer.lock"
 WORK_SUFFIX = ".work"
+GRAPHS_SUFFIX = ".graphs"
 _ROCKSDB_MARKER = "CURRENT"  # the file every RocksDB folder has: a store of the earlier, single-folder layout
 
 
@@ -111,6 +118,8 @@ class Generation:
         self.number = max(numbers, default=0) + 1
         self.work = folder / f"{self.number:06d}{WORK_SUFFIX}"
         self.final = folder / f"{self.number:06d}"
+        self.graphs = graph_files(self.final)
+        shutil.rmtree(self.graphs, ignore_errors=True)  # what a write interrupted before its commit left
 
     def commit(self) -> None:
         """Make the (flushed and closed) work folder the live generation, atomically."""
@@ -122,6 +131,11 @@ class Generation:
         os.replace(link, self.root / LIVE)
         _sync(self.root)
         _sync(self.final.parent)
+
+
+def graph_files(generation: Path) -> Path:
+    """The folder of a generation's graph files (beside it: the store's own folder holds only its files)."""
+    return generation.with_name(generation.name + GRAPHS_SUFFIX)
 
 
 def _sync(folder: Path) -> None:
@@ -145,8 +159,10 @@ def clean(root: Path) -> list[Path]:
     live = live.resolve() if live is not None else None
     done = sorted((p.resolve() for p in folder.iterdir() if p.name.isdigit()), key=lambda p: int(p.name))
     keep = {live} | ({done[done.index(live) - 1]} if live in done and done.index(live) > 0 else set())
+    kept_graphs = {graph_files(p) for p in keep if p is not None}
     for path in (p.resolve() for p in folder.iterdir()):
-        if path.name.endswith(WORK_SUFFIX) or (path.name.isdigit() and path not in keep):
+        if path.name.endswith(WORK_SUFFIX) or (path.name.isdigit() and path not in keep) \
+                or (path.name.endswith(GRAPHS_SUFFIX) and path not in kept_graphs):
             shutil.rmtree(path, ignore_errors=True)
             removed.append(path)
     return removed
