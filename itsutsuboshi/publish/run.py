@@ -178,33 +178,36 @@ def _publish(paths: Sequence[Path], store: Store, *, base: str, out: Path, licen
     changes: dict[str, Path | None] = {}
     staged: dict[str, tuple[dict, sources.SourceFiles]] = {}
     roots = [Path(p) for p in paths]
-    jobs: list[_Job] = []
-    for i, path in enumerate(files):
-        key = str(path.resolve())
-        settings = sources.folder_settings(path, roots)
-        given = licence_iri(settings["license"]) if settings.get("license") else None
-        chosen = given or (licence_iri(licence) if licence else None)
-        mapping_file = sources.mapping_for(path, settings)
-        mapping_text = mapping_file.read_text(encoding="utf-8") if mapping_file and mapping_file.is_file() else ""
-        read_as = json.dumps([licence, settings, mapping_text], sort_keys=True)
-        opened, digest, checksum = _open(path, read_as)
-        kept = state["files"].get(key)
-        files_of = sources.SourceFiles.of(out, sources.source_id(key), work)
-        if not force and kept and kept["sha256"] == digest and kept["outcome"].get("graph") in live \
-                and kept["outcome"].get("sid") and files_of.ready():
-            if opened is not None:
-                opened.close()
-            outcomes.append(_restore(kept["outcome"], status="unchanged"))
-            continue
-        jobs.append(_Job(i, path, key, read_as, opened, digest, checksum, kept, files_of, chosen, {
-            "iris": iris, "out": out, "work": work, "number": i, "licence": chosen or licence,
-            "mapping_file": mapping_file, "public_base": public_base, "code": settings.get("code"),
-            "name": names[path], "files": files_of}))
-    converting = {job.number for job in jobs}
-    order = [i for i in range(len(files)) if i not in converting]  # the file of each outcome
-    for done, (job, outcome, ids) in enumerate(_converted(jobs, claims)):
+    order: list[int] = []  # the file of each outcome
+
+    def listed() -> Iterator[_Job]:
+        """The files to convert, one at a time (the unchanged ones are outcomes at once)."""
+        for i, path in enumerate(files):
+            key = str(path.resolve())
+            settings = sources.folder_settings(path, roots)
+            given = licence_iri(settings["license"]) if settings.get("license") else None
+            chosen = given or (licence_iri(licence) if licence else None)
+            mapping_file = sources.mapping_for(path, settings)
+            mapping_text = mapping_file.read_text(encoding="utf-8") if mapping_file and mapping_file.is_file() else ""
+            read_as = json.dumps([licence, settings, mapping_text], sort_keys=True)
+            opened, digest, checksum = _open(path, read_as)
+            kept = state["files"].get(key)
+            files_of = sources.SourceFiles.of(out, sources.source_id(key), work)
+            if not force and kept and kept["sha256"] == digest and kept["outcome"].get("graph") in live \
+                    and kept["outcome"].get("sid") and files_of.ready():
+                if opened is not None:
+                    opened.close()
+                outcomes.append(_restore(kept["outcome"], status="unchanged"))
+                order.append(i)
+                continue
+            yield _Job(i, path, key, read_as, opened, digest, checksum, kept, files_of, chosen, {
+                "iris": iris, "out": out, "work": work, "number": i, "licence": chosen or licence,
+                "mapping_file": mapping_file, "public_base": public_base, "code": settings.get("code"),
+                "name": names[path], "files": files_of})
+
+    for done, (job, outcome, ids) in enumerate(_converted(listed(), claims, len(files))):
         if progress:
-            progress(job.path.name, done, len(jobs))
+            progress(job.path.name, done, len(files))
         key, kept, files_of = job.key, job.kept, job.files
         outcome.licence = job.licence
         outcomes.append(outcome)
@@ -301,15 +304,16 @@ class _Job:
 _FORKED: dict[str, Any] = {}
 
 
-def _converted(jobs: list[_Job], claims: _Claims) -> Iterator[tuple[_Job, Outcome, array | None]]:
-    """Each job converted (``_publish_one``), in order. With more than one job and more than one core, the
-    jobs run in forked processes, two at a time, each against the IDs the other files held before this run;
-    a job whose dataset and publisher an earlier job of this run changed the IDs of (two files of one
-    dataset and publisher, both new or changed) is converted again here, against the IDs as they are now,
-    so the IRIs are those of a serial run. The caller updates ``claims`` after each job."""
-    workers = min(len(jobs), os.cpu_count() or 1, _WORKERS)
+def _converted(jobs: Iterable[_Job], claims: _Claims, count: int) -> Iterator[tuple[_Job, Outcome, array | None]]:
+    """Each of ``jobs`` (at most ``count``) converted by ``_publish_one``, in order, one file open at a time.
+    With more than one file and more than one core, the jobs run in forked processes, two at a time, each
+    against the IDs the other files held before this run; when an earlier job of this run changed the IDs
+    of its dataset and publisher (two new or changed files of one dataset and publisher) and the job's own
+    IDs are among those changed, it is converted again here, against the IDs as they are now, so the IRIs
+    are those of a serial run. The caller updates ``claims`` after each job."""
+    workers = min(count, os.cpu_count() or 1, _WORKERS)
     if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        for job in jobs:
+        for job in jobs:  # the file opened to decide whether it changed is the one converted
             try:
                 yield job, *_publish_one(job.path, job.opened, job.checksum, claims=claims.for_file(job.key, job.files),
                                          **job.options)
@@ -317,17 +321,20 @@ def _converted(jobs: list[_Job], claims: _Claims) -> Iterator[tuple[_Job, Outcom
                 if job.opened is not None:
                     job.opened.close()
         return
-    for job in jobs:  # each process reads its own file again
+    listed = []
+    for job in jobs:  # each process opens its file again: no more than one file open here at a time
         if job.opened is not None:
             job.opened.close()
-    _FORKED.update(jobs=jobs, claims=claims)
+            job.opened = None
+        listed.append(job)
+    _FORKED.update(jobs=listed, claims=claims)
     try:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            futures = [pool.submit(_publish_forked, n) for n in range(len(jobs))]
-            for job, future in zip(jobs, futures, strict=True):
+            futures = [pool.submit(_publish_forked, n) for n in range(len(listed))]
+            for job, future in zip(listed, futures, strict=True):
                 outcome, ids, seen = future.result()
                 now = claims.for_file(job.key, job.files)
-                if any(now.loader(*which) != taken for which, taken in seen.items()):  # type: ignore[misc]
+                if _depends(job, ids, seen, now):
                     opened, _, checksum = _open(job.path, job.read_as)
                     try:
                         outcome, ids = _publish_one(job.path, opened, checksum, claims=now, **job.options)
@@ -337,6 +344,21 @@ def _converted(jobs: list[_Job], claims: _Claims) -> Iterator[tuple[_Job, Outcom
                 yield job, outcome, ids
     finally:
         _FORKED.clear()
+
+
+def _depends(job: _Job, ids: array | None, seen: dict[tuple[str, str], dict[str, array]], now: Claims) -> bool:
+    """Whether the job's conversion might differ with the IDs ``now`` holds from those it was told (``seen``):
+    some ID its rows took or qualified is held, or was held, by a file whose IDs changed since."""
+    changed: set[int] = set()
+    for which, told in seen.items():
+        current = now.loader(*which)  # type: ignore[misc]
+        for name in told.keys() | current.keys():
+            if told.get(name) != current.get(name):
+                changed.update(told.get(name, ()), current.get(name, ()))
+    if not changed:
+        return False
+    mine = set(ids or ()) | set(sources.SourceFiles(job.files.work, job.files.work).qualified())
+    return not changed.isdisjoint(mine)
 
 
 _WORKERS = 2  # conversion is Python's work: more processes than this mostly add memory on small machines
