@@ -168,6 +168,22 @@ class _Failing:
         return self.store.query(sparql, **kw)
 
 
+def test_the_index_read_a_few_datasets_at_a_time_is_the_same(store, index, tmp_path, monkeypatch):
+    """Records are read a batch of datasets at a time (memory bounded by the batch, not the site): batches of
+    one dataset give the same rows as one batch of all."""
+    monkeypatch.setattr(text_index, "BATCH_RECORDS", 1)
+    counts = {row["d"]: int(row["n"]) for row in text_index._rows(store, "counts")}
+    assert len(list(text_index._batches(counts))) == len(counts) > 1
+    small = tmp_path / "small.sqlite"
+    built = text_index.build(store, small, base=BASE)
+
+    def rows(path: Path) -> list[tuple]:
+        with sqlite3.connect(path) as db:
+            return sorted(tuple(r[1:]) for r in db.execute("SELECT * FROM records"))
+
+    assert built["records"] == len(rows(small)) > 10 and rows(small) == rows(index.path)
+
+
 def test_a_failed_build_leaves_the_index_as_it_was(store, tmp_path):
     target = tmp_path / "search.sqlite"
     text_index.build(store, target, base=BASE)

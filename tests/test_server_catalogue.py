@@ -105,7 +105,7 @@ def test_publish_prebuilds_the_dumps_and_the_server_sends_them(tmp_path):
     assert b"other.example.jp" in other.get("/dumps/all.ttl").get_data()  # built for another public base
 
 
-@pytest.mark.parametrize("bucket_bytes", [64 << 20, 300])
+@pytest.mark.parametrize("bucket_bytes", [16 << 20, 300])
 def test_a_union_of_graphs_holds_each_triple_once_whatever_its_size(tmp_path, monkeypatch, bucket_bytes):
     """Graphs are sets, their union too: a triple two graphs hold is one line of the N-Triples and Turtle
     dumps (deduplicated in memory, or bucket by bucket for a union above the bucket size) and two quads of

@@ -10,7 +10,7 @@ from typing import BinaryIO
 
 #: what is read at a time, and the lines deduplicated in memory at once (bytes of N-Triples)
 BLOCK = 1 << 20
-BUCKET_BYTES = 64 << 20
+BUCKET_BYTES = 16 << 20
 
 
 def distinct_lines(files: Sequence[Path], target: Path) -> None:

@@ -22,7 +22,6 @@ import sqlite3
 import tempfile
 import time
 import unicodedata
-from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
@@ -49,6 +48,9 @@ FACETS = ("kind", "code", "licence")
 _PREFIXES = (f"PREFIX ic: <{IC}> PREFIX itsu: <{ITSU}> PREFIX dcterms: <{DCTERMS}> PREFIX dcat: <{DCAT}> "
              f"PREFIX rdfs: <{RDFS}> PREFIX wgs: <{WGS}> PREFIX prov: <{PROV}> ")
 _RECORD = "?d a dcat:Dataset . ?r dcterms:isPartOf ?d . FILTER(isIRI(?r)) "
+#: the records read from the store at once (whole datasets, so that a dataset larger than this is read alone):
+#: memory is bounded by this, not by the site
+BATCH_RECORDS = 20_000
 #: where a record keeps its names and its address (IMI 名称型 and 住所型 nodes), as property paths
 NAME_PATH = "ic:名称|ic:設置地点/ic:名称|itsu:area/ic:名称"
 ADDRESS_PATH = "ic:住所|ic:設置地点/ic:住所"
@@ -63,8 +65,9 @@ QUERIES = {
                  "OPTIONAL { ?a ic:市区町村コード/ic:識別値 ?code } "
                  "OPTIONAL { ?a dcterms:spatial/rdfs:label ?place FILTER(langMatches(lang(?place), 'ja')) } }",
     "points": f"SELECT ?r ?lat ?long WHERE {{ {_RECORD} ?r wgs:lat ?lat ; wgs:long ?long }}",
-    "licences": "SELECT ?r ?licence WHERE { ?s itsu:graph ?g ; dcterms:license ?licence . "
+    "licences": "SELECT ?r ?licence WHERE { ?r dcterms:isPartOf ?d . ?s itsu:graph ?g ; dcterms:license ?licence . "
                 "GRAPH ?g { ?r prov:wasDerivedFrom ?row } }",
+    "counts": f"SELECT ?d (COUNT(?r) AS ?n) WHERE {{ {_RECORD} }} GROUP BY ?d",
     "datasets": "SELECT ?d ?title ?title_en ?publisher ?file ?modified ?issued ?licence WHERE { ?d a dcat:Dataset . "
                 "OPTIONAL { ?d dcterms:source ?s OPTIONAL { ?s dcterms:title ?file } OPTIONAL { ?s dcterms:modified ?modified } "
                 "OPTIONAL { ?s dcterms:issued ?issued } OPTIONAL { ?s dcterms:license ?licence } } "
@@ -112,8 +115,12 @@ def generation_path(store: Store) -> Path | None:
 # --- building -----------------------------------------------------------------------------------------------
 
 
-def _rows(store: Store, name: str) -> list[dict[str, str]]:
-    body, _ = store.query(_PREFIXES + QUERIES[name], results="json")
+def _rows(store: Store, name: str, datasets: list[str] | None = None) -> list[dict[str, str]]:
+    """The answers to ``QUERIES[name]``, about the records of ``datasets`` only when given."""
+    query = QUERIES[name]
+    if datasets is not None:
+        query = query.replace("WHERE { ", "WHERE { VALUES ?d { " + " ".join(f"<{d}>" for d in datasets) + " } ", 1)
+    body, _ = store.query(_PREFIXES + query, results="json")
     return [{k: v["value"] for k, v in row.items()} for row in json.loads(body)["results"]["bindings"]]
 
 
@@ -152,34 +159,49 @@ def _add(values: list[str], value: str | None) -> None:
         values.append(value)
 
 
-def _collect(store: Store) -> dict[str, _Record]:
+def _batches(counts: dict[str, int]) -> Iterator[list[str]]:
+    """The datasets in order, grouped so that a group holds about :data:`BATCH_RECORDS` records."""
+    batch: list[str] = []
+    held = 0
+    for dataset in sorted(counts):
+        if batch and held + counts[dataset] > BATCH_RECORDS:
+            yield batch
+            batch, held = [], 0
+        batch.append(dataset)
+        held += counts[dataset]
+    if batch:
+        yield batch
+
+
+def _collect(store: Store, datasets: list[str]) -> dict[str, _Record]:
+    """The records of ``datasets``, with what the index keeps of them."""
     records: dict[str, _Record] = {}
-    for row in _rows(store, "records"):
+    for row in _rows(store, "records", datasets):
         records.setdefault(row["r"], _Record(row["d"]))
     for name in ("labels", "names"):
-        for row in _rows(store, name):
+        for row in _rows(store, name, datasets):
             if (record := records.get(row["r"])) is not None:
                 _add(getattr(record, name), row.get("v"))
                 _add(record.kana, row.get("kana"))
-    for row in _rows(store, "addresses"):
+    for row in _rows(store, "addresses", datasets):
         if (record := records.get(row["r"])) is not None:
             _add(record.addresses, row.get("v"))
             record.prefecture = record.prefecture or row.get("pref", "")
             record.city = record.city or row.get("city", "")
             record.code = record.code or row.get("code", "")
             record.place = record.place or row.get("place", "")
-    for row in _rows(store, "points"):
+    for row in _rows(store, "points", datasets):
         if (record := records.get(row["r"])) is not None:
             lat, long = _number(row.get("lat")), _number(row.get("long"))
             if lat is not None and long is not None and -90 <= lat <= 90 and -180 <= long <= 180:
                 record.lat, record.long = lat, long
-    for row in _rows(store, "licences"):
+    for row in _rows(store, "licences", datasets):
         if (record := records.get(row["r"])) is not None:
             record.licence = min(filter(None, (record.licence, row["licence"])))
     return records
 
 
-def _datasets(store: Store, iris: IriBuilder, records: dict[str, _Record]) -> dict[str, dict[str, Any]]:
+def _datasets(store: Store, iris: IriBuilder, counts: dict[str, int]) -> dict[str, dict[str, Any]]:
     publishers: dict[str, dict[str, str]] = {}
     for row in _rows(store, "publishers"):
         known = publishers.setdefault(row["o"], {})
@@ -195,9 +217,6 @@ def _datasets(store: Store, iris: IriBuilder, records: dict[str, _Record]) -> di
         for key, target in (("file", "files"), ("licence", "licences")):
             if row.get(key):
                 d[target].add(row[key])
-    counts: dict[str, int] = defaultdict(int)
-    for record in records.values():
-        counts[record.dataset] += 1
     for iri in [iri for iri, d in datasets.items() if not d["files"] and not counts.get(iri)]:
         del datasets[iri]  # a dataset only listed (a municipality's open data list), nothing of it published here
     for iri, d in datasets.items():
@@ -216,8 +235,8 @@ def build(store: Store, target: Path, *, base: str) -> dict[str, Any]:
     over it when complete). Returns what was indexed: ``records``, ``datasets``, ``seconds``."""
     started = time.perf_counter()
     iris = IriBuilder(base)
-    records = _collect(store)
-    datasets = _datasets(store, iris, records)
+    counts = {row["d"]: int(row["n"]) for row in _rows(store, "counts")}
+    datasets = _datasets(store, iris, counts)
     published = next((row["m"] for row in _rows(store, "published")), "")
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
@@ -234,8 +253,12 @@ def build(store: Store, target: Path, *, base: str) -> dict[str, Any]:
                              json.dumps(sorted(d["licences"])), d["modified"] or published,
                              json.dumps(sorted(d["files"]), ensure_ascii=False))
                             for iri, d in sorted(datasets.items())])
-            db.executemany("INSERT INTO records VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                           _record_rows(records, datasets))
+            indexed = 0
+            for batch in _batches(counts):  # memory holds one batch of records, whatever the size of the site
+                records = _collect(store, batch)
+                db.executemany("INSERT INTO records VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                               _record_rows(records, datasets))
+                indexed += len(records)
             db.execute("INSERT INTO search(search) VALUES ('rebuild')")
             db.commit()
         os.chmod(name, 0o644)  # read by the server, which may run as another user
@@ -243,7 +266,7 @@ def build(store: Store, target: Path, *, base: str) -> dict[str, Any]:
     except BaseException:
         Path(name).unlink(missing_ok=True)
         raise
-    return {"records": len(records), "datasets": len(datasets), "seconds": time.perf_counter() - started}
+    return {"records": indexed, "datasets": len(datasets), "seconds": time.perf_counter() - started}
 
 
 def _record_rows(records: dict[str, _Record], datasets: dict[str, dict[str, Any]]) -> Iterator[tuple[Any, ...]]:
