@@ -294,6 +294,32 @@ def test_files_converted_side_by_side_publish_what_one_process_publishes(tmp_pat
     assert [o[1] for o in seen[0][0]].count("published") >= 4 and len(seen[0][1]) > 100
 
 
+def test_a_converting_process_killed_leaves_its_files_to_the_main_process(tmp_path, monkeypatch):
+    """A forked converter that dies (the kernel's out-of-memory killer, say) breaks its pool: the files it had
+    not returned are converted in the main process, and every file is published."""
+    import os
+
+    from itsutsuboshi.publish import run
+
+    folder = split_folder(tmp_path / "csv")
+    shutil.copytree(EXAMPLES, folder / "examples")
+    forked = run._publish_forked
+
+    def dying(n: int):
+        if run._FORKED["jobs"][n].path.name == "aed_schools.csv":
+            os._exit(9)
+        return forked(n)
+
+    dying.__module__, dying.__qualname__ = run.__name__, "_publish_forked"  # sent to the pool by that name
+    monkeypatch.setattr(run, "_WORKERS", 2)
+    monkeypatch.setattr(run, "_publish_forked", dying)
+    store = EmbeddedStore(tmp_path / "data")
+    done = publish([folder], store, base=BASE, out=tmp_path / "out", licence="cc-by-4.0")
+    assert done.differences == [] and done.count("published") == len(done.outcomes) - done.count("failed") > 4
+    schools = next(o for o in done.outcomes if o.name == "aed_schools.csv")
+    assert schools.status == "published" and len(records(store, schools.graph)) == 4
+
+
 def test_shared_resources_live_once(tmp_path):
     folder = split_folder(tmp_path / "csv")
     shutil.copytree(EXAMPLES, folder / "examples")

@@ -31,6 +31,7 @@ from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -332,9 +333,13 @@ def _converted(jobs: Iterable[_Job], claims: _Claims, count: int) -> Iterator[tu
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
             futures = [pool.submit(_publish_forked, n) for n in range(len(listed))]
             for job, future in zip(listed, futures, strict=True):
-                outcome, ids, seen = future.result()
                 now = claims.for_file(job.key, job.files)
-                if _depends(job, ids, seen, now):
+                try:
+                    outcome, ids, seen = future.result()
+                    again = _depends(job, ids, seen, now)
+                except BrokenProcessPool:  # a process was killed (out of memory …): the rest are converted here
+                    again = True
+                if again:
                     opened, _, checksum = _open(job.path, job.read_as)
                     try:
                         outcome, ids = _publish_one(job.path, opened, checksum, claims=now, **job.options)
