@@ -64,13 +64,18 @@ def publish_command(paths: tuple[Path, ...], base: str, store_spec: str | None, 
     files = publishing.find_inputs(paths)
     if not files:
         raise click.UsageError("CSV ファイルがありません / no CSV files found")
+    def prebuilt() -> None:  # the dumps of what is now live, written once instead of on every request
+        from itsutsuboshi.server.dumps import prebuild
+
+        prebuild(store, base=base, public=public_base)
+
     with click.progressbar(length=len(files), label="公開中 / publishing", file=sys.stderr,
                            show_pos=True, hidden=quiet) as bar:
         def progress(name: str, done: int, total: int) -> None:
             bar.update(done - bar.pos)
 
         result = publishing.publish(paths, store, base=base, out=out, licence=licence, public_base=public_base,
-                                    force=force, prune=prune, progress=progress, dumps=True)
+                                    force=force, prune=prune, progress=progress, alongside=prebuilt)
     if not quiet:
         for o in result.outcomes:
             status = {"published": "公開 / published", "unchanged": "変更なし / unchanged",

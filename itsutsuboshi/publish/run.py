@@ -144,22 +144,22 @@ class _Claims:
 
 def publish(paths: Sequence[Path], store: Store, *, base: str, out: Path, licence: str | None = None,
             public_base: str | None = None, force: bool = False, prune: bool = False,
-            progress: Progress | None = None, dumps: bool = False) -> Publication:
+            progress: Progress | None = None, alongside: Callable[[], object] | None = None) -> Publication:
     """Publish ``paths`` (files or folders) into ``store``; reports and the catalogue go to ``out``.
 
     A file published before that no longer exists is reported (status ``missing``); with ``prune`` its
-    graph is dropped (status ``withdrawn``). With ``dumps``, the dumps the server sends are written too (when
-    the store holds what was published), beside the search index. One ``publish`` at a time writes to ``out``
+    graph is dropped (status ``withdrawn``). ``alongside`` (the server's prebuilt dumps) runs beside the
+    search index, once the store is verified to hold what was published. One ``publish`` at a time writes to ``out``
     (and its store)."""
     out.mkdir(parents=True, exist_ok=True)
     with generations.writer_lock(out):
         return _publish(paths, store, base=base, out=out, licence=licence, public_base=public_base, force=force,
-                        prune=prune, progress=progress, dumps=dumps)
+                        prune=prune, progress=progress, alongside=alongside)
 
 
 def _publish(paths: Sequence[Path], store: Store, *, base: str, out: Path, licence: str | None,
              public_base: str | None, force: bool, prune: bool, progress: Progress | None,
-             dumps: bool) -> Publication:
+             alongside: Callable[[], object] | None) -> Publication:
     iris = IriBuilder(base)
     base = iris.base
     started = time.perf_counter()
@@ -267,17 +267,14 @@ def _publish(paths: Sequence[Path], store: Store, *, base: str, out: Path, licen
     publication.differences = _verify(store, kept_live)
     with ThreadPoolExecutor(2) as pool:  # what reads the live store at once: the store's work runs without Python's lock
         index = pool.submit(text_index.publish_index, store, base=base, out=out, changed=write)  # the search index
-        if dumps and not publication.differences:  # the dumps of what is now live, written once, not on every request
-            from itsutsuboshi.server.dumps import prebuild
-
-            built = pool.submit(prebuild, store, base=base, public=public_base)
+        extra = pool.submit(alongside) if alongside is not None and not publication.differences else None
         catalogue.write_catalogue(graph, out, base=base, public_base=public_base)
         diagnoses = [o.diagnosis for o in outcomes if o.diagnosis is not None]
         stars.write_diagnosis(diagnoses, out / "stars.html")
         stars.write_diagnosis(diagnoses, out / "stars.json")
         index.result()
-        if dumps and not publication.differences:
-            built.result()
+        if extra is not None:
+            extra.result()
     _write_state(out, state)
     shutil.rmtree(work, ignore_errors=True)
     publication.seconds = time.perf_counter() - started
