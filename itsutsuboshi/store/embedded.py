@@ -46,7 +46,8 @@ class EmbeddedStore:
 
     On disk, the store is read from its live generation (:mod:`.generations`), always read-only: every
     write builds the next generation. A reader follows the live link when another process writes
-    (one ``readlink`` per call, so a page asked for after ``publish`` returned shows the new data), so servers see new data without a restart."""
+    (one ``readlink`` per call): servers see new data without a restart, and a page asked for after
+    ``publish`` returned shows it."""
 
     def __init__(self, path: str | Path | None = None, *, read_only: bool = False) -> None:
         self.path = Path(path) if path is not None else None
@@ -122,7 +123,7 @@ class EmbeddedStore:
             live, previous = self.store if self.version is not None else None, self._graph_files()
             _build(generation.work, live, changes, format, labelled, previous)
             _keep_graph_files(generation.graphs, previous, live, changes,
-                              fresh=labelled and formats.get(format) is NTRIPLES)
+                              as_loaded=labelled and formats.get(format) is NTRIPLES)
             generation.commit()
             generations.clean(self.path)
             self._open()
@@ -209,10 +210,10 @@ def _graph_file_name(graph: str) -> str:
 
 
 def _keep_graph_files(target: Path, previous: Path | None, live: ox.Store | None, changes: Mapping[str, Path | None],
-                      *, fresh: bool) -> None:
+                      *, as_loaded: bool) -> None:
     """Beside the next generation, each graph's N-Triples file: those of the unchanged graphs linked from the
     live generation's, those of the changed ones written from the files loaded, one line a triple, when they
-    went in as they are (``fresh``: N-Triples whose blank nodes are labelled for this store)."""
+    went in as they are (``as_loaded``: N-Triples whose blank nodes are labelled for this store)."""
     target.mkdir(parents=True, exist_ok=True)
     if live is not None and previous is not None:
         for kept in live.named_graphs():
@@ -221,7 +222,7 @@ def _keep_graph_files(target: Path, previous: Path | None, live: ox.Store | None
                 with contextlib.suppress(OSError):  # none kept for it: it is read from the store when dumped
                     os.link(previous / name, target / name)
     for graph, path in changes.items():
-        if path is not None and fresh:
+        if path is not None and as_loaded:
             distinct_lines([path], target / _graph_file_name(graph))
 
 
